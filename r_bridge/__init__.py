@@ -1,0 +1,40 @@
+"""r_bridge: Keras 3's session state for Python and R.
+
+Layer-name uniquification (``dense``, ``dense_1``, ...), the Functional
+model-building API and :func:`clear_session`, which resets them, with the
+same behaviour as Keras 3 and a numpy forward pass. The R package
+``rbridge`` drives the same session through :mod:`r_bridge.api`.
+
+>>> import r_bridge
+>>> r_bridge.clear_session()
+>>> [r_bridge.layers.Dense(10).name for _ in range(2)]
+['dense', 'dense_1']
+>>> r_bridge.clear_session()
+>>> r_bridge.layers.Dense(10).name
+'dense'
+"""
+
+from r_bridge import config, layers, models
+from r_bridge.config import set_random_seed
+from r_bridge.info import session_info
+from r_bridge.models import Functional, Input, KerasTensor, Model, Sequential, get_source_inputs
+from r_bridge.naming import get_uid, name_scope, reset_uids
+from r_bridge.state import clear_session, register_clear_hook, unregister_clear_hook
+
+__version__ = "0.1.0"
+
+
+def attach_r():
+    """Start R in this process (through rpy2) and load the R package rbridge,
+    wired to this Python session. See :mod:`r_bridge.rhost`."""
+    from r_bridge.rhost import attach_r as _attach
+
+    return _attach()
+
+
+__all__ = [
+    "clear_session", "get_uid", "reset_uids", "name_scope", "register_clear_hook",
+    "unregister_clear_hook", "set_random_seed", "session_info", "config", "layers",
+    "models", "Input", "Model", "Sequential", "Functional", "KerasTensor",
+    "get_source_inputs", "attach_r",
+]

@@ -1,0 +1,148 @@
+"""Name generation: snake-case prefixes, unique names, uid counters, name scopes.
+
+Mirrors ``keras/src/utils/naming.py`` and ``backend/common/name_scope.py``.
+Auto-naming and :func:`get_uid` share one counter per prefix, stored in the
+session state (so :func:`r_bridge.clear_session` resets it):
+
+>>> from r_bridge import clear_session
+>>> clear_session()
+>>> uniquify("dense"), uniquify("dense"), get_uid("dense"), uniquify("dense")
+('dense', 'dense_1', 3, 'dense_3')
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import re
+
+from r_bridge import state
+
+_UIDS = "object_name_uids"
+
+
+def _uids() -> collections.defaultdict:
+    return state.get_global_attribute(
+        _UIDS, default=collections.defaultdict(int), set_to_default=True
+    )
+
+
+def to_snake_case(name: str) -> str:
+    """Class name to prefix: ``MyCustomLayer`` -> ``my_custom_layer``,
+    ``HTTPLayer2D`` -> ``http_layer2d`` (Keras's rules exactly)."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    name = re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+    return name
+
+
+def uniquify(name: str) -> str:
+    """``name`` the first time, then ``name_1``, ``name_2``, ... (per session)."""
+    uids = _uids()
+    unique = f"{name}_{uids[name]}" if name in uids else name
+    uids[name] += 1
+    return unique
+
+
+def auto_name(prefix: str) -> str:
+    """A unique name from a class name: ``auto_name("Dense")`` -> ``"dense"``."""
+    return uniquify(to_snake_case(prefix))
+
+
+def get_uid(prefix: str = "") -> int:
+    """Associates a string prefix with an integer counter.
+
+    Increments the counter of ``prefix`` (shared with auto-naming) and
+    returns it: ``get_uid("dense")`` is ``1``, then ``2``, ...
+    """
+    if not isinstance(prefix, str):
+        raise TypeError(f"`prefix` must be a string. Received: {prefix!r}")
+    uids = _uids()
+    uids[prefix] += 1
+    return uids[prefix]
+
+
+def reset_uids() -> None:
+    """Restart every counter (names and uids), leaving other state alone."""
+    state.set_global_attribute(_UIDS, collections.defaultdict(int))
+
+
+def uid_counts() -> dict:
+    """A copy of the counters: ``{prefix: count}`` in first-use order."""
+    return dict(state.get_global_attribute(_UIDS) or {})
+
+
+def set_uid_counts(counts: dict) -> None:
+    """Replace the counters with ``counts`` (``{prefix: non-negative int}``)."""
+    new = collections.defaultdict(int)
+    for prefix, count in dict(counts).items():
+        if not isinstance(prefix, str) or isinstance(count, bool) or int(count) != count or count < 0:
+            raise ValueError(f"Invalid counter {prefix!r}: {count!r}")
+        new[prefix] = int(count)
+    state.set_global_attribute(_UIDS, new)
+
+
+@contextlib.contextmanager
+def atomic():
+    """On an exception inside the block, put the counters back as they were.
+
+    Every constructor and ``add()`` runs in one, so bad input never consumes
+    a name (Keras sometimes does; r_bridge promises an unchanged session).
+    Costs one copy of the counter dict (one entry per prefix in use).
+    """
+    saved = state.get_global_attribute(_UIDS)
+    saved = dict(saved) if saved is not None else None
+    try:
+        yield
+    except BaseException:
+        if saved is None:
+            reset_uids()
+        else:
+            state.set_global_attribute(_UIDS, collections.defaultdict(int, saved))
+        raise
+
+
+def validate_name(name):
+    """Keras's check on explicit names: a string without ``/``."""
+    if not isinstance(name, str) or "/" in name:
+        raise ValueError(
+            "Argument `name` must be a string and "
+            "cannot contain character `/`. "
+            f"Received: name={name} (of type {type(name)})"
+        )
+    return name
+
+
+class name_scope:
+    """Context manager opening a sub-namespace for paths (``"outer/inner"``).
+
+    Args:
+        name: scope name, a string without ``/``.
+    """
+
+    def __init__(self, name):
+        if not isinstance(name, str) or "/" in name:
+            raise ValueError(
+                "Argument `name` must be a string and "
+                "cannot contain character `/`. "
+                f"Received: name={name}"
+            )
+        self.name = name
+
+    def __enter__(self):
+        stack = state.get_global_attribute("name_scope_stack", default=[], set_to_default=True)
+        stack.append(self.name)
+        self._stack = stack
+        return self
+
+    def __exit__(self, *exc):
+        # The session may have been cleared inside the scope: pop only from
+        # the stack we pushed onto.
+        if self._stack and self._stack[-1] == self.name:
+            self._stack.pop()
+        return False
+
+
+def current_path() -> str:
+    """The open name scopes joined by ``/`` (``""`` outside any scope)."""
+    return "/".join(state.get_global_attribute("name_scope_stack") or [])
