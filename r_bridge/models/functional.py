@@ -23,47 +23,47 @@ def _flatten(x, what):
     return items
 
 
+def _visit(tensor, d, g):
+    """Depth-first walk from ``tensor`` to the inputs (a module-level function:
+    a recursive closure would be a reference cycle)."""
+    node = tensor._node
+    key = id(node)
+    if depth_grew := (key in g["seen"] and d > g["depth"][key]):
+        g["depth"][key] = d
+    if key in g["seen"]:
+        if depth_grew and id(tensor) not in g["input_ids"]:
+            for t in node.inputs:
+                _visit(t, d + 1, g)
+        return
+    g["depth"][key] = d
+    g["layer_index"].setdefault(id(node.layer), (len(g["layer_index"]), node.layer))
+    if id(tensor) not in g["input_ids"]:
+        if isinstance(node.layer, InputLayer):
+            raise ValueError(
+                "Graph disconnected: cannot find parent for tensor "
+                f'{tensor.name} (output of layer "{node.layer.name}"): it is not among the '
+                "model's `inputs`."
+            )
+        for t in node.inputs:
+            _visit(t, d + 1, g)
+    g["seen"].add(key)
+    g["order"].append(node)
+
+
 def _map_graph(inputs, outputs):
-    """Nodes in execution order and layers in Keras's order (deepest first)."""
-    input_ids = {id(t) for t in inputs}
-    order, depth, seen, first_seen = [], {}, set(), {}
-    layer_index = {}
-
-    def visit(tensor, d):
-        node = tensor._node
-        key = id(node)
-        depth[key] = max(depth.get(key, 0), d)
-        if key not in first_seen:
-            first_seen[key] = node
-            layer_index.setdefault(id(node.layer), (len(layer_index), node.layer))
-        if key in seen:
-            # depth grew: propagate to parents
-            for t in node.inputs:
-                if id(t) not in input_ids:
-                    visit(t, depth[key] + 1)
-            return
-        if id(tensor) not in input_ids:
-            if isinstance(node.layer, InputLayer):
-                raise ValueError(
-                    "Graph disconnected: cannot find parent for tensor "
-                    f"{tensor.name} (input of layer \"{node.layer.name}\"): it is not among the "
-                    "model's `inputs`."
-                )
-            for t in node.inputs:
-                visit(t, d + 1)
-        seen.add(key)
-        order.append(node)
-
+    """Nodes in execution order and layers in Keras's order (deepest first,
+    then in order of discovery from the outputs)."""
+    g = {"input_ids": {id(t) for t in inputs}, "order": [], "depth": {}, "seen": set(), "layer_index": {}}
     for t in outputs:
-        visit(t, 0)
-    # execution order: deepest first, then by discovery order
+        _visit(t, 0, g)
+    depth, order = g["depth"], g["order"]
     pos = {id(n): i for i, n in enumerate(order)}
     nodes = sorted(order, key=lambda n: (-depth[id(n)], pos[id(n)]))
     layer_depth = {}
     for n in nodes:
         layer_depth[id(n.layer)] = max(layer_depth.get(id(n.layer), 0), depth[id(n)])
-    layers = [lay for _, lay in sorted(layer_index.values(), key=lambda p: (-layer_depth[id(p[1])], p[0]))]
-    return nodes, layers
+    ranked = sorted(g["layer_index"].values(), key=lambda p: (-layer_depth[id(p[1])], p[0]))
+    return nodes, [layer for _, layer in ranked]
 
 
 class Functional(Model):
