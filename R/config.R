@@ -1,0 +1,221 @@
+# Config settings, read and written in the Python session.
+#
+# floatx, epsilon, image_data_format and backend are process-wide and
+# survive clear_session(); the logging and traceback-filtering flags are
+# session state and go back to enabled on clear_session().
+
+rb_config_get <- function(name) rb_call("config_get", name = name)
+
+rb_config_set <- function(name, value) invisible(rb_call("config_set", name = name, value = value))
+
+#' Config settings
+#'
+#' Read and change the settings of the Keras session. `config_floatx()` is
+#' the default float type of weights (`"float32"`, or `"float16"`,
+#' `"bfloat16"`, `"float64"`); `config_epsilon()` the fuzz factor used in
+#' numeric expressions; `config_image_data_format()` either
+#' `"channels_last"` or `"channels_first"`; `config_backend()` the name of
+#' the backend (read-only). These survive [clear_session()].
+#'
+#' @param value The new value. Keras's checks apply, with Keras's messages.
+#' @returns The getters return the current value. The setters return the
+#'   previous value, invisibly.
+#' @seealso [local_config()] to change settings temporarily.
+#' @family config
+#' @name config
+#' @examples
+#' config_backend()
+#' config_floatx()
+#' old <- config_set_floatx("float64")
+#' config_floatx()
+#' config_set_floatx(old)
+#'
+#' config_epsilon()
+#' old <- config_set_epsilon(1e-5)
+#' config_set_epsilon(old)
+#'
+#' config_image_data_format()
+NULL
+
+#' @rdname config
+#' @export
+config_backend <- function() rb_config_get("backend")
+
+#' @rdname config
+#' @export
+config_floatx <- function() rb_config_get("floatx")
+
+#' @rdname config
+#' @export
+config_set_floatx <- function(value) {
+  rb_config_set("floatx", check_string(value, "value"))
+}
+
+#' @rdname config
+#' @export
+config_epsilon <- function() rb_config_get("epsilon")
+
+#' @rdname config
+#' @export
+config_set_epsilon <- function(value) {
+  rb_config_set("epsilon", check_number(value, "value"))
+}
+
+#' @rdname config
+#' @export
+config_image_data_format <- function() rb_config_get("image_data_format")
+
+#' @rdname config
+#' @export
+config_set_image_data_format <- function(value) {
+  rb_config_set("image_data_format", check_string(value, "value"))
+}
+
+#' Interactive logging and traceback filtering
+#'
+#' Interactive logging prints progress to standard output; when disabled,
+#' messages go to the log. Traceback filtering hides Keras-internal frames
+#' from error tracebacks. Both are enabled by default and re-enabled by
+#' [clear_session()].
+#'
+#' @returns `config_is_*()`: `TRUE` or `FALSE`. The others: the previous
+#'   value, invisibly.
+#' @family config
+#' @name config_logging
+#' @examples
+#' config_is_interactive_logging_enabled()
+#' config_disable_interactive_logging()
+#' config_is_interactive_logging_enabled()
+#' config_enable_interactive_logging()
+#'
+#' config_is_traceback_filtering_enabled()
+NULL
+
+#' @rdname config_logging
+#' @export
+config_enable_interactive_logging <- function() rb_config_set("interactive_logging", TRUE)
+
+#' @rdname config_logging
+#' @export
+config_disable_interactive_logging <- function() rb_config_set("interactive_logging", FALSE)
+
+#' @rdname config_logging
+#' @export
+config_is_interactive_logging_enabled <- function() rb_config_get("interactive_logging")
+
+#' @rdname config_logging
+#' @export
+config_enable_traceback_filtering <- function() rb_config_set("traceback_filtering", TRUE)
+
+#' @rdname config_logging
+#' @export
+config_disable_traceback_filtering <- function() rb_config_set("traceback_filtering", FALSE)
+
+#' @rdname config_logging
+#' @export
+config_is_traceback_filtering_enabled <- function() rb_config_get("traceback_filtering")
+
+#' Set the global random seed
+#'
+#' Seeds the random generator of the Keras session (used for weight
+#' initialization), like Keras's `set_random_seed()`.
+#'
+#' @param seed A non-negative whole number.
+#' @returns `NULL`, invisibly.
+#' @family config
+#' @export
+#' @examples
+#' set_random_seed(1)
+#' a <- get_weights(keras_model_sequential(input_shape = 2) |> layer_dense(units = 1))
+#' set_random_seed(1)
+#' b <- get_weights(keras_model_sequential(input_shape = 2) |> layer_dense(units = 1))
+#' identical(a, b)
+set_random_seed <- function(seed) {
+  rb_call("set_random_seed", seed = check_whole(seed, "seed", min = 0L))
+  invisible(NULL)
+}
+
+# Settings local_config() knows, with their R checks.
+rb_config_checks <- list(
+  floatx = function(v) check_string(v, "floatx"),
+  epsilon = function(v) check_number(v, "epsilon"),
+  image_data_format = function(v) check_string(v, "image_data_format"),
+  interactive_logging = function(v) check_flag(v, "interactive_logging"),
+  traceback_filtering = function(v) check_flag(v, "traceback_filtering")
+)
+
+#' Change config settings temporarily
+#'
+#' `local_config()` sets config settings and restores their previous values
+#' when `.local_envir` exits; `with_config()` does the same around `code`.
+#' Settings: `floatx`, `epsilon`, `image_data_format`,
+#' `interactive_logging`, `traceback_filtering`.
+#'
+#' @param ... Named settings, e.g. `floatx = "float64"`. In `with_config()`,
+#'   the code to run may also be given as the one unnamed argument.
+#' @param .local_envir The environment whose exit restores the settings.
+#' @param code Code to run with the settings.
+#' @returns `local_config()`: the previous values (a named list),
+#'   invisibly. `with_config()`: the value of `code`.
+#' @family config
+#' @export
+#' @examples
+#' with_config(floatx = "float64", config_floatx())
+#' config_floatx()
+#'
+#' f <- function() {
+#'   local_config(epsilon = 1e-3)
+#'   config_epsilon()
+#' }
+#' f()
+#' config_epsilon()
+local_config <- function(..., .local_envir = parent.frame()) {
+  rb_local_config(list(...), .local_envir)
+}
+
+#' @rdname local_config
+#' @export
+with_config <- function(..., code) {
+  if (missing(code)) {
+    exprs <- as.list(substitute(list(...)))[-1L]
+    nms <- names(exprs) %||% rep("", length(exprs))
+    unnamed <- which(nms == "")
+    if (length(unnamed) != 1L) {
+      rb_abort("`code` must be given, as `code =` or as the one unnamed argument.",
+               class = "rbridge_error_argument", argument = "code")
+    }
+    env <- parent.frame()
+    settings <- lapply(exprs[-unnamed], eval, envir = env)
+    rb_local_config(settings, environment())
+    eval(exprs[[unnamed]], env)
+  } else {
+    rb_local_config(list(...), environment())
+    force(code)
+  }
+}
+
+rb_local_config <- function(settings, envir) {
+  nms <- names(settings)
+  if (length(settings) && (is.null(nms) || any(nms == ""))) {
+    rb_abort("All settings in `...` must be named, e.g. `floatx = \"float64\"`.",
+             class = "rbridge_error_argument", argument = "...")
+  }
+  unknown <- setdiff(nms, names(rb_config_checks))
+  if (length(unknown)) {
+    rb_abort(sprintf("Unknown setting%s %s. Expected one of: %s.",
+                     if (length(unknown) > 1) "s" else "",
+                     paste0("`", unknown, "`", collapse = ", "),
+                     paste(names(rb_config_checks), collapse = ", ")),
+             class = "rbridge_error_argument", argument = "...")
+  }
+  for (nm in nms) settings[[nm]] <- rb_config_checks[[nm]](settings[[nm]])
+  old <- list()
+  restore <- function() {
+    for (nm in rev(names(old))) rb_call("config_set", name = nm, value = old[[nm]])
+  }
+  withr::defer(restore(), envir = envir)
+  for (nm in nms) {
+    old[[nm]] <- rb_call("config_set", name = nm, value = settings[[nm]])
+  }
+  invisible(old)
+}

@@ -1,0 +1,6 @@
+#' @keywords internal
+#' @importFrom stats predict
+"_PACKAGE"
+
+# .onLoad() is deliberately absent: loading rbridge starts no Python.
+# Python is found and started on the first call that needs it (rb_api()).
