@@ -71,14 +71,16 @@ def image_data_format() -> str:
 
 
 def set_image_data_format(data_format) -> None:
-    """Set the image data format: ``"channels_first"`` or ``"channels_last"``."""
+    """Set the image data format: ``"channels_first"`` or ``"channels_last"``
+    (case-insensitive, as in Keras)."""
     global _IMAGE_DATA_FORMAT
+    data_format = str(data_format).lower()  # as Keras: "Channels_First" is accepted
     if data_format not in _DATA_FORMATS:
         raise ValueError(
             f"The `data_format` argument must be one of {_set_repr(_DATA_FORMATS)}. "
             f"Received: data_format={data_format}"
         )
-    _IMAGE_DATA_FORMAT = str(data_format)
+    _IMAGE_DATA_FORMAT = data_format
 
 
 def dtype_policy() -> str:
