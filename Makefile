@@ -41,7 +41,7 @@ inst/python/.ok: $(PY_SRC)
 
 $(RLIB)/rbridge/.ok: $(R_SRC) inst/python/.ok | apt
 	@mkdir -p $(RLIB)
-	R CMD INSTALL --library=$(RLIB) . >/dev/null
+	R CMD INSTALL --library=$(RLIB) . >$(RLIB)/install.log 2>&1 || { cat $(RLIB)/install.log; exit 1; }
 	@touch $@
 
 demo: setup
