@@ -37,7 +37,8 @@ class Model(Layer):
     def count_params(self) -> int:
         if not self.built:
             return super().count_params()
-        return int(sum(layer.count_params() for layer in self.layers if layer.built))
+        # Count each weight once: a layer added twice (shared) owns one set of weights.
+        return int(sum(w.size for w in self.weights))
 
     def summary_text(self) -> str:
         """The Keras-like summary table as a string."""
