@@ -347,8 +347,9 @@ def set_weights(handle, weights) -> None:
 
 
 def predict(handle, x):
-    """Forward pass on a numpy array; returns a numpy array."""
-    return _layer(handle).predict(np.asarray(x))
+    """Forward pass on a numpy array (a list of arrays for a multi-input
+    model); returns a numpy array (a list of them for a multi-output model)."""
+    return _layer(handle).predict(x)
 
 
 def summary(handle) -> str:

@@ -146,8 +146,11 @@ class Layer:
         return int(sum(w.size for w in self.weights))
 
     def predict(self, x):
-        """Forward pass on a numpy array (inference mode)."""
-        return self(np.asarray(x), training=False)
+        """Forward pass on a numpy array (inference mode); a multi-input
+        model takes a list of arrays (one per input, shapes may differ)."""
+        if not isinstance(x, (list, tuple)):
+            x = np.asarray(x)
+        return self(x, training=False)
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
