@@ -303,7 +303,10 @@ def run_step(step, backend, env, where):
             target = _var(env, into or on, where) if (into or on) else None
             rec = backend.layer(step["kind"], args, target)
             if into:
-                return backend.last_layer_name(rec)
+                last = backend._layers(rec)[-1]
+                if "as" in step:
+                    env[step["as"]] = last
+                return last["name"]
             if "as" in step:
                 env[step["as"]] = rec
             return rec["name"]
