@@ -1,0 +1,435 @@
+"""Python hosting R in one process: R (through rpy2) shares this session.
+
+:func:`attach_r` starts R inside this Python process (or reuses the R that
+rpy2 already started), loads the R package ``rbridge`` and wires it to *this*
+Python session: names, counters, config and objects made from R are the ones
+Python sees, and the other way round.
+
+>>> import r_bridge
+>>> rbridge = r_bridge.attach_r()          # doctest: +SKIP
+>>> r_bridge.layers.Dense(2).name          # doctest: +SKIP
+'dense'
+>>> rbridge.layer_dense(units=3).rx2("name")[0]   # doctest: +SKIP
+'dense_1'
+
+How R reaches Python
+--------------------
+The R package sends every Python call through one R function, its
+*transport*. By default that is reticulate, which must not be used here:
+reticulate 1.28 calls into Python without holding the GIL, which rpy2
+releases while R runs, so the process aborts (``Fatal Python error:
+PyThreadState_Get``) at the next R garbage collection or at exit.
+:func:`attach_r` therefore sets the R option ``rbridge.transport`` to an R
+function ``function(fn, args)`` whose body calls a Python function exposed
+through rpy2 itself (:func:`rpy2.rinterface.rternalize`, which rpy2 calls
+with the GIL held). That Python function converts the R arguments to the
+plain values of :mod:`r_bridge.api`, calls ``r_bridge.api.<fn>(**args)`` and
+converts the result back. reticulate is never initialized (its namespace is
+loaded, because rbridge imports it, but it never starts Python).
+
+Values (the plain-value contract of :mod:`r_bridge.api`)
+--------------------------------------------------------
+=========================== =============================================
+R                           Python
+=========================== =============================================
+``NULL``, ``NA`` (length 1) ``None``
+logical/integer/double/     ``bool``/``int``/``float``/``str`` when of
+character, length 1         length 1; a ``list`` of those otherwise
+vector with ``dim``         ``numpy.ndarray`` (R's column-major order)
+unnamed list                ``list``
+named list                  ``dict``
+factor                      its labels (``str`` or ``list`` of ``str``)
+=========================== =============================================
+
+Back to R: ``None`` -> ``NULL``, ``bool`` -> logical, ``int`` -> integer
+(double beyond 32 bits), ``float`` -> double, ``str`` -> character, ``list``
+/ ``tuple`` -> unnamed list, ``dict`` -> named list, ``numpy.ndarray`` ->
+vector with ``dim`` (1-d arrays too, like reticulate), numpy scalars like
+Python ones.
+
+Errors
+------
+A Python exception becomes an R error whose message is ``"<Type>: <message>"``
+(what reticulate reports; the R package strips the type). R code sees
+``Error: Received an invalid value for ...``; Python code calling R through
+rpy2 gets :class:`rpy2.rinterface_lib.embedded.RRuntimeError` with that
+message.
+
+Limits: one R per process and rpy2 is not thread-safe, so call R from the
+thread that attached it (the r_bridge session is per thread; R's calls into
+Python run in the calling thread, hence share that thread's session).
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+RPY2_MISSING = "attach_r() needs rpy2: pip install 'r_bridge[r]' (rpy2 3.5.17 for R 4.2)"
+R_PACKAGE = "rbridge"
+TRANSPORT_OPTION = "rbridge.transport"
+
+# The R side of the transport. `.rbridge_py_call` (bound in the function's
+# environment) is the rternalized Python function; it never raises, it returns
+# list(ok = TRUE, value = ...) or list(ok = FALSE, message = ..., type = ...),
+# and this function turns the latter into an R error (an rternalized function
+# that raises only logs and returns NULL).
+_R_TRANSPORT = r"""
+function(fn, args) {
+  res <- .rbridge_py_call(fn = fn, args = args)
+  if (isTRUE(res[["ok"]])) return(res[["value"]])
+  if (is.null(res)) stop("r_bridge transport: the Python call failed without a message", call. = FALSE)
+  stop(structure(
+    class = c(paste0("rbridge_python_", res[["type"]]), "rbridge_python_error", "error", "condition"),
+    list(message = res[["message"]], call = NULL)
+  ))
+}
+"""
+
+_attached = None  # the rbridge package object, once attached
+_transport = None  # the R transport closure
+# The rternalized call_api. It must stay referenced from Python: rpy2 keeps
+# the cffi handle R's external pointer points to only as long as this object
+# lives, and R calling a dead handle is a fatal error ("ffi.from_handle()
+# detected that the address passed points to garbage").
+_py_call = None
+
+
+def _rinterface():
+    """Import rpy2's low-level interface, or raise the ImportError of this module."""
+    try:
+        import rpy2.rinterface as ri
+    except ImportError as e:
+        raise ImportError(RPY2_MISSING) from e
+    return ri
+
+
+# ------------------------------------------------------------- R -> Python
+def _r_names(x):
+    """The names of an R vector as a list of str, or None if it has none."""
+    names = x.names
+    if names is None or names.typeof == 0:  # NILSXP
+        return None
+    return list(names)
+
+
+def _r_dims(x):
+    """The ``dim`` attribute of an R vector as a tuple, or None."""
+    try:
+        return tuple(int(d) for d in x.do_slot("dim"))
+    except LookupError:
+        return None
+
+
+def _is_factor(x) -> bool:
+    """Whether ``x`` is an R factor (an integer vector with levels)."""
+    return "factor" in tuple(x.rclass)
+
+
+def _is_na_real(v: float) -> bool:
+    """Whether the double ``v`` is R's ``NA_real_`` (a NaN whose low word is 1954), not NaN."""
+    return v != v and struct.unpack("<Q", struct.pack("<d", v))[0] & 0xFFFFFFFF == 1954
+
+
+def _from_r_scalar(v):
+    """One element of an R atomic vector: NA -> None, else the Python value."""
+    ri = _rinterface()
+    if v is ri.NA_Logical or v is ri.NA_Integer or v is ri.NA_Character:
+        return None
+    if isinstance(v, float) and _is_na_real(v):
+        return None
+    return v
+
+
+def _from_r_factor(x):
+    """The labels of a factor (NA -> None)."""
+    levels = list(x.do_slot("levels"))
+    return [None if _from_r_scalar(i) is None else levels[i - 1] for i in x]
+
+
+_DTYPE_OF = {10: np.bool_, 13: np.int64, 14: np.float64, 16: np.str_}  # LGL, INT, REAL, STR
+
+
+def _from_r_array(x, dims):
+    """An R vector with ``dim`` to a numpy array of that shape.
+
+    R stores arrays column-major: element ``[i, j]`` of a 2 x 3 matrix is at
+    ``i + 2 * j``, hence ``order="F"``. Integer arrays with NA become float
+    arrays with NaN; NA in logical or character arrays is an error.
+    """
+    ri = _rinterface()
+    typ = int(x.typeof)
+    if typ not in _DTYPE_OF:
+        raise TypeError(f"Can't pass an R array of type {x.typeof.name} to Python")
+    if typ == 14:
+        flat = np.array(x.memoryview()).ravel(order="F")
+    elif typ == 13:
+        flat = np.array(x.memoryview()).ravel(order="F").astype(np.int64)
+        na = flat == -(2**31)
+        if na.any():
+            flat = flat.astype(np.float64)
+            flat[na] = np.nan
+    else:
+        vals = list(x)
+        if any(v is ri.NA_Logical or v is ri.NA_Character for v in vals):
+            raise ValueError("Can't pass an R logical or character array containing NA to Python")
+        flat = np.array(vals, dtype=_DTYPE_OF[typ])
+    return flat.reshape(dims, order="F")
+
+
+def _from_r_list(x):
+    """An R list: named -> dict (str keys), unnamed -> list; elements converted."""
+    values = [from_r(v) for v in x]
+    names = _r_names(x)
+    if names is None:
+        return values
+    return dict(zip(names, values))
+
+
+def from_r(x):
+    """Convert an R value (an rpy2.rinterface object) to a plain Python value."""
+    typ = int(x.typeof)
+    if typ == 0:  # NILSXP
+        return None
+    if typ == 19:  # VECSXP
+        return _from_r_list(x)
+    if typ not in _DTYPE_OF:
+        raise TypeError(f"Can't pass an R value of type {x.typeof.name} to Python")
+    if typ == 13 and _is_factor(x):
+        labels = _from_r_factor(x)
+        return labels[0] if len(labels) == 1 else labels
+    dims = _r_dims(x)
+    if dims is not None:
+        return _from_r_array(x, dims)
+    values = [_from_r_scalar(v) for v in x]
+    return values[0] if len(values) == 1 else values
+
+
+def _from_r_args(args) -> dict:
+    """The ``args`` of a transport call (a named R list, or empty) to kwargs."""
+    value = from_r(args)
+    if value is None or value == []:
+        return {}
+    if not isinstance(value, dict) or "" in value:
+        raise TypeError("The arguments of an r_bridge.api call must be a named list")
+    return value
+
+
+# ------------------------------------------------------------- Python -> R
+_INT32 = (-(2**31) + 1, 2**31 - 1)  # R integers (-2^31 is NA_integer_)
+
+
+def _fits_int32(v) -> bool:
+    """Whether the int ``v`` is an R integer (else it becomes a double)."""
+    return _INT32[0] <= v <= _INT32[1]
+
+
+def _to_r_scalar(v):
+    """A Python or numpy scalar to an R vector of length 1."""
+    ri = _rinterface()
+    if isinstance(v, (bool, np.bool_)):
+        return ri.BoolSexpVector([bool(v)])
+    if isinstance(v, (int, np.integer)):
+        v = int(v)
+        return ri.IntSexpVector([v]) if _fits_int32(v) else ri.FloatSexpVector([float(v)])
+    if isinstance(v, (float, np.floating)):
+        return ri.FloatSexpVector([float(v)])
+    if isinstance(v, (str, np.str_)):
+        return ri.StrSexpVector([str(v)])
+    raise TypeError(f"Can't pass a Python {type(v).__name__} to R")
+
+
+def _to_r_list(values, names=None):
+    """A sequence to an R list (named when ``names`` is given); elements converted."""
+    ri = _rinterface()
+    out = ri.ListSexpVector([to_r(v) for v in values])
+    if names is not None:
+        out.do_slot_assign("names", ri.StrSexpVector([str(n) for n in names]))
+    return out
+
+
+def _to_r_array(a: np.ndarray):
+    """A numpy array to an R vector with ``dim`` (column-major), like reticulate.
+
+    0-d arrays become scalars; float32 and other real types become doubles.
+    """
+    ri = _rinterface()
+    if a.ndim == 0:
+        return _to_r_scalar(a[()])
+    flat = a.ravel(order="F")
+    kind = a.dtype.kind
+    if kind == "b":
+        out = ri.BoolSexpVector([bool(v) for v in flat])
+    elif kind in "iu" and (a.size == 0 or (_fits_int32(int(flat.min())) and _fits_int32(int(flat.max())))):
+        out = ri.IntSexpVector.from_memoryview(memoryview(np.ascontiguousarray(flat, dtype=np.int32)))
+    elif kind in "iuf":
+        out = ri.FloatSexpVector.from_memoryview(memoryview(np.ascontiguousarray(flat, dtype=np.float64)))
+    elif kind in "UO" and all(isinstance(v, str) for v in flat):
+        out = ri.StrSexpVector([str(v) for v in flat])
+    else:
+        raise TypeError(f"Can't pass a numpy array of dtype {a.dtype} to R")
+    out.do_slot_assign("dim", ri.IntSexpVector([int(d) for d in a.shape]))
+    return out
+
+
+def to_r(v):
+    """Convert a plain Python value (see the module's table) to an R value."""
+    ri = _rinterface()
+    if v is None:
+        return ri.NULL
+    if isinstance(v, dict):
+        return _to_r_list(list(v.values()), names=list(v.keys()))
+    if isinstance(v, (list, tuple)):
+        return _to_r_list(v)
+    if isinstance(v, np.ndarray):
+        return _to_r_array(v)
+    return _to_r_scalar(v)
+
+
+# ------------------------------------------------------------- transport
+def _api_function(name):
+    """The public function ``name`` of :mod:`r_bridge.api`."""
+    from r_bridge import api
+
+    func = getattr(api, name, None) if isinstance(name, str) and not name.startswith("_") else None
+    if not callable(func):
+        raise AttributeError(f"r_bridge.api has no function {name!r}")
+    return func
+
+
+def _error_record(e: BaseException) -> dict:
+    """What the R side needs to raise ``e`` as an R error."""
+    return {"ok": False, "type": type(e).__name__, "message": f"{type(e).__name__}: {e}"}
+
+
+def call_api(fn, args):
+    """The rternalized transport: run ``r_bridge.api.<fn>(**args)`` for R.
+
+    ``fn`` and ``args`` are rpy2.rinterface objects (an R string and a named
+    R list). Never raises (rpy2 would only log it): returns the R list
+    ``list(ok = TRUE, value = ...)`` or ``list(ok = FALSE, type =, message =)``.
+    """
+    try:
+        value = _api_function(from_r(fn))(**_from_r_args(args))
+        return to_r({"ok": True, "value": value})
+    except BaseException as e:  # noqa: BLE001 - every error must reach R as an R error
+        return to_r(_error_record(e))
+
+
+def _make_transport(ri):
+    """The R function ``function(fn, args)`` for the ``rbridge.transport`` option."""
+    global _py_call
+    _py_call = ri.rternalize(call_api)
+    env = ri.baseenv["new.env"](parent=ri.baseenv)
+    env[".rbridge_py_call"] = _py_call
+    return ri.evalr(_R_TRANSPORT, envir=env)
+
+
+# ------------------------------------------------------------- attaching
+def _start_r(ri):
+    """Start the embedded R unless rpy2 already did."""
+    if not ri.embedded.isinitialized():
+        ri.initr_simple()
+
+
+def _repo_rlib():
+    """The ``.Rlib`` next to this package's source checkout (if it is one), or None."""
+    root = Path(__file__).resolve().parent.parent
+    desc = root / "DESCRIPTION"
+    rlib = root / ".Rlib"
+    if rlib.is_dir() and desc.is_file() and f"Package: {R_PACKAGE}" in desc.read_text(errors="replace"):
+        return str(rlib)
+    return None
+
+
+def _library_dirs(lib_loc=None) -> list:
+    """R libraries to search first: ``lib_loc``, ``R_LIBS``, ``R_LIBS_USER``, the repo's ``.Rlib``."""
+    dirs = []
+    if lib_loc is not None:
+        dirs += [str(lib_loc)] if isinstance(lib_loc, (str, os.PathLike)) else [str(d) for d in lib_loc]
+    for var in ("R_LIBS", "R_LIBS_USER"):
+        dirs += [d for d in os.environ.get(var, "").split(os.pathsep) if d]
+    rlib = _repo_rlib()
+    if rlib:
+        dirs.append(rlib)
+    return [os.path.expanduser(d) for d in dirs if os.path.isdir(os.path.expanduser(d))]
+
+
+def _set_library_dirs(ri, dirs):
+    """Put ``dirs`` in front of R's ``.libPaths()``."""
+    if dirs:
+        current = list(ri.baseenv[".libPaths"]())
+        ri.baseenv[".libPaths"](ri.StrSexpVector(dirs + current))
+
+
+def _reticulate_started(ri) -> bool:
+    """Whether reticulate (if loaded) has started Python in this R."""
+    code = 'isNamespaceLoaded("reticulate") && reticulate::py_available(initialize = FALSE)'
+    return bool(ri.evalr(code)[0])
+
+
+def _quiet_reticulate_hook(ri):
+    """Drop the warning rpy2 prints when reticulate loads (rbridge imports it).
+
+    ``rpy2.robjects`` registers an ``onLoad`` hook for reticulate that warns
+    about a reticulate/rpy2 segfault fixed in reticulate 1.25. Loading
+    rbridge loads reticulate's namespace, but through this module's transport
+    reticulate never runs Python, so the warning would only mislead.
+    """
+    ri.evalr('if (!isNamespaceLoaded("reticulate")) '
+             'setHook(packageEvent("reticulate", "onLoad"), NULL, "replace")')
+
+
+def _load_package(ri):
+    """``library(rbridge)`` and its rpy2 package object; a clear error if not installed."""
+    from rpy2.robjects.packages import PackageNotInstalledError, importr
+
+    found = ri.baseenv["requireNamespace"](R_PACKAGE, quietly=ri.BoolSexpVector([True]))
+    if not found[0]:
+        paths = ", ".join(ri.baseenv[".libPaths"]())
+        raise PackageNotInstalledError(
+            f"The R package {R_PACKAGE!r} is not installed in R's libraries ({paths}). "
+            "Install it (R CMD INSTALL --library=.Rlib . in the repository) or pass lib_loc=."
+        )
+    _quiet_reticulate_hook(ri)
+    ri.evalr(f"suppressPackageStartupMessages(library({R_PACKAGE}))")
+    # importr's own check lists lib_loc (default: every library, warning
+    # about empty ones), so point it at the library rbridge came from.
+    lib = ri.evalr(f'dirname(find.package("{R_PACKAGE}"))')[0]
+    return importr(R_PACKAGE, lib_loc=lib)
+
+
+def attach_r(lib_loc=None):
+    """Start R in this process and load the R package ``rbridge``, wired to this session.
+
+    ``lib_loc``: an R library directory (or a list of them) holding
+    ``rbridge``; searched before ``R_LIBS``, ``R_LIBS_USER``, the ``.Rlib``
+    of the source checkout and R's default libraries.
+
+    Returns the rpy2 package object (``rpy2.robjects.packages.importr``).
+    Calling it again returns the same object (and re-registers the
+    transport, in case R code changed the option). Raises ImportError
+    without rpy2, ``PackageNotInstalledError`` without the R package.
+    """
+    global _attached, _transport
+    ri = _rinterface()
+    _start_r(ri)
+    if _attached is None:
+        _set_library_dirs(ri, _library_dirs(lib_loc))
+        _transport = _make_transport(ri)
+    ri.baseenv["options"](**{TRANSPORT_OPTION: _transport})
+    if _attached is None:
+        _attached = _load_package(ri)
+    if _reticulate_started(ri):
+        warnings.warn(
+            "reticulate has started Python inside this R: with rpy2 hosting R the process "
+            "will abort at the next R garbage collection (reticulate 1.28 does not take the GIL). "
+            "Use rbridge only through attach_r()'s transport.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    return _attached

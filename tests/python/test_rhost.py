@@ -1,0 +1,408 @@
+"""Python hosting R in one process (``r_bridge.attach_r()``, through rpy2).
+
+Every test that starts R runs it in a child Python process, so an abort
+(SIGABRT, ``Fatal Python error``) is seen as an exit code instead of
+killing pytest. Children print one JSON document on their last stdout line;
+the test checks the exit code (0 unless the test documents an abort), that
+nothing fatal reached stderr, and the values.
+
+Skipped, with the reason, when R, rpy2 or the R package rbridge is missing
+(the package is looked for where ``attach_r()`` looks: ``R_LIBS``,
+``R_LIBS_USER``, the checkout's ``.Rlib``, R's libraries).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+TIMEOUT = 120
+
+# Run first in every child: start R with rbridge attached through attach_r().
+PRELUDE = """
+import json, sys
+import numpy as np
+import r_bridge
+from r_bridge import rhost
+pkg = r_bridge.attach_r()
+import rpy2.rinterface as ri
+from rpy2.rinterface_lib.embedded import RRuntimeError
+R = lambda code: ri.evalr(code)
+R1 = lambda code: ri.evalr(code)[0]
+def emit(**kw):
+    print(json.dumps(kw, default=str))
+"""
+
+
+def run_child(code: str, prelude: bool = True, env: dict | None = None):
+    """Run ``code`` in a fresh Python; returns the CompletedProcess."""
+    source = (PRELUDE if prelude else "") + textwrap.dedent(code)
+    full_env = {**os.environ, **(env or {})}
+    full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), full_env.get("PYTHONPATH")]))
+    return subprocess.run(
+        [sys.executable, "-c", source], cwd=REPO, env=full_env,
+        capture_output=True, text=True, timeout=TIMEOUT,
+    )
+
+
+def result_of(proc) -> dict:
+    """Assert a clean exit and return the child's JSON (its last stdout line)."""
+    assert proc.returncode == 0, f"exit code {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+    assert "Fatal Python error" not in proc.stderr, proc.stderr
+    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    assert lines, f"no JSON output\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+    return json.loads(lines[-1])
+
+
+@functools.lru_cache(maxsize=None)
+def _missing() -> str | None:
+    """Why R-hosting tests can't run here, or None."""
+    if shutil.which("R") is None:
+        return "R is not installed (no `R` on PATH)"
+    try:
+        import rpy2  # noqa: F401
+    except ImportError:
+        return "rpy2 is not installed (pip install 'r_bridge[r]')"
+    probe = run_child(
+        """
+        import json
+        try:
+            import r_bridge
+            r_bridge.attach_r()
+            print(json.dumps({"ok": True}))
+        except Exception as e:
+            print(json.dumps({"ok": False, "type": type(e).__name__, "msg": str(e)}))
+        """,
+        prelude=False,
+    )
+    if probe.returncode != 0:
+        return f"rpy2 can't start R here (exit {probe.returncode}): {probe.stderr.strip()[-300:]}"
+    out = json.loads(probe.stdout.strip().splitlines()[-1])
+    if not out["ok"]:
+        if out["type"] == "PackageNotInstalledError":
+            return ("the R package rbridge is not installed "
+                    "(cd repo && mkdir -p .Rlib && R CMD INSTALL --library=.Rlib .)")
+        return f"attach_r() failed: {out['type']}: {out['msg']}"
+    return None
+
+
+@pytest.fixture
+def needs_r():
+    reason = _missing()
+    if reason:
+        pytest.skip(reason)
+
+
+# ------------------------------------------------------------ no R needed
+def test_attach_r_without_rpy2_raises_import_error():
+    proc = run_child(
+        """
+        import sys, json
+        sys.modules["rpy2"] = None  # as if rpy2 were not installed
+        import r_bridge
+        try:
+            r_bridge.attach_r()
+        except ImportError as e:
+            print(json.dumps({"type": type(e).__name__, "msg": str(e)}))
+        """,
+        prelude=False,
+    )
+    out = result_of(proc)
+    assert out["msg"] == "attach_r() needs rpy2: pip install 'r_bridge[r]' (rpy2 3.5.17 for R 4.2)"
+
+
+def test_rpy2_is_3_5():
+    """Fact: rpy2 3.6.x does not load with R 4.2 (``undefined symbol:
+    R_getVar``, an R 4.5 API), so the ``r`` extra pins 3.5.17. Installing 3.6
+    here is not possible without breaking the environment, so this only
+    checks the pin holds."""
+    rpy2 = pytest.importorskip("rpy2", reason="rpy2 is not installed")
+    assert rpy2.__version__.startswith("3.5"), rpy2.__version__
+
+
+# ------------------------------------------------------------ conversions
+def test_conversions_r_to_python(needs_r):
+    out = result_of(run_child("""
+        f = lambda code: rhost.from_r(R(code))
+        m = f("matrix(1:6, nrow = 2)")                 # column-major: [1,3,5 / 2,4,6]
+        a = f("array(as.double(1:24), c(2, 3, 4))")
+        emit(
+            null=f("NULL"), t=f("TRUE"), i=f("3L"), d=f("2.5"), s=f("'x'"),
+            na=[f("NA"), f("NA_integer_"), f("NA_real_"), f("NA_character_")],
+            nan_is_float=isinstance(f("NaN"), float),
+            vec=f("c(1L, 2L, NA)"), empty=f("list()"), named=f("list(a = 1L, b = list(2, NULL))"),
+            factor=f("factor(c('u', 'v'))"),
+            m=m.tolist(), m_dtype=str(m.dtype), m_shape=list(m.shape),
+            a_ok=bool((a == np.arange(1, 25, dtype=float).reshape((2, 3, 4), order="F")).all()),
+            a121=float(a[1, 2, 1]), a121_r=R1("array(as.double(1:24), c(2, 3, 4))[2, 3, 2]"),
+            one_d=f("array(5, 1)").tolist(),
+            int_na_matrix=str(f("matrix(c(1L, NA), 1)").dtype),
+            types=[type(f(x)).__name__ for x in ("TRUE", "1L", "1", "'a'")],
+        )
+    """))
+    assert out["null"] is None and out["t"] is True and out["i"] == 3 and out["d"] == 2.5 and out["s"] == "x"
+    assert out["na"] == [None, None, None, None] and out["nan_is_float"]
+    assert out["types"] == ["bool", "int", "float", "str"]
+    assert out["vec"] == [1, 2, None]
+    assert out["empty"] == [] and out["named"] == {"a": 1, "b": [2.0, None]}
+    assert out["factor"] == ["u", "v"]
+    assert out["m"] == [[1, 3, 5], [2, 4, 6]] and out["m_dtype"] == "int64" and out["m_shape"] == [2, 3]
+    assert out["a_ok"] and out["a121"] == out["a121_r"] == 12.0
+    assert out["one_d"] == [5.0] and out["int_na_matrix"] == "float64"
+
+
+def test_conversions_python_to_r(needs_r):
+    out = result_of(run_child("""
+        def same(value, r_code):
+            ri.globalenv["got"] = rhost.to_r(value)
+            return bool(R1(f"identical(got, {r_code})"))
+        try:
+            rhost.to_r(object())
+            bad = None
+        except TypeError as e:
+            bad = str(e)
+        x = R("matrix(rnorm(12), 3)")
+        ri.globalenv["x"] = x
+        ri.globalenv["back"] = rhost.to_r(rhost.from_r(x))
+        roundtrip = bool(R1("identical(x, back)"))
+        emit(bad=bad, roundtrip=roundtrip, checks={
+            "none": same(None, "NULL"), "bool": same(True, "TRUE"), "int": same(3, "3L"),
+            "np_int": same(np.int64(3), "3L"), "big_int": same(2**40, "2^40"),
+            "float": same(1.5, "1.5"), "np_float32": same(np.float32(1.5), "1.5"),
+            "str": same("x", "'x'"),
+            "list": same([1, None, "a"], "list(1L, NULL, 'a')"),
+            "dict": same({"a": 1, "b": [True]}, "list(a = 1L, b = list(TRUE))"),
+            "empty_dict": same({}, "structure(list(), names = character(0))"),
+            "matrix": same(np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]),
+                           "matrix(c(1, 2, 3, 4, 5, 6), nrow = 2, byrow = TRUE)"),
+            "matrix_f32": same(np.arange(6, dtype=np.float32).reshape(3, 2),
+                               "matrix(c(0, 1, 2, 3, 4, 5), nrow = 3, byrow = TRUE)"),
+            "int_matrix": same(np.arange(6).reshape(2, 3), "matrix(0:5, nrow = 2, byrow = TRUE)"),
+            "array3": same(np.arange(24.0).reshape(2, 3, 4), "aperm(array(as.double(0:23), c(4, 3, 2)))"),
+            "one_d": same(np.array([1.0, 2.0]), "array(c(1, 2), 2)"),
+            "zero_d": same(np.array(2.0), "2"),
+            "bool_array": same(np.array([True, False]), "array(c(TRUE, FALSE), 2)"),
+        })
+    """))
+    assert out["bad"] == "Can't pass a Python object to R"
+    assert out["roundtrip"]
+    failed = [k for k, ok in out["checks"].items() if not ok]
+    assert not failed, failed
+
+
+# ------------------------------------------------------------ attaching
+def test_attach_r_returns_the_package_once_and_leaves_reticulate_alone(needs_r):
+    out = result_of(run_child("""
+        from rpy2.robjects.packages import Package
+        again = r_bridge.attach_r()
+        emit(
+            is_package=isinstance(pkg, Package), rname=pkg.__rname__,
+            same=again is pkg and rhost.attach_r() is pkg,
+            transport_is_function=bool(R1('is.function(getOption("rbridge.transport"))')),
+            api_version=R1("rbridge_python()$api_version"),
+            python_is_na=bool(R1("is.na(rbridge_python()$python)")),
+            reticulate_started=bool(R1("reticulate::py_available(initialize = FALSE)")),
+        )
+    """))
+    assert out["is_package"] and out["rname"] == "rbridge" and out["same"]
+    assert out["transport_is_function"]
+    from r_bridge import api
+    assert out["api_version"] == api.API_VERSION
+    assert out["python_is_na"]
+    assert out["reticulate_started"] is False
+
+
+def test_lib_loc_is_searched_first(needs_r, tmp_path):
+    """An explicit lib_loc ends up first in .libPaths() (R normalizes the path)."""
+    out = result_of(run_child(f"""
+        import json
+        from r_bridge import rhost
+        rhost.attach_r(lib_loc={str(tmp_path)!r})
+        import rpy2.rinterface as ri
+        print(json.dumps({{"first": ri.evalr(".libPaths()[1]")[0]}}))
+    """, prelude=False))
+    assert Path(out["first"]).resolve() == tmp_path.resolve()
+
+
+# ------------------------------------------------------------ shared session
+def test_names_continue_across_languages(needs_r):
+    out = result_of(run_child("""
+        a = r_bridge.layers.Dense(2).name
+        b = R1("layer_dense(units = 3)$name")
+        c = r_bridge.layers.Dense(2).name
+        d = R1("get_uid('dense')")
+        e = r_bridge.get_uid("dense")
+        f = pkg.layer_dense(units=1)["name"][0]   # through the rpy2 package object (an R environment)
+        emit(names=[a, b, c, f], uids=[d, e])
+    """))
+    assert out["names"] == ["dense", "dense_1", "dense_2", "dense_5"]
+    assert out["uids"] == [4, 5]
+
+
+def test_clear_session_both_ways(needs_r):
+    out = result_of(run_child("""
+        r_bridge.layers.Dense(2); R("layer_dense(units = 3)")
+        R("clear_session()")
+        after_r_clear = r_bridge.layers.Dense(2).name
+        R("layer_dense(units = 3)")
+        r_bridge.clear_session()
+        after_py_clear = R1("layer_dense(units = 3)$name")
+        emit(names=[after_r_clear, after_py_clear])
+    """))
+    assert out["names"] == ["dense", "dense"]
+
+
+def test_config_both_ways(needs_r):
+    out = result_of(run_child("""
+        R('config_set_floatx("float64")')
+        py = r_bridge.config.floatx()
+        r_bridge.config.set_epsilon(1e-3)
+        r_eps = R1("config_epsilon()")
+        r_bridge.config.set_floatx("float16")
+        r_floatx = R1("config_floatx()")
+        emit(py=py, r_eps=r_eps, r_floatx=r_floatx)
+    """))
+    assert out == {"py": "float64", "r_eps": 1e-3, "r_floatx": "float16"}
+
+
+def test_model_built_in_r_is_visible_from_python(needs_r):
+    out = result_of(run_child("""
+        from r_bridge import api
+        R('''model <- keras_model_sequential(input_shape = 4) |>
+                layer_dense(units = 8, activation = "relu") |>
+                layer_dropout(rate = 0.5) |>
+                layer_dense(units = 1)''')
+        r_names = list(R("vapply(model$layers, function(l) l$name, '')"))
+        model = api._obj(int(R1("model$handle")))
+        info = r_bridge.session_info()
+        emit(
+            r_names=r_names, r_model=R1("model$name"),
+            py_names=[l.name for l in model.layers], py_model=model.name,
+            uids=dict(zip(info["prefix"], info["count"].tolist())),
+            handles=int(info.attrs["handles"]), next_dense=r_bridge.get_uid("dense"),
+        )
+    """))
+    assert out["r_names"] == out["py_names"] == ["dense", "dropout", "dense_1"]
+    assert out["r_model"] == out["py_model"] == "sequential"
+    assert out["uids"]["dense"] == 2 and out["uids"]["sequential"] == 1 and out["uids"]["dropout"] == 1
+    assert out["handles"] >= 1
+    assert out["next_dense"] == 3
+
+
+def test_predict_through_r_matches_python(needs_r):
+    """Same weights, same inputs: R's predict() on an R matrix equals Python's
+    predict and x @ W + b. The matrices are not symmetric, so a row/column
+    mix-up in the conversions would show."""
+    out = result_of(run_child("""
+        from r_bridge import api
+        R('''model <- keras_model_sequential(input_shape = 3) |> layer_dense(units = 2)
+             kernel <- matrix(1:6, nrow = 3, byrow = TRUE) / 10   # [[.1,.2],[.3,.4],[.5,.6]]
+             set_weights(model, list(kernel, c(0.5, -0.5)))
+             x <- matrix(as.double(1:12), nrow = 4, byrow = TRUE)   # rows 1:3, 4:6, ...
+             p <- predict(model, x)''')
+        p_r = np.array(list(R("as.vector(t(p))"))).reshape(4, 2)   # row-major
+        x = np.arange(1.0, 13.0).reshape(4, 3)
+        w = np.arange(1.0, 7.0).reshape(3, 2) / 10
+        b = np.array([0.5, -0.5])
+        model = api._obj(int(R1("model$handle")))
+        p_py = model.predict(x)
+        weights_r = R("get_weights(model)")
+        k = rhost.from_r(weights_r[0])
+        emit(p_r=p_r.tolist(), p_py=np.asarray(p_py).tolist(), expected=(x @ w + b).tolist(),
+             dim_p=list(R("dim(p)")), kernel=k.tolist(), kernel_r_12=R1("get_weights(model)[[1]][1, 2]"),
+             bias_dim=list(R("dim(get_weights(model)[[2]])")))
+    """))
+    np = pytest.importorskip("numpy")
+    np.testing.assert_allclose(out["p_r"], out["expected"], rtol=1e-6)
+    np.testing.assert_allclose(out["p_py"], out["expected"], rtol=1e-6)
+    assert out["dim_p"] == [4, 2]
+    np.testing.assert_allclose(out["kernel"], [[0.1, 0.2], [0.3, 0.4], [0.5, 0.6]], rtol=1e-6)
+    assert out["kernel_r_12"] == pytest.approx(0.2)
+    assert out["bias_dim"] == [2]
+
+
+def test_errors_surface_in_python_as_rruntimeerror(needs_r):
+    out = result_of(run_child("""
+        def err(code):
+            try:
+                R(code)
+            except RRuntimeError as e:
+                return str(e)
+            return None
+        r_side = err("layer_dense(units = -1)")            # rejected by R's checks
+        py_side = err('config_set_floatx("float8")')        # ValueError raised in Python
+        missing = err('rbridge:::rb_call("get", handle = 99999L, attr = "name")')  # KeyError
+        unknown = err('rbridge:::rb_call("no_such_function")')
+        r_msg = R1('tryCatch(config_set_floatx("float8"), error = function(e) conditionMessage(e))')
+        emit(r_side=r_side, py_side=py_side, missing=missing, unknown=unknown, r_msg=r_msg,
+             floatx=r_bridge.config.floatx(), next_dense=r_bridge.layers.Dense(1).name)
+    """))
+    assert "`units` must be a positive whole number" in out["r_side"]
+    assert "Unknown `floatx` value: float8" in out["py_side"]
+    assert "99999 is not a live handle" in out["missing"]
+    assert "r_bridge.api has no function 'no_such_function'" in out["unknown"]
+    assert out["r_msg"].startswith("Unknown `floatx` value: float8")  # no "ValueError: " prefix
+    assert out["floatx"] == "float32"
+    assert out["next_dense"] == "dense"  # failed calls named nothing
+
+
+def test_exit_is_clean_after_r_garbage_collection(needs_r):
+    proc = run_child("""
+        for i in range(50):
+            R("m <- keras_model_sequential(input_shape = 2) |> layer_dense(units = 2); rm(m)")
+            r_bridge.layers.Dense(1)
+        R("invisible(gc()); clear_session(); invisible(gc(full = TRUE))")
+        import gc; gc.collect()
+        R("invisible(gc())")
+        emit(handles=int(r_bridge.session_info().attrs["handles"]), ok=True)
+    """)
+    out = result_of(proc)  # exit code 0, no "Fatal Python error"
+    assert out["ok"] and out["handles"] == 0
+
+
+# ------------------------------------------------------------ facts
+def test_fact_rternalized_python_functions_exit_cleanly(needs_r):
+    """Fact: a function rpy2 exposes to R (rternalize) can be called from R,
+    survive R's gc and let the process exit with 0."""
+    proc = run_child("""
+        import json
+        import rpy2.rinterface as ri
+        ri.initr_simple()
+        f = ri.rternalize(lambda x: ri.IntSexpVector([x[0] * 2]))
+        ri.globalenv["f"] = f
+        v = ri.evalr("f(21L)")[0]
+        ri.evalr("invisible(gc())")
+        print(json.dumps({"v": v}))
+    """, prelude=False)
+    assert result_of(proc)["v"] == 42
+
+
+@pytest.mark.parametrize("then", ['ri.evalr("invisible(gc())")', "pass"], ids=["at-gc", "at-exit"])
+def test_fact_reticulate_inside_rpy2_aborts(needs_r, then):
+    """Known limitation (documents why attach_r() never uses reticulate):
+    rpy2 hosts R, R starts Python through reticulate 1.28, then R collects
+    garbage (or the process exits) -> ``Fatal Python error: PyThreadState_Get
+    ... GIL is released`` and SIGABRT (exit 134 in a shell, -6 here). If this test fails because
+    the child exits with 0, the limitation is gone (newer reticulate/rpy2)."""
+    proc = run_child("""
+        import rpy2.rinterface as ri
+        ri.initr_simple()
+        ri.evalr('reticulate::py_run_string("x = 1")')
+        print("call returned", flush=True)
+        {then}
+    """.replace("{then}", then), prelude=False, env={"RETICULATE_PYTHON": sys.executable})
+    if proc.returncode == 0:
+        pytest.fail("reticulate inside rpy2 no longer aborts: " + proc.stdout + proc.stderr)
+    assert proc.returncode in (-signal.SIGABRT, 128 + signal.SIGABRT), (proc.returncode, proc.stderr)
+    assert "Fatal Python error" in proc.stderr and "GIL" in proc.stderr
+    assert "call returned" in proc.stdout  # the call itself works; the abort comes later
