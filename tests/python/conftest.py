@@ -1,0 +1,32 @@
+"""Every test starts from a fresh session and leaves the process as it found it.
+
+``clear_session()`` resets names, counters and session flags, but not the
+process-wide settings (floatx, epsilon, image_data_format), so those are
+saved and restored here too; so are the clear hooks and the API handles a
+test leaves behind.
+"""
+
+import pytest
+
+import r_bridge
+from r_bridge import api, config, state
+
+
+@pytest.fixture(autouse=True)
+def fresh_session():
+    saved_config = (config.floatx(), config.epsilon(), config.image_data_format())
+    saved_hooks = list(state._hooks)
+    saved_handles = set(api._objects)
+    r_bridge.clear_session(free_memory=False)
+    try:
+        yield
+    finally:
+        state._hooks[:] = saved_hooks
+        # Give back every handle the test made (all its references).
+        for h in list(api._objects):
+            if h not in saved_handles:
+                api.release([h] * api._refs[h])
+        config.set_floatx(saved_config[0])
+        config.set_epsilon(saved_config[1])
+        config.set_image_data_format(saved_config[2])
+        r_bridge.clear_session(free_memory=False)

@@ -1,0 +1,365 @@
+"""r_bridge.api: the plain-value bridge R uses (records, handles, atomic naming)."""
+
+import re
+
+import numpy as np
+import pytest
+
+from r_bridge import api, config, naming
+from r_bridge.layers import Dense
+from r_bridge.models import Sequential
+
+PLAIN = (str, int, float, bool, type(None), np.ndarray)
+
+
+def assert_plain(value):
+    """Only str/int/float/bool/None/list/dict (string keys)/ndarray, recursively."""
+    if isinstance(value, list):
+        for v in value:
+            assert_plain(v)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            assert type(k) is str
+            assert_plain(v)
+    else:
+        assert isinstance(value, PLAIN), f"not plain: {type(value)}"
+        # no numpy scalars pretending to be plain
+        assert type(value) in (str, int, float, bool, type(None), np.ndarray), type(value)
+
+
+def dense(units=2, **kw):
+    return api.make_layer("dense", {"units": units, **kw})
+
+
+def test_api_version_is_semver():
+    assert re.fullmatch(r"\d+\.\d+\.\d+", api.API_VERSION)
+    assert api.api_version() == api.API_VERSION
+    assert type(api.api_version()) is str
+
+
+def test_make_layer_records():
+    for kind, args, cls, name in [
+        ("dense", {"units": 3}, "Dense", "dense"),
+        ("dropout", {"rate": 0.5}, "Dropout", "dropout"),
+        ("activation", {"activation": "relu"}, "Activation", "activation"),
+        ("flatten", None, "Flatten", "flatten"),
+        ("dense", {"units": 3, "name": "mine"}, "Dense", "mine"),
+    ]:
+        rec = api.make_layer(kind, args)
+        assert_plain(rec)
+        assert set(rec) == {"handle", "kind", "class", "name"}
+        assert rec["kind"] == "layer" and rec["class"] == cls and rec["name"] == name
+        assert type(rec["handle"]) is int and rec["handle"] > 0
+
+
+def test_unknown_kind_error():
+    with pytest.raises(ValueError, match=r"Unknown layer kind: 'conv'\. Expected one of \['activation', 'dense', 'dropout', 'flatten'\]"):
+        api.make_layer("conv", {})
+    assert naming.uid_counts() == {}
+
+
+def test_failing_make_layer_leaves_counters_unchanged():
+    dense()
+    before = naming.uid_counts()
+    live = api.live_handles()
+    with pytest.raises(ValueError, match="expected a positive integer"):
+        api.make_layer("dense", {"units": 0})
+    with pytest.raises(ValueError, match="Unrecognized keyword arguments"):
+        api.make_layer("dense", {"units": 2, "nope": 1})
+    with pytest.raises(ValueError, match="Invalid value received for argument `rate`"):
+        api.make_layer("dropout", {"rate": 2})
+    assert naming.uid_counts() == before
+    assert api.live_handles() == live
+
+
+def test_make_layer_with_model_target_adds():
+    m = api.make_sequential()
+    assert m["kind"] == "model" and m["class"] == "Sequential" and m["name"] == "sequential"
+    rec = api.make_layer("dense", {"units": 3}, target=m["handle"])
+    assert rec["handle"] == m["handle"]
+    layers = api.get(m["handle"], "layers")
+    assert [r["name"] for r in layers] == ["dense"]
+    assert_plain(layers)
+
+
+def test_make_layer_with_tensor_target_calls():
+    x = api.make_input([4])
+    assert x == {"handle": x["handle"], "kind": "tensor", "class": "KerasTensor", "name": "keras_tensor", "shape": [None, 4]}
+    y = api.make_layer("dense", {"units": 3}, target=x["handle"])
+    assert y["kind"] == "tensor"
+    assert y["shape"] == [None, 3]
+    assert y["name"] == "keras_tensor_1"
+    assert naming.uid_counts() == {"input_layer": 1, "keras_tensor": 2, "dense": 1}
+
+
+def test_make_layer_with_layer_target_is_an_error():
+    layer = dense()
+    before = naming.uid_counts()
+    with pytest.raises(TypeError, match="`target` must be a Sequential model or a symbolic tensor, not a Dense"):
+        api.make_layer("dense", {"units": 2}, target=layer["handle"])
+    assert naming.uid_counts() == before
+
+
+def test_make_layer_failing_add_to_target_is_atomic():
+    m = api.make_sequential()
+    api.make_layer("dense", {"units": 3, "name": "a"}, target=m["handle"])
+    before = naming.uid_counts()
+    with pytest.raises(ValueError, match="unique names"):
+        api.make_layer("dense", {"units": 3, "name": "a"}, target=m["handle"])
+    assert naming.uid_counts() == before
+    assert [r["name"] for r in api.get(m["handle"], "layers")] == ["a"]
+
+
+def test_add_with_duplicate_name_is_atomic():
+    x = api.make_input([4])
+    m = api.make_sequential([x["handle"]])
+    api.add(m["handle"], api.make_layer("dense", {"units": 2, "name": "d"})["handle"])
+    before = naming.uid_counts()
+    dup = api.make_layer("dense", {"units": 2, "name": "d"})
+    with pytest.raises(ValueError, match="Name 'd' is already the name of a layer"):
+        api.add(m["handle"], dup["handle"])
+    assert naming.uid_counts() == before
+    assert [r["name"] for r in api.get(m["handle"], "layers")] == ["d"]
+
+
+def test_add_returns_model_record_and_checks_types():
+    m = api.make_sequential(name="m")
+    layer = dense()
+    rec = api.add(m["handle"], layer["handle"])
+    assert rec["handle"] == m["handle"] and rec["name"] == "m"
+    with pytest.raises(TypeError, match="`model` must be a Sequential model, not a Dense"):
+        api.add(layer["handle"], layer["handle"])
+
+
+def test_make_model_and_duplicate_names_atomic():
+    x = api.make_input([4], name="x")
+    h = api.make_layer("dense", {"units": 3, "name": "a"}, target=x["handle"])
+    out = api.make_layer("dense", {"units": 2, "name": "a"}, target=h["handle"])
+    before = naming.uid_counts()
+    with pytest.raises(ValueError, match='The name "a" is used 2 times in the model'):
+        api.make_model(x["handle"], out["handle"])
+    assert naming.uid_counts() == before
+    good = api.make_layer("dense", {"units": 2}, target=h["handle"])
+    m = api.make_model([x["handle"]], [good["handle"]], name="net")
+    assert m == {"handle": m["handle"], "kind": "model", "class": "Functional", "name": "net"}
+    assert [r["name"] for r in api.get(m["handle"], "layers")] == ["x", "a", "dense"]
+    assert [r["name"] for r in api.get(m["handle"], "inputs")] == ["x"]
+    assert api.get(m["handle"], "outputs")[0]["shape"] == [None, 2]
+    assert api.make_model(x["handle"], good["handle"])["name"] == "functional"
+
+
+def test_make_sequential_atomic_on_error():
+    a = api.make_layer("dense", {"units": 2, "name": "same"})
+    b = api.make_layer("dense", {"units": 2, "name": "same"})
+    with pytest.raises(ValueError, match="unique names"):
+        api.make_sequential([a["handle"], b["handle"]])
+    assert naming.uid_counts() == {}
+
+
+def test_refcounted_handles():
+    x = api.make_input([3])
+    layer = api.make_layer("dense", {"units": 2})
+    live = api.live_handles()
+    # the same object returned twice: same handle, two references
+    r1 = api.get_source_inputs(x["handle"])[0]
+    assert r1["handle"] == x["handle"]
+    assert api.live_handles() == live
+    assert api.release(x["handle"]) == live  # one reference left
+    assert api.get(x["handle"], "name") == "keras_tensor"
+    assert api.release([x["handle"]]) == live - 1
+    with pytest.raises(KeyError, match=f"`handle` {x['handle']} is not a live handle"):
+        api.get(x["handle"], "name")
+    assert api.get(layer["handle"], "name") == "dense"
+
+
+def test_release_unknown_handle_ignored():
+    live = api.live_handles()
+    assert api.release(10**9) == live
+    assert api.release([10**9, 10**9 + 1]) == live
+    assert api.release([]) == live
+    assert api.release(None) == live
+
+
+def test_live_count_in_session_snapshot():
+    base = api.session_snapshot()["handles"]
+    layer = dense()
+    assert api.session_snapshot()["handles"] == base + 1
+    api.release(layer["handle"])
+    assert api.session_snapshot()["handles"] == base
+
+
+def test_bad_handle_errors():
+    with pytest.raises(TypeError, match=r"`handle` must be an object handle \(int\). Received: 'x'"):
+        api.get("x", "name")
+    with pytest.raises(TypeError, match="`handle` must be an object handle"):
+        api.get(True, "name")
+    with pytest.raises(KeyError, match="is not a live handle"):
+        api.count_params(10**9)
+    with pytest.raises(KeyError, match="`model` 999999999 is not a live handle"):
+        api.add(10**9 - 1, 1)
+    x = api.make_input([2])
+    with pytest.raises(TypeError, match="`layer` must be a layer or model handle, not a KerasTensor"):
+        api.count_params(x["handle"])
+    with pytest.raises(KeyError, match="`tensor` .* is not a live handle"):
+        api.get_source_inputs(10**9)
+
+
+def test_get_attributes_plain():
+    layer = api.make_layer("dense", {"units": 3, "activation": "relu", "use_bias": False})
+    h = layer["handle"]
+    values = {attr: api.get(h, attr) for attr in ("name", "class", "built", "trainable", "units", "activation", "use_bias", "dtype")}
+    assert values == {
+        "name": "dense", "class": "Dense", "built": False, "trainable": True, "units": 3,
+        "activation": "relu", "use_bias": False, "dtype": "float32",
+    }
+    assert_plain(values)
+    assert api.get(api.make_layer("dropout", {"rate": 0.25})["handle"], "rate") == 0.25
+    x = api.make_input([2, 5])
+    assert api.get(x["handle"], "shape") == [None, 2, 5]
+    with pytest.raises(AttributeError, match="Dense has no attribute `layers`"):
+        api.get(h, "layers")
+    with pytest.raises(AttributeError, match="readable through the API"):
+        api.get(h, "_weights")
+
+
+def test_call_with_array_and_tensor():
+    layer = dense(3)
+    out = api.call(layer["handle"], np.ones((2, 4)))
+    assert type(out) is np.ndarray and out.shape == (2, 3)
+    x = api.make_input([4])
+    rec = api.call(layer["handle"], x["handle"])
+    assert rec["kind"] == "tensor" and rec["shape"] == [None, 3]
+    assert_plain(rec)
+
+
+def test_failing_call_is_atomic():
+    x = api.make_input([4])
+    layer = api.make_layer("dense", {"units": 2})
+    api.call(layer["handle"], x["handle"])
+    y = api.make_input([None])
+    before = naming.uid_counts()
+    live = api.live_handles()
+    with pytest.raises(ValueError, match="last dimension of the inputs to a Dense layer should be defined"):
+        api.call(api.make_layer("dense", {"units": 2})["handle"], y["handle"])
+    assert naming.uid_counts() == {**before, "dense": before["dense"] + 1}  # only the new layer
+    assert api.live_handles() == live + 1
+    with pytest.raises(ValueError, match="must be a KerasTensor|All `outputs`"):
+        api.make_model(x["handle"], layer["handle"])
+    assert naming.uid_counts() == {**before, "dense": before["dense"] + 1}
+
+
+def test_weights_predict_count_params_summary():
+    x = api.make_input([4])
+    m = api.make_sequential([x["handle"]])
+    api.make_layer("dense", {"units": 3}, target=m["handle"])
+    api.make_layer("dense", {"units": 1, "activation": "sigmoid"}, target=m["handle"])
+    h = m["handle"]
+    assert api.count_params(h) == 19
+    assert type(api.count_params(h)) is int
+    weights = api.get_weights(h)
+    assert_plain(weights)
+    assert [w.shape for w in weights] == [(4, 3), (3,), (3, 1), (1,)]
+    new = [np.full(w.shape, 0.1) for w in weights]
+    assert api.set_weights(h, [w.tolist() for w in new]) is None
+    for a, b in zip(api.get_weights(h), new):
+        np.testing.assert_allclose(a, b)
+    data = np.arange(8.0).reshape(2, 4)
+    y = api.predict(h, data)
+    assert type(y) is np.ndarray and y.shape == (2, 1)
+    hidden = data @ new[0] + new[1]
+    np.testing.assert_allclose(y, 1 / (1 + np.exp(-(hidden @ new[2] + new[3]))), rtol=1e-5)
+    text = api.summary(h)
+    assert type(text) is str and 'Model: "sequential"' in text and "Total params: 19" in text
+    with pytest.raises(ValueError, match="weight list of length 1"):
+        api.set_weights(h, new[:1])
+    with pytest.raises(ValueError, match="but the layer isn't built"):
+        api.count_params(dense()["handle"])
+
+
+def test_get_source_inputs_records():
+    a = api.make_input([2])
+    y = api.make_layer("dense", {"units": 1}, target=a["handle"])
+    recs = api.get_source_inputs(y["handle"])
+    assert [r["handle"] for r in recs] == [a["handle"]]
+    assert_plain(recs)
+
+
+def test_session_functions_plain():
+    assert api.get_uid("p") == 1 and type(api.get_uid("p")) is int
+    assert api.reset_uids() is None
+    assert naming.uid_counts() == {}
+    assert api.set_random_seed(1) is None
+    snap = api.session_snapshot()
+    assert_plain(snap)
+    assert snap["api_version"] == api.API_VERSION
+    assert set(snap) >= {"uids", "handles", "thread", "config", "name_scope", "api_version"}
+
+
+def test_config_get_set_round_trip():
+    assert api.config_get("floatx") == "float32"
+    assert api.config_set("floatx", "float64") == "float32"
+    assert api.config_get("floatx") == "float64"
+    assert api.config_set("floatx", "float32") == "float64"
+    assert api.config_set("epsilon", 1e-4) == 1e-7
+    assert api.config_get("epsilon") == 1e-4
+    assert api.config_set("image_data_format", "channels_first") == "channels_last"
+    assert api.config_set("interactive_logging", False) is True
+    assert api.config_get("backend") == "numpy"
+    with pytest.raises(ValueError, match="read-only"):
+        api.config_set("backend", "torch")
+    with pytest.raises(ValueError, match="Unknown `floatx` value"):
+        api.config_set("floatx", "float8")
+    assert config.floatx() == "float32"
+
+
+def test_clear_session_with_release():
+    layer = dense()
+    other = dense()
+    live = api.live_handles()
+    assert api.clear_session(free_memory=False, release=[layer["handle"]]) is None
+    assert api.live_handles() == live - 1
+    assert naming.uid_counts() == {}
+    # handles survive clear_session
+    assert api.get(other["handle"], "name") == "dense_1"
+    with pytest.raises(TypeError, match="`free_memory` must be a bool"):
+        api.clear_session(free_memory="yes", release=[other["handle"]])
+    assert api.get(other["handle"], "name") == "dense_1"  # nothing released
+
+
+def test_session_save_restore_round_trip():
+    dense()
+    dense()
+    api.get_uid("x")
+    api.config_set("traceback_filtering", False)
+    saved = api.session_save()
+    assert_plain(saved)
+    api.clear_session(free_memory=False)
+    assert dense()["name"] == "dense"
+    assert api.session_restore(saved) is None
+    assert naming.uid_counts() == {"dense": 2, "x": 1}
+    assert api.config_get("traceback_filtering") is False
+    assert dense()["name"] == "dense_2"
+
+
+def test_every_public_function_is_covered():
+    documented = {
+        "api_version", "clear_session", "get_uid", "reset_uids", "config_get", "config_set",
+        "set_random_seed", "make_layer", "make_input", "make_sequential", "make_model", "add",
+        "call", "get", "count_params", "get_weights", "set_weights", "predict", "summary",
+        "get_source_inputs", "release", "session_snapshot", "session_save", "session_restore",
+        "live_handles",
+    }
+    public = {
+        name for name, obj in vars(api).items()
+        if callable(obj) and not name.startswith("_") and getattr(obj, "__module__", None) == api.__name__
+    }
+    assert public == documented
+
+
+def test_api_keeps_one_python_object_per_handle():
+    m = api.make_sequential()
+    obj = api._objects[m["handle"]]
+    assert isinstance(obj, Sequential)
+    layer = Dense(2)
+    r1, r2 = api._record(layer), api._record(layer)
+    assert r1["handle"] == r2["handle"] and api._refs[r1["handle"]] == 2

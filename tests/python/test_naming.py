@@ -1,0 +1,196 @@
+"""r_bridge.naming: snake case, unique names, uid counters, name scopes, atomic()."""
+
+import pytest
+
+import r_bridge
+from r_bridge import naming
+from r_bridge.layers import Dense, Layer
+
+
+@pytest.mark.parametrize(
+    "cls, expected",
+    [
+        ("MyCustomLayer", "my_custom_layer"),
+        ("HTTPLayer2D", "http_layer2d"),
+        ("Dense", "dense"),
+        ("KerasTensor", "keras_tensor"),
+        ("InputLayer", "input_layer"),
+        ("SeedGenerator", "seed_generator"),
+        ("Conv2D", "conv2d"),
+        ("already_snake", "already_snake"),
+        ("My Layer!", "my_layer"),  # non-word characters are dropped
+    ],
+)
+def test_to_snake_case(cls, expected):
+    assert naming.to_snake_case(cls) == expected
+
+
+def test_uniquify_sequence():
+    assert [naming.uniquify("x") for _ in range(4)] == ["x", "x_1", "x_2", "x_3"]
+    assert naming.uniquify("y") == "y"
+    assert naming.uid_counts() == {"x": 4, "y": 1}
+
+
+def test_auto_name_uses_snake_case_prefix():
+    assert naming.auto_name("MyCustomLayer") == "my_custom_layer"
+    assert naming.auto_name("MyCustomLayer") == "my_custom_layer_1"
+    assert naming.auto_name("my_custom_layer") == "my_custom_layer_2"
+
+
+def test_get_uid_shares_counters_with_auto_names():
+    assert naming.get_uid("dense") == 1
+    assert Dense(2).name == "dense_1"
+    assert naming.get_uid("dense") == 3
+    assert Dense(2).name == "dense_3"
+    assert r_bridge.get_uid("dense") == 5
+
+
+def test_get_uid_default_prefix_and_independent_prefixes():
+    assert [naming.get_uid() for _ in range(3)] == [1, 2, 3]
+    assert naming.get_uid("a") == 1
+    assert naming.get_uid("b") == 1
+    assert naming.get_uid("a") == 2
+    assert naming.uid_counts() == {"": 3, "a": 2, "b": 1}
+
+
+@pytest.mark.parametrize("bad", [1, None, b"dense"])
+def test_get_uid_prefix_must_be_string(bad):
+    with pytest.raises(TypeError, match="`prefix` must be a string"):
+        naming.get_uid(bad)
+    assert naming.uid_counts() == {}
+
+
+def test_reset_uids_resets_counters_only():
+    Dense(2)
+    naming.get_uid("x")
+    r_bridge.config.disable_interactive_logging()
+    with naming.name_scope("kept"):
+        assert r_bridge.reset_uids() is None
+        assert naming.current_path() == "kept"
+    assert naming.uid_counts() == {}
+    assert Dense(2).name == "dense"
+    assert naming.get_uid("x") == 1
+    assert r_bridge.config.is_interactive_logging_enabled() is False
+
+
+def test_uid_counts_is_a_copy_in_first_use_order():
+    naming.uniquify("b")
+    naming.uniquify("a")
+    counts = naming.uid_counts()
+    assert list(counts) == ["b", "a"]
+    counts["b"] = 100
+    assert naming.uniquify("b") == "b_1"
+
+
+def test_set_uid_counts():
+    naming.set_uid_counts({"dense": 5})
+    assert Dense(2).name == "dense_5"
+    for bad in ({"x": -1}, {"x": 1.5}, {"x": True}, {1: 1}):
+        with pytest.raises(ValueError, match="Invalid counter"):
+            naming.set_uid_counts(bad)
+    assert naming.uid_counts() == {"dense": 6}
+
+
+SLASH_MESSAGE = (
+    "Argument `name` must be a string and cannot contain character `/`. "
+    "Received: name=a/b (of type <class 'str'>)"
+)
+
+
+def test_names_with_slash_are_rejected_with_keras_message():
+    with pytest.raises(ValueError) as err:
+        Dense(2, name="a/b")
+    assert str(err.value) == SLASH_MESSAGE
+    with pytest.raises(ValueError) as err:
+        naming.validate_name("a/b")
+    assert str(err.value) == SLASH_MESSAGE
+    assert naming.uid_counts() == {}
+
+
+def test_non_string_name_is_rejected():
+    with pytest.raises(ValueError) as err:
+        Dense(2, name=3)
+    assert str(err.value).endswith("Received: name=3 (of type <class 'int'>)")
+    assert naming.uid_counts() == {}
+
+
+def test_validate_name_returns_name():
+    assert naming.validate_name("ok_name") == "ok_name"
+
+
+def test_name_scope_nesting():
+    assert naming.current_path() == ""
+    with naming.name_scope("outer") as scope:
+        assert scope.name == "outer"
+        assert naming.current_path() == "outer"
+        with r_bridge.name_scope("inner"):
+            assert naming.current_path() == "outer/inner"
+        assert naming.current_path() == "outer"
+    assert naming.current_path() == ""
+
+
+def test_name_scope_pops_on_exception():
+    with pytest.raises(RuntimeError):
+        with naming.name_scope("a"):
+            raise RuntimeError("boom")
+    assert naming.current_path() == ""
+
+
+def test_name_scope_does_not_touch_layer_names():
+    with naming.name_scope("block"):
+        assert Dense(2).name == "dense"
+
+
+@pytest.mark.parametrize("bad", ["a/b", 3, None])
+def test_name_scope_rejects_bad_names(bad):
+    with pytest.raises(ValueError, match="cannot contain character `/`"):
+        naming.name_scope(bad)
+
+
+def test_atomic_rolls_back_counters_on_error():
+    naming.uniquify("x")
+    with pytest.raises(RuntimeError):
+        with naming.atomic():
+            naming.uniquify("x")
+            naming.uniquify("y")
+            naming.get_uid("z")
+            raise RuntimeError("fail")
+    assert naming.uid_counts() == {"x": 1}
+    assert naming.uniquify("x") == "x_1"
+
+
+def test_atomic_rolls_back_from_empty_session():
+    with pytest.raises(ValueError):
+        with naming.atomic():
+            naming.uniquify("x")
+            raise ValueError
+    assert naming.uid_counts() == {}
+
+
+def test_atomic_keeps_counters_on_success():
+    with naming.atomic():
+        naming.uniquify("x")
+    assert naming.uid_counts() == {"x": 1}
+
+
+def test_atomic_nested_inner_failure_keeps_outer_progress():
+    with naming.atomic():
+        naming.uniquify("outer")
+        with pytest.raises(KeyError):
+            with naming.atomic():
+                naming.uniquify("inner")
+                raise KeyError
+        naming.uniquify("after")
+    assert naming.uid_counts() == {"outer": 1, "after": 1}
+
+
+def test_custom_layer_auto_named_from_class():
+    class MyCustomLayer(Layer):
+        pass
+
+    class HTTPLayer2D(Layer):
+        pass
+
+    assert [MyCustomLayer().name, MyCustomLayer().name] == ["my_custom_layer", "my_custom_layer_1"]
+    assert HTTPLayer2D().name == "http_layer2d"
+    assert Layer().name == "layer"
