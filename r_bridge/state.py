@@ -123,16 +123,18 @@ def restore(saved: dict) -> None:
 
     if not isinstance(saved, dict):
         raise TypeError(f"`state` must be a dict from session_save(). Received: {saved!r}")
-    for key in _SAVED:
-        if hasattr(_STATE, key):
-            delattr(_STATE, key)
-    for key, val in saved.items():
+    for key in saved:  # check everything before changing anything
         if key not in _SAVED:
             raise ValueError(f"Unknown session state key: {key!r}")
+    # set_uid_counts() validates the whole dict before storing it.
+    set_uid_counts(saved.get("object_name_uids", {}))
+    for key in _SAVED:
         if key == "object_name_uids":
-            set_uid_counts(val)
-        else:
-            setattr(_STATE, key, val)
+            continue
+        if key in saved:
+            setattr(_STATE, key, saved[key])
+        elif hasattr(_STATE, key):
+            delattr(_STATE, key)
 
 
 def snapshot() -> dict:
