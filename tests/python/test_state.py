@@ -289,3 +289,21 @@ def test_snapshot_is_plain():
     assert snap["thread"] == threading.current_thread().name
     assert snap["name_scope"] == "s"
     assert snap["config"] == config.as_dict()
+
+
+@pytest.mark.parametrize("bad", [{"nope": 1}, {"object_name_uids": {"dense": -1}}])
+def test_failed_restore_leaves_state_unchanged(bad):
+    dense_names(2)
+    config.disable_interactive_logging()
+    with pytest.raises(ValueError):
+        state.restore({**bad, "interactive_logging": True})
+    assert naming.uid_counts() == {"dense": 2}
+    assert config.is_interactive_logging_enabled() is False
+
+
+def test_restore_empty_dict_resets_saved_keys():
+    dense_names(2)
+    config.disable_interactive_logging()
+    state.restore({})
+    assert naming.uid_counts() == {}
+    assert config.is_interactive_logging_enabled() is True
