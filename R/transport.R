@@ -14,7 +14,8 @@
 # Package state: cached module, pending releases, counters. Not session
 # state: that lives in Python.
 .rb <- new.env(parent = emptyenv())
-.rb$api <- NULL
+.rb$api <- NULL     # r_bridge.api, convert = TRUE
+.rb$api_raw <- NULL # the same module, convert = FALSE (see rb_decode())
 .rb$api_version <- NULL
 .rb$python <- NULL
 .rb$pending <- integer()
@@ -26,6 +27,7 @@ rb_api <- function() {
   api <- .rb$api
   if (is.null(api)) {
     api <- rb_python_init()
+    .rb$api_raw <- reticulate::import("r_bridge.api", convert = FALSE)
     .rb$api <- api
   }
   api
@@ -56,12 +58,65 @@ rb_transport <- function(fn, args) {
     ))
   }
   api <- rb_api()
+  arrays <- fn %in% rb_array_fns
   tryCatch(
-    do.call(api[[fn]], args),
+    if (arrays) {
+      rb_decode(do.call(.rb$api_raw[[fn]], rb_encode(args)))
+    } else {
+      do.call(api[[fn]], args)
+    },
     error = function(e) {
       rb_abort(rb_python_message(e), class = c(rb_python_class(e), "rbridge_error_python"))
     }
   )
+}
+
+# Arrays cross as plain values, not through reticulate's NumPy converter.
+#
+# reticulate 1.28 (Debian bookworm) is built for the NumPy 1 C API and
+# refuses NumPy >= 2 ("Required version of NumPy not available"), in both
+# directions. So for the api functions that take or return arrays, R arrays
+# go to Python as nested lists (np.asarray() rebuilds them) and ndarrays
+# come back through ravel(order = "F").tolist() and their shape. This works
+# with any NumPy and keeps the contract's values (R arrays in and out).
+rb_array_fns <- c("predict", "get_weights", "set_weights", "call")
+
+rb_encode <- function(x) {
+  if (is.list(x)) {
+    out <- lapply(x, rb_encode)
+    names(out) <- names(x)
+    return(out)
+  }
+  if ((is.numeric(x) || is.logical(x)) && !is.null(dim(x))) {
+    dims <- dim(x)
+    flat <- if (length(dims) > 1L) as.vector(aperm(x)) else as.vector(x)
+    return(rb_nest(flat, dims))
+  }
+  x
+}
+
+# A row-major vector to nested lists of the given dims.
+rb_nest <- function(v, dims) {
+  if (length(dims) == 1L) return(as.list(v))
+  chunk <- prod(dims[-1L])
+  lapply(seq_len(dims[1L]), function(i) rb_nest(v[(i - 1L) * chunk + seq_len(chunk)], dims[-1L]))
+}
+
+rb_decode <- function(obj) {
+  if (!inherits(obj, "python.builtin.object")) return(obj)
+  if (inherits(obj, "numpy.ndarray")) {
+    shape <- as.integer(unlist(reticulate::py_to_r(obj$shape)))
+    data <- reticulate::py_to_r(obj$ravel(order = "F")$tolist())
+    if (is.list(data)) data <- unlist(data)
+    if (!length(shape)) return(data)
+    if (is.null(data)) data <- numeric()
+    return(array(data, dim = shape))
+  }
+  if (inherits(obj, c("python.builtin.list", "python.builtin.tuple"))) {
+    n <- reticulate::py_len(obj)
+    return(lapply(seq_len(n), function(i) rb_decode(reticulate::py_get_item(obj, i - 1L))))
+  }
+  reticulate::py_to_r(obj)
 }
 
 # The Python exception's message without type prefix, traceback or

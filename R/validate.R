@@ -27,6 +27,7 @@ rb_user_call <- function() {
     if (is.null(env) || !identical(topenv(env), ns)) next
     fn <- sys.call(i)[[1L]]
     if (is.call(fn) && identical(fn[[1L]], as.name("::"))) fn <- fn[[3L]]
+    if (is.name(fn) && grepl("^(\\$|\\[\\[)", as.character(fn))) return(NULL)
     if (is.name(fn) && !as.character(fn) %in% c("with_session", "with_config")) {
       return(as.call(list(fn)))
     }

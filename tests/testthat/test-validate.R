@@ -1,0 +1,25 @@
+test_that("rb_describe() names values the way messages need", {
+  d <- rbridge:::rb_describe
+  expect_equal(d("yes"), "the string \"yes\"")
+  expect_equal(d(NA), "`NA`")
+  expect_equal(d(NA_real_), "`NA`")
+  expect_equal(d(1.5), "1.5")
+  expect_equal(d(TRUE), "`TRUE`")
+  expect_equal(d(NULL), "NULL")
+  expect_equal(d(c(1, 2)), "a numeric vector of length 2")
+  expect_equal(d(character()), "an empty character vector")
+  expect_equal(d(list(1)), "a list of length 1")
+  expect_equal(d(mean), "a function")
+})
+
+test_that("checks convert and reject", {
+  expect_identical(rbridge:::check_whole(10, "units"), 10L)
+  expect_error(rbridge:::check_whole(Inf, "units"), "`units` must be a positive whole number, not Inf.", fixed = TRUE)
+  expect_error(rbridge:::check_whole(3e9, "units"), "positive whole number")
+  expect_identical(rbridge:::check_flag(TRUE, "x"), TRUE)
+  expect_identical(rbridge:::check_string(NULL, "name", null_ok = TRUE), NULL)
+  expect_equal(rbridge:::check_shape(c(NA, 3), "shape"), list(NULL, 3L))
+  expect_equal(rbridge:::check_shape(list(NULL, 2), "shape"), list(NULL, 2L))
+  expect_error(rbridge:::check_shape(1.5, "shape"), "`shape` must be")
+  expect_error(rbridge:::check_number(1, "rate", 0, 1, upper_open = TRUE), "`rate` must be a number in [0, 1), not 1.", fixed = TRUE)
+})
