@@ -23,10 +23,12 @@ class Model(Layer):
 
     @property
     def layers(self) -> list:
+        """The model's layers, in Keras's order (empty for the base class)."""
         return []
 
     @property
     def weights(self) -> list:
+        """Every layer's weight arrays (live, not copies), each shared layer once."""
         seen, out = set(), []
         for layer in self.layers:
             if id(layer) not in seen:
@@ -35,6 +37,11 @@ class Model(Layer):
         return out
 
     def count_params(self) -> int:
+        """Total number of scalars in the weights, each shared layer counted once.
+
+        Raises:
+            ValueError: if the model is not built (as for a layer).
+        """
         if not self.built:
             return super().count_params()
         # Count each weight once: a layer added twice (shared) owns one set of weights.
