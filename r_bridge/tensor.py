@@ -26,7 +26,7 @@ class Node:
 class KerasTensor:
     """A symbolic tensor: a shape (``None`` for unknown sizes), a dtype and a name.
 
-    Without an explicit ``name`` it is auto-named ``keras_tensor``,
+    Without an explicit ``name`` (or with ``""``) it is auto-named ``keras_tensor``,
     ``keras_tensor_1``, ... (consuming the session's counter, as Keras does).
     """
 
@@ -35,7 +35,7 @@ class KerasTensor:
     def __init__(self, shape, dtype="float32", name=None, node=None):
         self.shape = tuple(shape)
         self.dtype = dtype
-        self.name = validate_name(name) if name is not None else auto_name("KerasTensor")
+        self.name = validate_name(name) if name else auto_name("KerasTensor")
         self._node = node
 
     @property

@@ -48,6 +48,7 @@ class Dense(Layer):
         self.units = units
         self.activation = act
         self.use_bias = use_bias
+        self.input_spec = {"min_ndim": 2}
 
     def build(self, input_shape):
         in_dim = input_shape[-1]
@@ -56,6 +57,7 @@ class Dense(Layer):
                 f"The last dimension of the inputs to a Dense layer should be defined. Found None. "
                 f"Full input shape received: {tuple(input_shape)}"
             )
+        self.input_spec = {"min_ndim": 2, "axes": {-1: in_dim}}
         limit = math.sqrt(6.0 / (in_dim + self.units))
         self.add_weight("kernel", config.rng().uniform(-limit, limit, (in_dim, self.units)))
         if self.use_bias:
@@ -105,11 +107,12 @@ class Dropout(Layer):
         super().__init__(name=name, **kwargs)
         self.rate = float(rate)
         self.noise_shape = noise_shape
-        self.seed_generator = SeedGenerator(seed)
+        # Keras makes (and names) a seed generator only for a non-zero rate.
+        self.seed_generator = SeedGenerator(seed) if self.rate > 0 else None
         self.built = True
 
     def call(self, x, training=False):
-        if not training or self.rate == 0:
+        if not training or self.seed_generator is None:
             return x
         keep = self.seed_generator.rng().random(x.shape) >= self.rate
         return np.where(keep, x / (1 - self.rate), 0).astype(x.dtype)
@@ -129,10 +132,26 @@ class Activation(Layer):
 
 
 class Flatten(Layer):
-    """Flattens every dimension but the batch one: ``(None, 4, 5)`` -> ``(None, 20)``."""
+    """Flattens every dimension but the batch one: ``(None, 4, 5)`` -> ``(None, 20)``.
 
-    def __init__(self, name=None, **kwargs):
+    Args:
+        data_format: ``"channels_last"`` or ``"channels_first"`` (default:
+            :func:`r_bridge.config.image_data_format`); with channels first,
+            the channel axis is moved last before flattening, as in Keras.
+        name: explicit name; by default ``flatten``, ``flatten_1``, ...
+    """
+
+    def __init__(self, data_format=None, name=None, **kwargs):
+        if data_format is None:
+            data_format = config.image_data_format()
+        data_format = str(data_format).lower()
+        if data_format not in ("channels_first", "channels_last"):
+            raise ValueError(
+                "The `data_format` argument must be one of {'channels_first', 'channels_last'}. "
+                f"Received: data_format={data_format}"
+            )
         super().__init__(name=name, **kwargs)
+        self.data_format = data_format
         self.built = True
 
     def compute_output_shape(self, input_shape):
@@ -141,4 +160,6 @@ class Flatten(Layer):
         return (input_shape[0], size)
 
     def call(self, x, training=False):
+        if self.data_format == "channels_first" and x.ndim > 2:
+            x = np.moveaxis(x, 1, -1)
         return x.reshape(x.shape[0], -1)

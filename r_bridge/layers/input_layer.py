@@ -18,11 +18,16 @@ def standardize_shape(shape):
             out.append(None)
             continue
         try:
-            ok = int(d) == d and not isinstance(d, bool)
+            ok = not isinstance(d, (str, float, bool)) and int(d) == d
         except (TypeError, ValueError):
             ok = False
-        if not ok or int(d) < 0:
-            raise ValueError(f"Cannot convert '{tuple(shape)}' to a shape. Found invalid entry '{d}'. ")
+        if not ok:
+            raise ValueError(
+                f"Cannot convert '{tuple(shape)}' to a shape. "
+                f"Found invalid dimension '{d}' of type '{type(d)}'. "
+            )
+        if int(d) < 0:
+            raise ValueError(f"Cannot convert '{tuple(shape)}' to a shape. Negative dimensions are not allowed.")
         out.append(int(d))
     return tuple(out)
 

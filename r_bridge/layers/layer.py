@@ -66,6 +66,8 @@ class Layer:
         self._weights: list[np.ndarray] = []
         self._weight_names: list[str] = []
         self._output_shape = None  # last symbolic output shape, for summary()
+        # What inputs must look like: {"min_ndim": int, "axes": {axis: size}}.
+        self.input_spec = None
 
     # ------------------------------------------------------------ building
     def add_weight(self, name, value) -> np.ndarray:
@@ -87,10 +89,30 @@ class Layer:
         """numpy forward pass (identity by default)."""
         return x
 
+    def _check_input(self, shape):
+        """Keras's input-spec check (e.g. a built Dense wants its input size)."""
+        spec = self.input_spec
+        if not spec:
+            return
+        shape = tuple(shape)
+        where = f"Input 0 with name 'None' of layer '{self.name}' is incompatible with the layer: "
+        if len(shape) < spec.get("min_ndim", 0):
+            raise ValueError(
+                where + f"expected min_ndim={spec['min_ndim']}, found ndim={len(shape)}. "
+                f"Full shape received: {shape}"
+            )
+        for axis, value in spec.get("axes", {}).items():
+            if shape[axis] is not None and shape[axis] != value:
+                raise ValueError(
+                    where + f"expected axis {axis} of input shape to have value {value}, "
+                    f"but received input with shape {shape}"
+                )
+
     def __call__(self, x, training=False):
         """On a :class:`KerasTensor`, record a node and return a new symbolic
         tensor (Functional API); on an array, compute the output."""
         if isinstance(x, KerasTensor):
+            self._check_input(x.shape)
             with atomic():
                 if not self.built:
                     self.build(x.shape)
@@ -100,6 +122,7 @@ class Layer:
             self._output_shape = shape
             return out
         x = np.asarray(x, dtype=self.dtype)
+        self._check_input(x.shape)
         if not self.built:
             self.build(x.shape)
             self.built = True

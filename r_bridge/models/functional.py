@@ -23,6 +23,10 @@ def _flatten(x, what):
     return items
 
 
+class _Disconnected(Exception):
+    """An output depends on an input tensor that is not among ``inputs``."""
+
+
 def _visit(tensor, d, g):
     """Depth-first walk from ``tensor`` to the inputs (a module-level function:
     a recursive closure would be a reference cycle)."""
@@ -39,23 +43,23 @@ def _visit(tensor, d, g):
     g["layer_index"].setdefault(id(node.layer), (len(g["layer_index"]), node.layer))
     if id(tensor) not in g["input_ids"]:
         if isinstance(node.layer, InputLayer):
-            raise ValueError(
-                "Graph disconnected: cannot find parent for tensor "
-                f'{tensor.name} (output of layer "{node.layer.name}"): it is not among the '
-                "model's `inputs`."
-            )
+            raise _Disconnected()
         for t in node.inputs:
             _visit(t, d + 1, g)
     g["seen"].add(key)
     g["order"].append(node)
 
 
-def _map_graph(inputs, outputs):
+def _map_graph(inputs, outputs, single_output=True):
     """Nodes in execution order and layers in Keras's order (deepest first,
     then in order of discovery from the outputs)."""
     g = {"input_ids": {id(t) for t in inputs}, "order": [], "depth": {}, "seen": set(), "layer_index": {}}
-    for t in outputs:
-        _visit(t, 0, g)
+    for i, t in enumerate(outputs):
+        try:
+            _visit(t, 0, g)
+        except _Disconnected:
+            path = "" if single_output else str(i)
+            raise ValueError(f"Output with path `{path}` is not connected to `inputs`") from None
     depth, order = g["depth"], g["order"]
     pos = {id(n): i for i, n in enumerate(order)}
     nodes = sorted(order, key=lambda n: (-depth[id(n)], pos[id(n)]))
@@ -82,7 +86,7 @@ class Functional(Model):
         with atomic():
             ins = _flatten(inputs, "inputs")
             outs = _flatten(outputs, "outputs")
-            nodes, layers = _map_graph(ins, outs)
+            nodes, layers = _map_graph(ins, outs, not isinstance(outputs, (list, tuple)))
             counts = {}
             for layer in layers:
                 counts[layer.name] = counts.get(layer.name, 0) + 1
@@ -118,9 +122,22 @@ class Functional(Model):
         outs = [values[id(t)] if id(t) in values else produced[id(t._node)] for t in self.outputs]
         return outs[0] if self._single_output else outs
 
+    @property
+    def input_shape(self):
+        """Shape of the input (a list of shapes for several inputs)."""
+        shapes = [t.shape for t in self.inputs]
+        return shapes[0] if self._single_input else shapes
+
+    def compute_output_shape(self, input_shape):
+        batch = input_shape[0] if self._single_input else input_shape[0][0]
+        shapes = [(batch,) + tuple(o.shape[1:]) for o in self.outputs]
+        return shapes[0] if self._single_output else shapes
+
     def __call__(self, x, training=False):
         if isinstance(x, KerasTensor):
-            raise NotImplementedError("Calling a functional model on symbolic tensors is not supported yet.")
+            if not self._single_input or not self._single_output:
+                raise NotImplementedError("Calling a multi-input or multi-output model on symbolic tensors is not supported.")
+            return super().__call__(x, training=training)
         return self.call(x, training=training)
 
 

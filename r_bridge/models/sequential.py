@@ -38,7 +38,19 @@ class Sequential(Model):
                 self._maybe_rebuild()
 
     def add(self, layer, rebuild=True):
-        """Add ``layer`` on top of the stack (names must be unique in the model)."""
+        """Add ``layer`` on top of the stack (names must be unique in the model).
+
+        On error (duplicate name, incompatible input shape, ...) the model
+        and the session's name counters are left as they were.
+        """
+        saved = (list(self._layers), self._functional, self.built, self._output_shape)
+        try:
+            self._add(layer, rebuild)
+        except BaseException:  # leave the model as it was
+            self._layers, self._functional, self.built, self._output_shape = saved
+            raise
+
+    def _add(self, layer, rebuild):
         with atomic():
             if not self._layers and getattr(layer, "_input_shape_arg", None) is not None:
                 self.add(InputLayer(shape=layer._input_shape_arg), rebuild=False)
@@ -83,8 +95,11 @@ class Sequential(Model):
     def _maybe_rebuild(self):
         self.built = False
         self._functional = None
-        if isinstance(self._layers[0], InputLayer) and len(self._layers) > 1:
-            self.build(self._layers[0].batch_shape)
+        first = self._layers[0]
+        if isinstance(first, InputLayer) and len(self._layers) > 1:
+            self.build(first.batch_shape)
+        elif hasattr(first, "input_shape") and len(self._layers) > 1:
+            self.build(first.input_shape)  # e.g. a built model as first layer
 
     def build(self, input_shape=None):
         """Build the internal functional model for inputs of ``input_shape``."""
@@ -132,9 +147,23 @@ class Sequential(Model):
             x = layer(x, training=training)
         return x
 
+    @property
+    def input_shape(self):
+        """The input shape, for a model that starts with an input (else no attribute)."""
+        if self._layers and isinstance(self._layers[0], InputLayer):
+            return self._layers[0].batch_shape
+        raise AttributeError("input_shape")
+
+    def compute_output_shape(self, input_shape):
+        if self._functional is not None:
+            return self._functional.compute_output_shape(input_shape)
+        for layer in self.layers:
+            input_shape = layer.compute_output_shape(input_shape)
+        return input_shape
+
     def __call__(self, x, training=False):
         if isinstance(x, KerasTensor):
-            raise NotImplementedError("Calling a Sequential model on symbolic tensors is not supported yet.")
+            return super().__call__(x, training=training)
         x = np.asarray(x, dtype=self.dtype)
         if not self.built and self._layers:
             self.build((None,) + x.shape[1:])

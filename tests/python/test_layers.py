@@ -329,8 +329,8 @@ def test_input_layer_argument_errors():
         InputLayer(shape=(3,), batch_shape=(None, 3))
     with pytest.raises(ValueError, match="Cannot convert 'abc' to a shape."):
         InputLayer(shape="abc")
-    with pytest.raises(ValueError, match="Found invalid entry '-1'"):
+    with pytest.raises(ValueError, match="Negative dimensions are not allowed."):
         InputLayer(shape=(-1,))
-    with pytest.raises(ValueError, match="Found invalid entry '1.5'"):
+    with pytest.raises(ValueError, match="Found invalid dimension '1.5'"):
         InputLayer(shape=(1.5,))
     assert naming.uid_counts() == {}

@@ -27,20 +27,6 @@ BACKENDS = {"python": sr.RBridgeBackend, "api": sr.ApiBackend}
 #: r_bridge gaps found by these scenarios, still to fix in r_bridge (strict
 #: xfail: once fixed, the XPASS fails the run -- then delete the entry).
 KNOWN_GAPS = {
-    "naming_dropout_zero_rate": "Dropout(rate=0) must not create a seed_generator (Keras: only rate > 0)",
-    "naming_interleaved": "Dropout(rate=0) must not create a seed_generator",
-    "naming_input_empty_name": "Input(name='') names the tensor keras_tensor (InputLayer keeps '')",
-    "err_dense_incompatible_call": "a built layer does not check its input spec on a new tensor",
-    "err_seq_rebuild_incompatible": "a built layer does not check its input spec on Sequential rebuild",
-    "err_input_negative_shape": "message: Keras says 'Negative dimensions are not allowed.'",
-    "err_func_disconnected": "message: Keras 3 says 'Output with path `` is not connected to `inputs`'",
-    "err_flatten_bad_data_format": "Flatten has no data_format argument",
-    "func_model_as_layer": "calling a functional model on symbolic tensors is not implemented",
-    "func_sequential_in_model": "calling a Sequential on symbolic tensors is not implemented",
-    "seq_call_built": "calling a Sequential on symbolic tensors is not implemented",
-    "seq_call_unbuilt": "calling a Sequential on symbolic tensors is not implemented",
-    "func_model_in_sequential": "a model as first layer of a Sequential must build it (Keras uses its input_shape)",
-    "seq_nested": "a model as first layer of a Sequential must build it (Keras uses its input_shape)",
 }
 
 
