@@ -32,7 +32,7 @@ Functions (all arguments may be passed by keyword):
 ``config_set(name, value)``, ``set_random_seed(seed)``,
 ``make_layer(kind, args=None, target=None)``, ``make_input(shape, name=None)``,
 ``make_sequential(layers=None, name=None)``,
-``make_model(inputs, outputs, name=None)``, ``add(model, layer)``,
+``make_model(inputs, outputs, name=None)``, ``add(model, layer)``, ``pop(model)``,
 ``call(layer, x)``, ``get(handle, attr)``, ``count_params(handle)``,
 ``get_weights(handle)``, ``set_weights(handle, weights)``,
 ``predict(handle, x)``, ``summary(handle)``,
@@ -209,8 +209,8 @@ def session_snapshot() -> dict:
     """What the session holds, as plain values.
 
     ``{"uids": {prefix: count}, "handles": int, "thread": str,
-    "threads_with_state": int, "config": {name: value},
-    "name_scope": str, "api_version": str}``.
+    "config": {name: value}, "name_scope": str, "api_version": str}``
+    (the state is the calling thread's: each thread has its own).
     """
     snap = _state.snapshot()
     snap["handles"] = len(_objects)
@@ -291,6 +291,14 @@ def add(model, layer) -> dict:
         raise TypeError(f"`model` must be a Sequential model, not a {type(m).__name__}.")
     m.add(_obj(layer, "layer"))
     return _record(m)
+
+
+def pop(model) -> dict:
+    """``model.pop()``: removes the last layer; returns the removed layer's record."""
+    m = _obj(model, "model")
+    if not isinstance(m, Sequential):
+        raise TypeError(f"`model` must be a Sequential model, not a {type(m).__name__}.")
+    return _record(m.pop())
 
 
 @_atomic

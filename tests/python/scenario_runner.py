@@ -203,7 +203,6 @@ class ApiBackend(_Backend):
     """
 
     name = "api"
-    unsupported = frozenset({"pop"})
 
     def __init__(self):
         from r_bridge import api
@@ -229,6 +228,9 @@ class ApiBackend(_Backend):
 
     def add(self, model, layer):
         self._keep(self.api.add(model["handle"], layer["handle"]))
+
+    def pop(self, model):
+        return self._keep(self.api.pop(model["handle"]))
 
     def call(self, layer, x):
         return self._keep(self.api.call(layer["handle"], x["handle"]))

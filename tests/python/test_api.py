@@ -344,7 +344,7 @@ def test_session_save_restore_round_trip():
 def test_every_public_function_is_covered():
     documented = {
         "api_version", "clear_session", "get_uid", "reset_uids", "config_get", "config_set",
-        "set_random_seed", "make_layer", "make_input", "make_sequential", "make_model", "add",
+        "set_random_seed", "make_layer", "make_input", "make_sequential", "make_model", "add", "pop",
         "call", "get", "count_params", "get_weights", "set_weights", "predict", "summary",
         "get_source_inputs", "release", "session_snapshot", "session_save", "session_restore",
         "live_handles",
@@ -363,3 +363,19 @@ def test_api_keeps_one_python_object_per_handle():
     layer = Dense(2)
     r1, r2 = api._record(layer), api._record(layer)
     assert r1["handle"] == r2["handle"] and api._refs[r1["handle"]] == 2
+
+
+def test_pop_returns_the_removed_layer():
+    m = api.make_sequential(name="m")
+    d = api.make_layer("dense", {"units": 2}, target=m["handle"])
+    first = api.make_layer("dense", {"units": 3})
+    api.add(m["handle"], first["handle"])
+    popped = api.pop(m["handle"])
+    assert popped["handle"] == first["handle"] and popped["name"] == "dense_1"
+    assert [r["name"] for r in api.get(m["handle"], "layers")] == ["dense"]
+    api.pop(m["handle"])
+    with pytest.raises(ValueError, match="no layers"):
+        api.pop(m["handle"])
+    with pytest.raises(TypeError, match="must be a Sequential"):
+        api.pop(first["handle"])
+    assert d["kind"] == "model"
