@@ -95,6 +95,8 @@ class Sequential(Model):
     def _maybe_rebuild(self):
         self.built = False
         self._functional = None
+        if not self._layers:
+            return
         first = self._layers[0]
         if isinstance(first, InputLayer) and len(self._layers) > 1:
             self.build(first.batch_shape)
