@@ -140,6 +140,9 @@ rb_python_init <- function() {
       api <- NULL
     }
   }
+  if (!is.null(problem) && is.na(chosen$path) && reticulate::py_available(initialize = FALSE)) {
+    tried[length(tried)] <- sprintf("%s: %s", tried[length(tried)], reticulate::py_config()$python)
+  }
   if (!is.null(problem)) {
     hint <- if (identical(chosen$source, "already initialized by reticulate")) {
       "reticulate had already started this Python before rbridge was used, so rbridge cannot switch; restart R and use rbridge first (or point RETICULATE_PYTHON at a Python with r_bridge)."
