@@ -6,11 +6,9 @@ bad argument leaves the session's counters untouched.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from r_bridge import activations, config
+from r_bridge import activations, config, initializers
 from r_bridge.layers.layer import Layer
 from r_bridge.naming import auto_name
 
@@ -32,22 +30,38 @@ class Dense(Layer):
         activation: name of an activation (``"relu"``, ``"softmax"``, ...),
             a callable, or ``None`` for linear.
         use_bias: whether to add a bias vector.
+        kernel_initializer: initializer name (``"glorot_uniform"``,
+            ``"he_normal"``, ``"zeros"``, ...) or a callable ``f(shape)``.
+        bias_initializer: likewise for the bias (default ``"zeros"``).
         name: explicit name; by default ``dense``, ``dense_1``, ...
         **kwargs: ``trainable``, ``dtype``, ``input_shape`` (see :class:`Layer`).
 
-    The kernel (``(input_dim, units)``, Glorot-uniform) and bias (``(units,)``,
-    zeros) are created on the first call.
+    The kernel (``(input_dim, units)``) and bias (``(units,)``) are created
+    on the first call.
     """
 
-    def __init__(self, units, activation=None, use_bias=True, name=None, **kwargs):
+    def __init__(
+        self,
+        units,
+        activation=None,
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        name=None,
+        **kwargs,
+    ):
         units = _check_units(units)
         act = activations.get(activation)
+        kernel_init = initializers.get(kernel_initializer)
+        bias_init = initializers.get(bias_initializer)
         if not isinstance(use_bias, bool):
             raise TypeError(f"`use_bias` must be a bool. Received: use_bias={use_bias!r}")
         super().__init__(name=name, **kwargs)
         self.units = units
         self.activation = act
         self.use_bias = use_bias
+        self.kernel_initializer = kernel_init
+        self.bias_initializer = bias_init
         self.input_spec = {"min_ndim": 2}
 
     def build(self, input_shape):
@@ -58,10 +72,9 @@ class Dense(Layer):
                 f"Full input shape received: {tuple(input_shape)}"
             )
         self.input_spec = {"min_ndim": 2, "axes": {-1: in_dim}}
-        limit = math.sqrt(6.0 / (in_dim + self.units))
-        self.add_weight("kernel", config.rng().uniform(-limit, limit, (in_dim, self.units)))
+        self.add_weight("kernel", self.kernel_initializer((in_dim, self.units)))
         if self.use_bias:
-            self.add_weight("bias", np.zeros(self.units))
+            self.add_weight("bias", self.bias_initializer((self.units,)))
         self.built = True
 
     def compute_output_shape(self, input_shape):

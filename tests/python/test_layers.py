@@ -334,3 +334,18 @@ def test_input_layer_argument_errors():
     with pytest.raises(ValueError, match="Found invalid dimension '1.5'"):
         InputLayer(shape=(1.5,))
     assert naming.uid_counts() == {}
+
+
+def test_dense_initializers():
+    x = np.ones((2, 3))
+    d = Dense(2, kernel_initializer="ones", bias_initializer="ones")
+    np.testing.assert_allclose(d(x), np.full((2, 2), 4.0))
+    d = Dense(2, kernel_initializer=lambda shape: np.full(shape, 2.0), use_bias=False)
+    np.testing.assert_allclose(d(x), np.full((2, 2), 6.0))
+    he = Dense(400, kernel_initializer="he_normal", name="he")
+    he.build((None, 100))
+    assert abs(he.get_weights()[0].std() - np.sqrt(2 / 100)) < 0.01
+    before = naming.uid_counts()
+    with pytest.raises(ValueError, match="Could not interpret initializer identifier: nope"):
+        Dense(2, kernel_initializer="nope")
+    assert naming.uid_counts() == before

@@ -1,0 +1,52 @@
+"""Weight initializers by name (numpy), drawing from the session's generator."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from r_bridge import config
+
+
+def _fans(shape):
+    if len(shape) < 2:
+        return shape[0] if shape else 1, shape[0] if shape else 1
+    return shape[-2], shape[-1]
+
+
+def _scaled(kind, scale, mode):
+    def init(shape):
+        fan_in, fan_out = _fans(shape)
+        n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[mode]
+        var = scale / max(1.0, n)
+        if kind == "uniform":
+            limit = math.sqrt(3.0 * var)
+            return config.rng().uniform(-limit, limit, shape)
+        return config.rng().normal(0.0, math.sqrt(var), shape)
+
+    return init
+
+
+_ALL = {
+    "zeros": np.zeros,
+    "ones": np.ones,
+    "glorot_uniform": _scaled("uniform", 1.0, "fan_avg"),
+    "glorot_normal": _scaled("normal", 1.0, "fan_avg"),
+    "he_uniform": _scaled("uniform", 2.0, "fan_in"),
+    "he_normal": _scaled("normal", 2.0, "fan_in"),
+    "lecun_uniform": _scaled("uniform", 1.0, "fan_in"),
+    "lecun_normal": _scaled("normal", 1.0, "fan_in"),
+    "random_uniform": lambda shape: config.rng().uniform(-0.05, 0.05, shape),
+    "random_normal": lambda shape: config.rng().normal(0.0, 0.05, shape),
+}
+
+
+def get(identifier):
+    """A name (``"glorot_uniform"``, ``"zeros"``, ``"he_normal"``, ...) or a
+    callable ``f(shape) -> array`` to a callable."""
+    if isinstance(identifier, str) and identifier in _ALL:
+        return _ALL[identifier]
+    if callable(identifier) and not isinstance(identifier, str):
+        return identifier
+    raise ValueError(f"Could not interpret initializer identifier: {identifier}")
