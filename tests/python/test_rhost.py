@@ -363,11 +363,15 @@ def test_exit_is_clean_after_r_garbage_collection(needs_r):
             r_bridge.layers.Dense(1)
         R("invisible(gc()); clear_session(); invisible(gc(full = TRUE))")
         import gc; gc.collect()
+        # The last gc may have queued handles; clear_session() gives them back.
+        R("invisible(gc(full = TRUE)); clear_session()")
+        emit(handles=int(r_bridge.session_info().attrs["handles"]),
+             outstanding=int(R1("rbridge:::rb_outstanding()")), ok=True)
         R("invisible(gc())")
-        emit(handles=int(r_bridge.session_info().attrs["handles"]), ok=True)
     """)
     out = result_of(proc)  # exit code 0, no "Fatal Python error"
-    assert out["ok"] and out["handles"] == 0
+    assert out["ok"]
+    assert out["handles"] == out["outstanding"] == 0, out
 
 
 # ------------------------------------------------------------ facts
@@ -406,3 +410,45 @@ def test_fact_reticulate_inside_rpy2_aborts(needs_r, then):
     assert proc.returncode in (-signal.SIGABRT, 128 + signal.SIGABRT), (proc.returncode, proc.stderr)
     assert "Fatal Python error" in proc.stderr and "GIL" in proc.stderr
     assert "call returned" in proc.stdout  # the call itself works; the abort comes later
+
+
+# ------------------------------------------------------------ the R suite, embedded
+_SCENARIOS_R = REPO / "tests" / "testthat" / "test-scenarios.R"
+_RUN_SCENARIOS = (
+    'suppressPackageStartupMessages(library(testthat)); '
+    'r <- as.data.frame(test_file("test-scenarios.R", reporter = "silent")); '
+    'cat(sprintf("\\n{\\"failed\\": %d, \\"passed\\": %d, \\"skipped\\": %d}\\n", '
+    'sum(r$failed), sum(r$passed), sum(r$skipped)))'
+)
+
+
+def test_r_scenarios_give_the_same_results_through_the_rpy2_transport(needs_r):
+    """The R package's scenario tests (tests/testthat/test-scenarios.R) run in
+    R embedded in Python (rpy2 transport) and in plain R (reticulate): same
+    numbers of passed/failed/skipped expectations, and reticulate never
+    starts Python in the embedded run."""
+    if not _SCENARIOS_R.exists():
+        pytest.skip("tests/testthat/test-scenarios.R is missing")
+    if shutil.which("Rscript") is None:
+        pytest.skip("Rscript is not on PATH")
+    rlib = REPO / ".Rlib"
+    libs = os.pathsep.join(filter(None, [str(rlib) if rlib.is_dir() else "", os.environ.get("R_LIBS", "")]))
+    plain = subprocess.run(
+        ["Rscript", "-e", "library(rbridge); " + _RUN_SCENARIOS], cwd=_SCENARIOS_R.parent,
+        env={**os.environ, "R_LIBS": libs}, capture_output=True, text=True, timeout=600,
+    )
+    if "there is no package called" in plain.stderr and "testthat" in plain.stderr:
+        pytest.skip("the R package testthat is not installed")
+    plain_out = result_of(plain)
+    embedded = run_child(f"""
+        import os
+        os.chdir({str(_SCENARIOS_R.parent)!r})
+        R({_RUN_SCENARIOS!r})
+        print()
+        emit(started=bool(R1("reticulate::py_available(initialize = FALSE)")))
+        R("invisible(gc())")
+    """)
+    lines = [ln for ln in embedded.stdout.splitlines() if ln.startswith("{")]
+    out = result_of(embedded)
+    assert out["started"] is False
+    assert json.loads(lines[0]) == plain_out
