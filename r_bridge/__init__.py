@@ -24,12 +24,17 @@ from r_bridge.state import clear_session, register_clear_hook, unregister_clear_
 __version__ = "0.1.0"
 
 
-def attach_r():
+def attach_r(lib_loc=None):
     """Start R in this process (through rpy2) and load the R package rbridge,
-    wired to this Python session. See :mod:`r_bridge.rhost`."""
+    wired to this Python session; returns the rpy2 package object.
+
+    Args:
+        lib_loc: optional R library directory holding rbridge (searched
+            first). See :func:`r_bridge.rhost.attach_r`.
+    """
     from r_bridge.rhost import attach_r as _attach
 
-    return _attach()
+    return _attach(lib_loc=lib_loc)
 
 
 __all__ = [
