@@ -1,0 +1,186 @@
+"""Collect bench/out/*, print the figures table and write it into
+bench/README.md between the markers. Run by bench/run."""
+
+from __future__ import annotations
+
+import datetime
+import glob
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+
+here = os.path.dirname(os.path.abspath(__file__))
+out = os.path.join(here, "out")
+med = statistics.median
+
+
+def jload(pattern):
+    return [json.load(open(f)) for f in sorted(glob.glob(os.path.join(out, pattern)))]
+
+
+def rload(pattern):
+    res = []
+    for f in sorted(glob.glob(os.path.join(out, pattern))):
+        d = {}
+        for line in open(f):
+            if line.startswith("RESULT "):
+                _, k, v = line.split()
+                d[k] = float(v)
+        res.append(d)
+    return res
+
+
+def paired(a, b, key_a, key_b=None, f=lambda x, y: x / y):
+    """Median over rounds of f(a[i][key], b[i][key]) (side-by-side ratios)."""
+    key_b = key_b or key_a
+    return med(f(x[key_a], y[key_b]) for x, y in zip(a, b))
+
+
+def us(x):
+    return f"{x:,.1f} µs" if x < 1000 else f"{x / 1000:,.2f} ms"
+
+
+rows = []  # figure, rbridge, reference, ratio, goal, met
+
+
+def row(fig, rb, ref, ratio, goal, met):
+    rows.append((fig, rb, ref, ratio, goal, "yes" if met else "**no**"))
+
+
+# ---------------------------------------------------------------- Python
+spr, spk = jload("py_speed_rbridge_*.json"), jload("py_speed_keras_*.json")
+for key, fig in (("dense_us", "`Dense(10)` construction (Python)"),
+                 ("example1_us", "Example 1 iteration: `Sequential()` + 10 × `add(Dense(10))` (Python)")):
+    sp = paired(spk, spr, key)  # keras / rbridge = speed-up
+    row(fig, us(med(d[key] for d in spr)), us(med(d[key] for d in spk)), f"{sp:,.0f}× faster", "≥ 25× faster", sp >= 25)
+r = paired(spr, spk, "clear_false_us")
+row("`clear_session(free_memory=False)` (Python)", us(med(d["clear_false_us"] for d in spr)),
+    us(med(d["clear_false_us"] for d in spk)), f"{r:.2f}× the time", "not slower (≤ 1×)", r <= 1)
+r = paired(spr, spk, "clear_true_us")
+rows.append(("(info) `clear_session()` = `free_memory=True` (Python)", us(med(d["clear_true_us"] for d in spr)),
+             us(med(d["clear_true_us"] for d in spk)), f"{r:.3f}× the time", "—", "—"))
+
+imp = jload("import_time.json")[0]
+r = imp["r_bridge_pyc_net_ms"] / imp["numpy_net_ms"]
+row(f"`import r_bridge`, fresh process, minus startup (byte-compiled, as installed; median of {imp['reps']})",
+    f"{imp['r_bridge_pyc_net_ms']:.1f} ms", f"{imp['numpy_net_ms']:.1f} ms (`import numpy`)", f"{r:.2f}×", "≤ 1.2×", r <= 1.2)
+r2 = imp["r_bridge_net_ms"] / imp["numpy_net_ms"]
+rows.append(("(info) `import r_bridge` from this checkout (editable, no .pyc: PYTHONDONTWRITEBYTECODE)",
+             f"{imp['r_bridge_net_ms']:.1f} ms", f"{imp['numpy_net_ms']:.1f} ms", f"{r2:.2f}×", "—", "—"))
+
+# ---------------------------------------------------------------- R
+rr, rk = rload("r_speed_rbridge_*.txt"), rload("r_speed_keras_*.txt")
+if rr and rk:
+    sp = paired(rk, rr, "seed_total_s")
+    row("seed Example 1 verbatim in R (both loops, 100 iterations each)",
+        f"{med(d['seed_total_s'] for d in rr):.2f} s", f"{med(d['seed_total_s'] for d in rk):.2f} s (Keras via reticulate)",
+        f"{sp:.1f}× faster", "≥ 10× faster", sp >= 10)
+    for k, lab in (("seed_loop1_s", "first loop (no clear_session)"), ("seed_loop2_s", "second loop (clear_session() each iteration)")):
+        s = paired(rk, rr, k)
+        rows.append((f"(info) … {lab}", f"{med(d[k] for d in rr):.2f} s", f"{med(d[k] for d in rk):.2f} s",
+                     f"{s:.1f}× faster", "—", "—"))
+    r = paired(rr, rr, "clear_false_us", "noop_us")
+    row("`clear_session(FALSE)` from R", us(med(d["clear_false_us"] for d in rr)),
+        us(med(d["noop_us"] for d in rr)) + " (reticulate no-op `f()`)", f"{r:.2f}×", "≤ 1.5×", r <= 1.5)
+    rows.append(("(info) Keras's `clear_session(free_memory = FALSE)` via reticulate", us(med(d["clear_false_us"] for d in rk)),
+                 us(med(d["noop_us"] for d in rk)) + " (no-op, Keras process)", f"{paired(rk, rk, 'clear_false_us', 'noop_us'):.2f}×", "—", "—"))
+    r = paired(rr, rr, "clear_true_ms", "gc_full_ms")
+    row("`clear_session(TRUE)` from R", f"{med(d['clear_true_ms'] for d in rr):.2f} ms",
+        f"{med(d['gc_full_ms'] for d in rr):.1f} ms (`gc(full = TRUE)`)", f"{r:.3f}×", "≤ 0.1×", r <= 0.1)
+    for k, lab in (("layer_dense_us", "`layer_dense(units = 10)`"), ("pipe_dense_us", "`model |> layer_dense(units = 10)`")):
+        rows.append((f"(info) {lab} from R", us(med(d[k] for d in rr)), us(med(d["noop_us"] for d in rr)) + " (no-op)",
+                     f"{paired(rr, rr, k, 'noop_us'):.1f}×", "—", "—"))
+    calls = {k[len("pycalls_"):]: v for k, v in rr[0].items() if k.startswith("pycalls_")}
+    rows.append(("(info) reticulate calls per user op (`py_call_impl` / attribute lookups / imports)",
+                 "; ".join(f"{op}: {v:g}/{rr[0]['pyattrs_' + op]:g}/{rr[0]['pyimports_' + op]:g}" for op, v in calls.items()),
+                 "—", "—", "1 call, no import", "yes" if all(v == 1 for v in calls.values()) and
+                 all(rr[0]["pyimports_" + op] == 0 for op in calls) else "**no**"))
+
+# ---------------------------------------------------------------- memory
+mr, mk = jload("py_memory_rbridge.json"), jload("py_memory_keras.json")
+if mr and mk:
+    m, k = mr[0], mk[0]
+    ok = m["gc_collected"] == 0 and m["traced_after_collect_bytes"] <= 1024
+    row(f"memory, Python: Example 1 × {m['iterations']:,} without clear_session, `gc.disable()`",
+        f"{m['gc_collected']} objects for gc.collect(); tracemalloc +{m['traced_growth_bytes'] / 1024:.1f} KB before, "
+        f"+{m['traced_after_collect_bytes'] / 1024:.1f} KB after collect ({m['traced_after_collect_bytes'] / m['iterations']:.2f} B/iter)",
+        f"× {k['iterations']}: {k['gc_collected_per_iter']:.0f} objects/iter for gc.collect(); "
+        f"+{k['traced_growth_per_iter'] / 1024:.1f} KB/iter before, {k['traced_after_collect_bytes'] / k['iterations']:.0f} B/iter after",
+        "—", "0 objects; ≤ 1 KB total", ok)
+rm_, km = rload("r_memory_rbridge.txt"), rload("r_memory_keras.txt")
+if rm_ and km:
+    a, b = rm_[0], km[0]
+    ok = abs(a["slope2_kb_per_iter"]) < 0.5
+    row(f"memory, R: RSS over Example 1's second loop",
+        f"× {a['mem_iters']:.0f}: {a['slope1_kb_per_iter']:+.2f} KB/iter first half, {a['slope2_kb_per_iter']:+.2f} second half "
+        f"({a['rss_start_kb'] / 1024:.0f} → {a['rss_end_kb'] / 1024:.0f} MB)",
+        f"× {b['mem_iters']:.0f}: {b['slope1_kb_per_iter']:+.2f} / {b['slope2_kb_per_iter']:+.2f} KB/iter "
+        f"({b['rss_start_kb'] / 1024:.0f} → {b['rss_end_kb'] / 1024:.0f} MB)",
+        "—", "≈ 0 KB/iter (second half < 0.5)", ok)
+
+# ---------------------------------------------------------------- scaling
+sc = jload("py_scaling_rbridge.json")
+scale_txt = ""
+if sc:
+    curve = sc[0]
+    dense = [p["dense_us"] for p in curve]
+    clear = [p["clear_false_us"] for p in curve]
+    excess = [p["clear_false_us"] / max(p["control_us"], 0.05) for p in curve]
+    flat = max(dense) <= 2 * min(dense) and max(excess) <= 2 * min(excess) + 0.5
+    row("scaling (Python): `Dense(10)` and `clear_session(False)` vs layers created so far (10 → 100k)",
+        f"Dense {min(dense):.1f}–{max(dense):.1f} µs, clear {min(clear):.1f}–{max(clear):.1f} µs", "—",
+        f"Dense max/min {max(dense) / min(dense):.2f}×; clear / control {min(excess):.2f}–{max(excess):.2f}×", "flat", flat)
+    scale_txt = ("| layers created since clear_session | µs per `Dense(10)` (median of 200) | µs per `clear_session(False)`, "
+                 "single shot (median of 5) | control: µs per unrelated `threading.local()`, same conditions |\n|---:|---:|---:|---:|\n")
+    scale_txt += "\n".join(f"| {p['layers']:,} | {p['dense_us']:.2f} | {p['clear_false_us']:.2f} | {p['control_us']:.2f} |" for p in curve)
+
+table = "| figure | rbridge | reference | ratio | goal | met? |\n|---|---|---|---|---|---|\n"
+table += "\n".join("| " + " | ".join(r) + " |" for r in rows)
+
+
+# ---------------------------------------------------------------- machine
+def cmd(*a):
+    try:
+        return subprocess.run(a, capture_output=True, text=True, timeout=60).stdout.strip()
+    except Exception as e:  # noqa: BLE001
+        return f"? ({e})"
+
+
+cpu = "?"
+for line in open("/proc/cpuinfo"):
+    if line.startswith("model name"):
+        cpu = line.split(":", 1)[1].strip()
+        break
+vers = json.load(open(os.path.join(out, "versions.json")))
+machine = (
+    f"- date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}\n"
+    f"- machine: `nproc` = {cmd('nproc')}, CPU: {cpu}, load average at the end: {open('/proc/loadavg').read().split()[:3]}\n"
+    f"- Python {platform.python_version()}, numpy {vers['numpy']}, keras {vers['keras']} (KERAS_BACKEND=numpy), "
+    f"{vers['R']}, reticulate {vers['reticulate']}, r_bridge {vers['r_bridge']}\n"
+    f"- OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}; timings are medians over repeats, "
+    "ratios are medians of per-round ratios of processes run alternately in this one run"
+)
+
+profile = ""
+for impl in ("rbridge", "keras"):
+    p = jload(f"py_profile_{impl}.json")
+    if p:
+        p = p[0]
+        profile += (f"- {impl}: {p['calls_per_iter']:.0f} Python function calls per Example 1 iteration "
+                    f"({p['seconds_per_iter'] * 1e3:.2f} ms/iter under cProfile)\n")
+
+body = f"{machine}\n\n{table}\n\nScaling curve (Python, r_bridge):\n\n{scale_txt}\n\ncProfile:\n{profile}"
+print(body)
+
+readme = os.path.join(here, "README.md")
+start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+text = open(readme).read() if os.path.exists(readme) else f"# Benchmarks\n\n{start}\n{end}\n"
+if start not in text:
+    text += f"\n{start}\n{end}\n"
+text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda m: f"{start}\n{body}\n{end}", text, flags=re.S)
+open(readme, "w").write(text)
+print(f"\n(written to {os.path.relpath(readme)})", file=sys.stderr)
