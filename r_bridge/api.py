@@ -323,10 +323,9 @@ def get(handle, attr: str):
     if attr == "class":
         return type(obj).__name__
     if attr in ("layers", "inputs", "outputs"):
-        val = getattr(obj, attr, None)
-        if val is None:
+        if not hasattr(type(obj), attr) and not hasattr(obj, attr):
             raise AttributeError(f"{type(obj).__name__} has no attribute `{attr}`")
-        return [_record(o) for o in val]
+        return [_record(o) for o in getattr(obj, attr)]  # may say why not (unbuilt)
     if attr == "shape" and isinstance(obj, KerasTensor):
         return list(obj.shape)
     if attr == "dtype":

@@ -150,6 +150,20 @@ class Sequential(Model):
         return x
 
     @property
+    def inputs(self) -> list:
+        """The input tensors of the built model (Keras raises before it is built)."""
+        if self._functional is None:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined inputs yet.")
+        return self._functional.inputs
+
+    @property
+    def outputs(self) -> list:
+        """The output tensors of the built model."""
+        if self._functional is None:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined outputs yet.")
+        return self._functional.outputs
+
+    @property
     def input_shape(self):
         """The input shape, for a model that starts with an input (else no attribute)."""
         if self._layers and isinstance(self._layers[0], InputLayer):

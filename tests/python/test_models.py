@@ -400,3 +400,11 @@ def test_model_base_class():
     assert type(m) is Model
     assert m.name == "model"
     assert m.layers == [] and m.weights == []
+
+
+def test_sequential_inputs_outputs_once_built():
+    m = Sequential([Input((3,)), Dense(2)])
+    assert [t.shape for t in m.inputs] == [(None, 3)]
+    assert [t.shape for t in m.outputs] == [(None, 2)]
+    with pytest.raises(AttributeError, match="has no defined inputs yet"):
+        Sequential(name="empty").inputs
