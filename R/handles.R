@@ -8,7 +8,7 @@
 # `.rb$pending`; the next rb_call() releases the queue in one call.
 
 rb_finalize <- function(env) {
-  .rb$pending <- c(.rb$pending, .subset2(env, "handle"))
+  .rb$pending <- c(.rb$pending, rep.int(.subset2(env, "handle"), .subset2(env, "refs")))
   .rb$finalized <- .rb$finalized + 1
   invisible()
 }
@@ -28,6 +28,7 @@ rb_shape <- function(shape) {
 rb_wrap <- function(rec) {
   env <- new.env(parent = emptyenv(), size = 8L)
   env$handle <- as.integer(rec[["handle"]])
+  env$refs <- 1L # references on the Python side this wrapper gives back
   env$kind <- rec[["kind"]]
   env$class <- rec[["class"]]
   env$name <- rec[["name"]]
@@ -39,6 +40,19 @@ rb_wrap <- function(rec) {
 }
 
 rb_wrap_list <- function(recs) lapply(recs, rb_wrap)
+
+# The result of an operation on `object` that may return `object` itself
+# (a pipe step `model |> layer_dense()` returns the model's record): then
+# the existing wrapper is returned and takes over the record's reference
+# (given back with the others when it is finalized), instead of a new
+# wrapper and finalizer per step.
+rb_wrap_same <- function(rec, object) {
+  if (is.environment(object) && identical(as.integer(rec[["handle"]]), .subset2(object, "handle"))) {
+    assign("refs", .subset2(object, "refs") + 1L, envir = object)
+    return(object)
+  }
+  rb_wrap(rec)
+}
 
 rb_handle <- function(x) .subset2(x, "handle")
 

@@ -153,6 +153,13 @@ rb_python_init <- function() {
                      tried, hint), collapse = "\n"),
              class = "rbridge_error_python")
   }
+  # Move what exists now (numpy, reticulate, r_bridge: ~19,000 objects) to
+  # Python's permanent generation, so that the gc.collect() of
+  # clear_session(free_memory = TRUE) walks only objects made since
+  # (measured: 1.7 ms -> < 0.01 ms). Objects made later are collected as
+  # before. Only here, where rbridge started the Python: a host Python
+  # (custom transport) manages its own collector.
+  try(reticulate::import("gc")$freeze(), silent = TRUE)
   cfg <- reticulate::py_config()
   .rb$python <- list(python = cfg$python, source = chosen$source,
                      version = as.character(cfg$version))

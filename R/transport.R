@@ -48,27 +48,43 @@ rb_call <- function(fn, ...) {
   rb_transport(fn, args)
 }
 
+# rb_transport() is on every call's path, so it does little R work (see
+# bench/README.md): the option is read from `.Options` and tested for NULL
+# only; each api function is looked up once (`api[[fn]]` costs a Python
+# attribute lookup plus a new R closure) and kept in `.rb$fns`; the array
+# functions are found with one environment lookup; errors are turned into
+# rbridge errors by one calling handler (cheaper than tryCatch()).
 rb_transport <- function(fn, args) {
-  transport <- getOption("rbridge.transport")
-  if (is.function(transport)) {
+  transport <- .Options[["rbridge.transport"]]
+  if (!is.null(transport) && is.function(transport)) {
     if (is.null(.rb$api_version) && fn != "api_version") rb_check_transport(transport)
-    return(tryCatch(
-      transport(fn, args),
-      error = function(e) rb_abort(rb_python_message(e), class = "rbridge_error_python")
-    ))
+    return(withCallingHandlers(transport(fn, args), error = rb_python_error))
   }
-  api <- rb_api()
-  arrays <- fn %in% rb_array_fns
-  tryCatch(
-    if (arrays) {
-      rb_decode(do.call(.rb$api_raw[[fn]], rb_encode(args)))
-    } else {
-      do.call(api[[fn]], args)
-    },
-    error = function(e) {
-      rb_abort(rb_python_message(e), class = c(rb_python_class(e), "rbridge_error_python"))
-    }
-  )
+  f <- .rb$fns[[fn]]
+  if (is.null(f)) f <- rb_api_fn(fn)
+  withCallingHandlers(f(args), error = rb_python_error)
+}
+
+# Turn an error from Python (or a transport) into an rbridge error.
+# rpy2 transports give messages in the same "<Type>: message" form.
+rb_python_error <- function(e) {
+  rb_abort(rb_python_message(e), class = c(rb_python_class(e), "rbridge_error_python"))
+}
+
+# The cached caller of api function `fn`: function(args) -> plain R value.
+.rb$fns <- new.env(parent = emptyenv())
+
+rb_api_fn <- function(fn) {
+  rb_api()
+  f <- if (isTRUE(rb_is_array_fn[fn])) {
+    raw <- .rb$api_raw[[fn]]
+    function(args) rb_decode(do.call(raw, rb_encode(args)))
+  } else {
+    conv <- .rb$api[[fn]]
+    function(args) do.call(conv, args)
+  }
+  assign(fn, f, envir = .rb$fns)
+  f
 }
 
 # Arrays cross as plain values, not through reticulate's NumPy converter.
@@ -80,6 +96,7 @@ rb_transport <- function(fn, args) {
 # come back through ravel(order = "F").tolist() and their shape. This works
 # with any NumPy and keeps the contract's values (R arrays in and out).
 rb_array_fns <- c("predict", "get_weights", "set_weights", "call")
+rb_is_array_fn <- stats::setNames(rep(TRUE, length(rb_array_fns)), rb_array_fns)
 
 rb_encode <- function(x) {
   if (is.list(x)) {
