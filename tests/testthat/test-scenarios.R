@@ -38,14 +38,7 @@ rb_unsupported <- function(step) {
 # r_bridge / rbridge gaps these scenarios found, still to fix (mirrors
 # KNOWN_GAPS in tests/python/test_scenarios.py). Delete an entry once fixed.
 rb_known_gaps <- c(
-  naming_dropout_zero_rate = "Dropout(rate=0) must not create a seed_generator",
-  naming_interleaved = "Dropout(rate=0) must not create a seed_generator",
-  naming_dropout_seed_generators = "layer_dropout() rejects rate = 1 (Keras accepts 0 <= rate <= 1)",
-  naming_input_empty_name = "Input(name='') must name the tensor keras_tensor",
-  err_func_disconnected = "message differs from Keras 3 ('is not connected to `inputs`')",
-  err_flatten_bad_data_format = "Flatten has no data_format argument",
-  func_model_in_sequential = "a model as first layer of a Sequential must build it",
-  seq_nested = "a model as first layer of a Sequential must build it"
+  naming_dropout_seed_generators = "layer_dropout() rejects rate = 1 (Keras accepts 0 <= rate <= 1)"
 )
 
 rb_scenario_skip_reason <- function(sc) {

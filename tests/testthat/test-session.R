@@ -156,20 +156,3 @@ test_that("memory stays flat over Example 1's second loop", {
   # The Python side holds only what R still references.
   expect_lt(attr(session_info(), "handles"), 50)
 })
-
-test_that("clear_session(FALSE) is cheap and clear_session(TRUE) avoids a full R gc", {
-  skip_if_no_python()
-  skip_on_cran()
-  clear_session()
-  timing <- function(expr, n = 50) {
-    e <- substitute(expr)
-    env <- parent.frame()
-    t <- system.time(for (i in seq_len(n)) eval(e, env))[["elapsed"]]
-    t / n
-  }
-  full_gc <- timing(gc(full = TRUE), 5)
-  fast <- timing(clear_session(FALSE))
-  slow <- timing(clear_session(TRUE))
-  expect_lt(fast, 0.01)
-  expect_lt(slow, full_gc)
-})
