@@ -9,7 +9,7 @@ Python sees, and the other way round.
 >>> rbridge = r_bridge.attach_r()          # doctest: +SKIP
 >>> r_bridge.layers.Dense(2).name          # doctest: +SKIP
 'dense'
->>> rbridge.layer_dense(units=3).rx2("name")[0]   # doctest: +SKIP
+>>> rbridge.layer_dense(units=3)["name"][0]        # doctest: +SKIP
 'dense_1'
 
 How R reaches Python
