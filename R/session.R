@@ -100,11 +100,19 @@ rb_collect <- function() {
 #' new_layer <- layer_dense(units = 10)
 #' print(new_layer$name)
 clear_session <- function(free_memory = TRUE) {
-  free_memory <- check_flag(free_memory)
+  # Kept short: clear_session(FALSE) in a loop should cost little more
+  # than a bare Python call (bench/README.md).
+  if (!is.logical(free_memory) || length(free_memory) != 1L || is.na(free_memory) ||
+      !is.null(attributes(free_memory))) {
+    free_memory <- check_flag(free_memory, "free_memory")
+  }
   if (free_memory) rb_collect()
-  pending <- rb_take_pending()
-  rb_call("clear_session", free_memory = free_memory,
-          release = if (length(pending)) as.list(pending) else NULL)
+  if (length(.rb$pending)) {
+    rb_transport("clear_session", list(free_memory = free_memory,
+                                       release = as.list(rb_take_pending())))
+  } else {
+    rb_transport("clear_session", list(free_memory = free_memory))
+  }
   invisible(NULL)
 }
 

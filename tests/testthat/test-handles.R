@@ -63,3 +63,21 @@ test_that("finalizers only queue handles: no Python call from the collector", {
   expect_equal(calls, c("release", "reset_uids"))
   expect_false(h %in% rb$pending)
 })
+
+test_that("a pipe step returns the model's own wrapper, which gives back every reference", {
+  skip_if_no_python()
+  clear_session(FALSE)
+  gc()
+  reset_uids()
+  base <- attr(session_info(), "handles")
+  rb <- rbridge:::.rb
+  created <- rb$created
+  model <- keras_model_sequential(input_shape = 2)
+  model2 <- model |> layer_dense(units = 3) |> layer_dense(units = 1)
+  expect_identical(model2, model)
+  expect_equal(rb$created - created, 1)
+  expect_equal(length(model$layers), 2L)
+  rm(model, model2)
+  gc()
+  expect_equal(attr(session_info(), "handles"), base)
+})

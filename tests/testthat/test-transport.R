@@ -44,3 +44,30 @@ test_that("arrays cross as nested lists and come back as R arrays", {
   a <- array(1:24, c(2, 3, 4))
   expect_equal(enc(a)[[2]][[3]][[4]], a[2, 3, 4])
 })
+
+test_that("errors from a custom transport carry the Python exception class", {
+  skip_if_no_python()
+  withr::local_options(rbridge.transport = function(fn, args) {
+    stop("ValueError: something Keras said")
+  })
+  err <- tryCatch(layer_dense(units = 2), error = identity)
+  expect_s3_class(err, "rbridge_python_ValueError")
+  expect_s3_class(err, "rbridge_error_python")
+})
+
+test_that("R-side argument errors are not turned into Python errors", {
+  skip_if_no_python()
+  err <- tryCatch(config_set_epsilon("a"), error = identity)
+  expect_s3_class(err, "rbridge_error_argument")
+  expect_false(inherits(err, "rbridge_error_python"))
+})
+
+test_that("api functions are looked up once and cached", {
+  skip_if_no_python()
+  clear_session(FALSE)
+  fns <- rbridge:::.rb$fns
+  expect_true(exists("clear_session", envir = fns, inherits = FALSE))
+  f <- fns$clear_session
+  clear_session(FALSE)
+  expect_identical(fns$clear_session, f)
+})
