@@ -67,7 +67,10 @@ rb_outstanding <- function() .rb$created - .rb$finalized
 #' `layers`, `input`, `output`, `inputs`, `outputs`, `built`, `trainable`,
 #' `units`, `rate`, `activation`, `use_bias`, `dtype` are read from Python;
 #' `count_params`, `get_weights`, `set_weights`, `summary` and `predict`
-#' return functions, so `model$count_params()` works.
+#' return functions, so `model$count_params()` works; a Sequential model
+#' also has `add` (`model$add(layer)` adds an existing layer, or a
+#' [keras_input()] first, and returns the model invisibly) and `pop`
+#' (same as [pop_layer()]).
 #'
 #' @param x An rbridge layer, model or tensor.
 #' @param name The property to read.
@@ -82,6 +85,8 @@ rb_outstanding <- function() .rb$created - .rb$finalized
 #' layer$units
 #' model <- keras_model_sequential(input_shape = 2) |> layer_dense(units = 3)
 #' model$count_params()
+#' length(model$layers)
+#' model$add(layer_dense(units = 1))
 #' length(model$layers)
 NULL
 
@@ -102,6 +107,8 @@ rb_remote_fields <- c("layers", "input", "output", "inputs", "outputs", "built",
     set_weights = function(weights) set_weights(x, weights),
     summary = function() summary(x),
     predict = function(x_new, ...) stats::predict(x, x_new, ...),
+    add = function(layer) rb_add(x, layer),
+    pop = function() pop_layer(x),
     layers = rb_wrap_list(rb_call("get", handle = rb_handle(x), attr = "layers")),
     inputs = rb_wrap_list(rb_call("get", handle = rb_handle(x), attr = "inputs")),
     outputs = rb_wrap_list(rb_call("get", handle = rb_handle(x), attr = "outputs")),
@@ -136,7 +143,10 @@ rb_unlist1 <- function(x) if (length(x) == 1L) x[[1L]] else x
     fields <- c(fields, "shape")
   } else {
     fields <- c(fields, rb_methods, "built", "trainable", "dtype")
-    if (inherits(x, "rbridge_model")) fields <- c(fields, "layers", "input", "output", "inputs", "outputs")
+    if (inherits(x, "rbridge_model")) {
+      fields <- c(fields, "layers", "input", "output", "inputs", "outputs")
+      if (identical(.subset2(x, "class"), "Sequential")) fields <- c(fields, "add", "pop")
+    }
   }
   grep(pattern, fields, value = TRUE)
 }

@@ -63,7 +63,7 @@ layer_dense <- function(object, units, activation = NULL, use_bias = TRUE, name 
 #' training; does nothing at inference (`predict()`).
 #'
 #' @inheritParams layer_dense
-#' @param rate Number in `[0, 1)`: the fraction of the input units to drop.
+#' @param rate Number in `[0, 1]`: the fraction of the input units to drop.
 #' @returns A layer, a model or a tensor, depending on `object`.
 #' @family layers
 #' @export
@@ -71,7 +71,7 @@ layer_dense <- function(object, units, activation = NULL, use_bias = TRUE, name 
 #' layer_dropout(rate = 0.5)
 #' keras_model_sequential(input_shape = 3) |> layer_dropout(rate = 0.2)
 layer_dropout <- function(object, rate, name = NULL, ...) {
-  args <- c(list(rate = check_number(rate, "rate", lower = 0, upper = 1, upper_open = TRUE)),
+  args <- c(list(rate = check_number(rate, "rate", lower = 0, upper = 1)),
             rb_layer_args(name, list(...)))
   rb_make_layer(if (missing(object)) NULL else object, "dropout", args)
 }

@@ -13,7 +13,9 @@
 #'   (`sequential`, `sequential_1`, ...).
 #' @param ... Not supported yet; must be empty.
 #' @param input_name Name of the input made from `input_shape`.
-#' @param layers A list of layers to add.
+#' @param layers A list of layers to add (a single layer also works). Like
+#'   in Keras, the first element may be a symbolic input from
+#'   [keras_input()] (instead of `input_shape`).
 #' @returns A Sequential model.
 #' @family models
 #' @export
@@ -24,14 +26,16 @@
 #' model
 #'
 #' keras_model_sequential(layers = list(layer_dense(units = 3)))
+#' keras_model_sequential(layers = list(keras_input(shape = 4), layer_dense(units = 3)))
 keras_model_sequential <- function(input_shape = NULL, name = NULL, ..., input_name = NULL,
                                    layers = list()) {
   check_dots_empty(list(...))
   name <- check_string(name, "name", null_ok = TRUE)
   input_name <- check_string(input_name, "input_name", null_ok = TRUE)
   if (inherits(layers, "rbridge_object")) layers <- list(layers)
-  if (!is.list(layers) || !all(vapply(layers, inherits, TRUE, what = "rbridge_layer"))) {
-    rb_bad_arg("layers", "a list of layers", layers)
+  if (!is.list(layers) || is.object(layers) ||
+      !all(vapply(layers, inherits, TRUE, what = c("rbridge_layer", "rbridge_tensor")))) {
+    rb_bad_arg("layers", "a list of layers (the first may be a symbolic input)", layers)
   }
   handles <- lapply(layers, rb_handle)
   if (is.null(input_shape)) {
@@ -186,4 +190,34 @@ set_weights <- function(object, weights) {
   })
   rb_call("set_weights", handle = handle, weights = weights)
   invisible(object)
+}
+
+#' Remove the last layer of a Sequential model
+#'
+#' Like keras3's `pop_layer()` (Keras's `Sequential.pop()`): the last layer
+#' is removed from `object` (in place) and the model is rebuilt without it.
+#'
+#' @param object A Sequential model.
+#' @returns The removed layer.
+#' @family models
+#' @export
+#' @examples
+#' model <- keras_model_sequential(input_shape = 4) |>
+#'   layer_dense(units = 3) |>
+#'   layer_dense(units = 2)
+#' pop_layer(model)
+#' length(model$layers)
+pop_layer <- function(object) {
+  if (!inherits(object, "rbridge_model")) rb_bad_arg("object", "a Sequential model", object)
+  rb_wrap(rb_call("pop", model = rb_handle(object)))
+}
+
+# model$add(layer): adds a layer (or, first, a symbolic input) to a
+# Sequential model, like Keras's Sequential.add(); returns the model
+# invisibly.
+rb_add <- function(object, layer) {
+  if (!inherits(layer, c("rbridge_layer", "rbridge_tensor"))) {
+    rb_bad_arg("layer", "a layer or a symbolic input", layer)
+  }
+  invisible(rb_wrap_same(rb_call("add", model = rb_handle(object), layer = rb_handle(layer)), object))
 }

@@ -51,8 +51,8 @@ test_that("layer arguments are validated in R, naming the argument, and consume 
   expect_error(layer_dense(units = 2, use_bias = "no"), "`use_bias` must be TRUE or FALSE", fixed = TRUE)
   expect_error(layer_dense(units = 2, name = 3), "`name` must be a single string or NULL, not 3.", fixed = TRUE)
   expect_error(layer_dense(units = 2, activation = 1), "`activation` must be a single string or NULL", fixed = TRUE)
-  expect_error(layer_dropout(rate = 1), "`rate` must be a number in [0, 1), not 1.", fixed = TRUE)
-  expect_error(layer_dropout(rate = -0.1), "`rate` must be a number in [0, 1), not -0.1.", fixed = TRUE)
+  expect_error(layer_dropout(rate = 1.5), "`rate` must be a number in [0, 1], not 1.5.", fixed = TRUE)
+  expect_error(layer_dropout(rate = -0.1), "`rate` must be a number in [0, 1], not -0.1.", fixed = TRUE)
   expect_error(layer_activation(activation = NULL), "`activation` must be a single string, not NULL.", fixed = TRUE)
   expect_error(layer_dense("a", units = 2), "`object` must be missing, a Sequential model or a symbolic tensor, not the string \"a\".", fixed = TRUE)
   expect_error(layer_flatten(NULL, NULL, 3), "All arguments in `...` must be named.", fixed = TRUE)
@@ -60,6 +60,7 @@ test_that("layer arguments are validated in R, naming the argument, and consume 
   expect_equal(deparse(conditionCall(err)), "layer_dense()")
   expect_equal(session_state(), before)
   expect_equal(layer_dense(units = 1)$name, "dense_1")
+  expect_equal(layer_dropout(rate = 1)$rate, 1)
 })
 
 test_that("numeric units cross as an integer", {

@@ -68,3 +68,31 @@ test_that("count_params() on an unbuilt layer gives Keras's error", {
   expect_error(count_params(layer_dense(units = 2)), "isn't built")
   expect_error(layer_dense(units = 2)$count_params(), "isn't built")
 })
+
+test_that("keras_model_sequential(layers =) takes an Input first, like Keras", {
+  skip_if_no_python()
+  clear_session(FALSE)
+  x <- keras_input(shape = 3)
+  model <- keras_model_sequential(layers = list(x, layer_dense(units = 2)))
+  expect_true(model$built)
+  expect_equal(count_params(model), 8L)
+})
+
+test_that("pop_layer() removes and returns the last layer; $add() adds an existing one", {
+  skip_if_no_python()
+  clear_session(FALSE)
+  model <- keras_model_sequential(input_shape = 4) |>
+    layer_dense(units = 3) |>
+    layer_dense(units = 2)
+  popped <- pop_layer(model)
+  expect_s3_class(popped, "rbridge_layer")
+  expect_equal(popped$name, "dense_1")
+  expect_equal(vapply(model$layers, \(l) l$name, ""), "dense")
+  res <- withVisible(model$add(popped))
+  expect_false(res$visible)
+  expect_identical(res$value, model)
+  expect_equal(vapply(model$layers, \(l) l$name, ""), c("dense", "dense_1"))
+  expect_equal(model$pop()$name, "dense_1")
+  expect_error(pop_layer(layer_dense(units = 1)), "`object` must be a Sequential model", fixed = TRUE)
+  expect_error(model$add(1), "`layer` must be a layer or a symbolic input, not 1.", fixed = TRUE)
+})

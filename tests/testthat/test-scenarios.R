@@ -28,9 +28,7 @@ rb_unsupported <- function(step) {
   op <- step$op
   if (op == "error") return(rb_unsupported(step$step))
   switch(op,
-    add = "R has no add-an-existing-layer-to-a-Sequential function (keras3: model$add(layer))",
     call = "R layers and models are not callable on tensors (keras3: layer(x))",
-    pop = "R has no pop_layer()",
     NULL
   )
 }
@@ -38,7 +36,7 @@ rb_unsupported <- function(step) {
 # r_bridge / rbridge gaps these scenarios found, still to fix (mirrors
 # KNOWN_GAPS in tests/python/test_scenarios.py). Delete an entry once fixed.
 rb_known_gaps <- c(
-  naming_dropout_seed_generators = "layer_dropout() rejects rate = 1 (Keras accepts 0 <= rate <= 1)"
+  # id = "reason"
 )
 
 rb_scenario_skip_reason <- function(sc) {
@@ -98,15 +96,17 @@ rb_run_step <- function(step, env) {
     input = assign_as(keras_input(shape = unlist(step$shape), name = step$name))$name,
     sequential = {
       args <- list(layers = rb_get_vars(env, step$layers %||% list()), name = step$name)
-      if (any(vapply(args$layers, inherits, TRUE, what = "rbridge_tensor"))) {
-        skip("keras_model_sequential(layers=) does not accept an Input tensor (keras3 does)")
-      }
       if (!is.null(step$input_shape)) args$input_shape <- unlist(step$input_shape)
       if (is.null(args$name)) args$name <- NULL
       assign_as(do.call(keras_model_sequential, args))$name
     },
     model = assign_as(keras_model(rb_get_vars(env, step$inputs), rb_get_vars(env, step$outputs),
                                   name = step$name))$name,
+    add = {
+      rb_get_var(env, step$model)$add(rb_get_var(env, step$layer))
+      NULL
+    },
+    pop = assign_as(pop_layer(rb_get_var(env, step$model)))$name,
     names = vapply(rb_get_var(env, step$model)$layers, function(l) l$name, ""),
     name = rb_get_var(env, step$var)$name,
     get_uid = if (is.null(step$prefix)) get_uid() else get_uid(step$prefix),
