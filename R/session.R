@@ -158,10 +158,11 @@ reset_uids <- function() {
 #' * `r_objects`: rbridge objects alive in R (made, not yet finalized);
 #' * `pending_release`: handles waiting to be released (0 right after this
 #'   call, which releases them);
-#' * `thread`, `threads_with_state`: the Python thread and how many threads
-#'   have session state;
+#' * `thread`: the name of the Python thread whose session state this is
+#'   (each thread has its own);
 #' * `name_scope`: the current name scope;
-#' * `config`: a named list of the config settings;
+#' * `config`: a named list of the config settings (`floatx`, `epsilon`,
+#'   `image_data_format`, `backend`, ... as `r_bridge.api` reports them);
 #' * `api_version`: the version of `r_bridge.api`.
 #'
 #' @returns A data frame of class `rbridge_session_info` with columns
@@ -185,7 +186,6 @@ session_info <- function() {
   attr(df, "r_objects") <- as.integer(rb_outstanding())
   attr(df, "pending_release") <- length(.rb$pending)
   attr(df, "thread") <- snap[["thread"]]
-  attr(df, "threads_with_state") <- as.integer(snap[["threads_with_state"]])
   attr(df, "name_scope") <- snap[["name_scope"]]
   attr(df, "config") <- snap[["config"]]
   attr(df, "api_version") <- snap[["api_version"]]

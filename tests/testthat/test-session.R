@@ -156,3 +156,13 @@ test_that("memory stays flat over Example 1's second loop", {
   # The Python side holds only what R still references.
   expect_lt(attr(session_info(), "handles"), 50)
 })
+
+test_that("session_info() has exactly the documented attributes", {
+  skip_if_no_python()
+  info <- session_info()
+  extra <- setdiff(names(attributes(info)), c("names", "row.names", "class"))
+  expect_setequal(extra, c("handles", "r_objects", "pending_release", "thread", "name_scope",
+                           "config", "api_version"))
+  expect_type(attr(info, "thread"), "character")
+  expect_null(attr(info, "threads_with_state"))
+})
