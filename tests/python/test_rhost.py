@@ -59,7 +59,8 @@ def result_of(proc) -> dict:
     """Assert a clean exit and return the child's JSON (its last stdout line)."""
     assert proc.returncode == 0, f"exit code {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
     assert "Fatal Python error" not in proc.stderr, proc.stderr
-    lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
+    # R may print warnings on stdout (rpy2's reticulate notice) around it.
+    lines = [ln[ln.index("{"):] for ln in proc.stdout.splitlines() if ln.rstrip().endswith("}") and "{" in ln]
     assert lines, f"no JSON output\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
     return json.loads(lines[-1])
 
