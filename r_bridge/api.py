@@ -51,7 +51,7 @@ from r_bridge import config as _config
 from r_bridge import naming as _naming
 from r_bridge import state as _state
 from r_bridge.layers import Activation, Dense, Dropout, Flatten, Layer
-from r_bridge.models import Functional, Input, KerasTensor, Sequential
+from r_bridge.models import Functional, Input, KerasTensor, Model, Sequential
 from r_bridge.models import get_source_inputs as _get_source_inputs
 
 API_VERSION = "1.0.0"
@@ -91,7 +91,7 @@ def _record(obj) -> dict:
             "name": obj.name,
             "shape": list(obj.shape),
         }
-    kind = "model" if isinstance(obj, (Sequential, Functional)) else "layer"
+    kind = "model" if isinstance(obj, Model) else "layer"
     return {"handle": h, "kind": kind, "class": type(obj).__name__, "name": obj.name}
 
 
@@ -118,16 +118,13 @@ def _tensor_or_array(x, what="x"):
 
 
 def _atomic(fn):
-    """Run ``fn`` so that, if it raises, the name counters are as before."""
+    """Run ``fn`` inside :func:`r_bridge.naming.atomic`: if it raises, the
+    name counters are as before."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        saved = _naming.uid_counts()
-        try:
+        with _naming.atomic():
             return fn(*args, **kwargs)
-        except BaseException:
-            _naming.set_uid_counts(saved)
-            raise
 
     return wrapper
 

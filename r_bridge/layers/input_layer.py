@@ -5,6 +5,7 @@ from __future__ import annotations
 import weakref
 
 from r_bridge.layers.layer import Layer
+from r_bridge.naming import auto_name
 from r_bridge.tensor import KerasTensor, Node
 
 
@@ -52,15 +53,15 @@ class InputLayer(Layer):
         super().__init__(name=name, dtype=dtype, **kwargs)
         self.batch_shape = batch_shape
         self.built = True
-        # Name the tensor now (Keras does), build it when asked for.
-        self._output_name = KerasTensor(batch_shape, name=name).name
-        self._output_ref = lambda: None
+        # Name the tensor now (Keras does), make it when asked for.
+        self._output_name = name or auto_name("KerasTensor")
+        self._output_ref = None
         self._output_shape = batch_shape
 
     @property
     def output(self) -> KerasTensor:
         """The input tensor of this layer (same name every time)."""
-        out = self._output_ref()
+        out = self._output_ref() if self._output_ref is not None else None
         if out is None:
             out = KerasTensor(self.batch_shape, dtype=self.dtype, name=self._output_name, node=Node(self))
             self._output_ref = weakref.ref(out)
