@@ -8,7 +8,7 @@
 # `.rb$pending`; the next rb_call() releases the queue in one call.
 
 rb_finalize <- function(env) {
-  .rb$pending <- c(.rb$pending, rep.int(.subset2(env, "handle"), .subset2(env, "refs")))
+  .rb$pending <- c(.rb$pending, .subset2(env, "handle"))
   .rb$finalized <- .rb$finalized + 1
   invisible()
 }
@@ -27,8 +27,7 @@ rb_shape <- function(shape) {
 # Wrap one object record into an rbridge object (taking over its reference).
 rb_wrap <- function(rec) {
   env <- new.env(parent = emptyenv(), size = 8L)
-  env$handle <- as.integer(rec[["handle"]])
-  env$refs <- 1L # references on the Python side this wrapper gives back
+  env$handle <- rec[["handle"]] # one reference, given back by the finalizer
   env$kind <- rec[["kind"]]
   env$class <- rec[["class"]]
   env$name <- rec[["name"]]
@@ -47,8 +46,8 @@ rb_wrap_list <- function(recs) lapply(recs, rb_wrap)
 # (given back with the others when it is finalized), instead of a new
 # wrapper and finalizer per step.
 rb_wrap_same <- function(rec, object) {
-  if (is.environment(object) && identical(as.integer(rec[["handle"]]), .subset2(object, "handle"))) {
-    assign("refs", .subset2(object, "refs") + 1L, envir = object)
+  if (is.environment(object) && identical(rec[["handle"]], .subset2(object, "handle"))) {
+    rb_release_later(rec[["handle"]]) # the wrapper already holds a reference
     return(object)
   }
   rb_wrap(rec)
@@ -109,12 +108,12 @@ rb_remote_fields <- c("layers", "input", "output", "inputs", "outputs", "built",
     predict = function(x_new, ...) stats::predict(x, x_new, ...),
     add = function(layer) rb_add(x, layer),
     pop = function() pop_layer(x),
-    layers = rb_wrap_list(rb_call("get", handle = rb_handle(x), attr = "layers")),
-    inputs = rb_wrap_list(rb_call("get", handle = rb_handle(x), attr = "inputs")),
-    outputs = rb_wrap_list(rb_call("get", handle = rb_handle(x), attr = "outputs")),
-    input = rb_unlist1(rb_wrap_list(rb_call("get", handle = rb_handle(x), attr = "inputs"))),
-    output = rb_unlist1(rb_wrap_list(rb_call("get", handle = rb_handle(x), attr = "outputs"))),
-    rb_call("get", handle = rb_handle(x), attr = name)
+    layers = rb_wrap_list(rb_call("get", object = rb_handle(x), attr = "layers")),
+    inputs = rb_wrap_list(rb_call("get", object = rb_handle(x), attr = "inputs")),
+    outputs = rb_wrap_list(rb_call("get", object = rb_handle(x), attr = "outputs")),
+    input = rb_unlist1(rb_wrap_list(rb_call("get", object = rb_handle(x), attr = "inputs"))),
+    output = rb_unlist1(rb_wrap_list(rb_call("get", object = rb_handle(x), attr = "outputs"))),
+    rb_call("get", object = rb_handle(x), attr = name)
   )
 }
 
@@ -156,7 +155,7 @@ names.rbridge_object <- function(x) .DollarNames.rbridge_object(x)
 
 #' @export
 format.rbridge_layer <- function(x, ...) {
-  built <- tryCatch(rb_call("get", handle = rb_handle(x), attr = "built"), error = function(e) NA)
+  built <- tryCatch(rb_call("get", object = rb_handle(x), attr = "built"), error = function(e) NA)
   sprintf("<%s name=%s, built=%s>", .subset2(x, "class"), .subset2(x, "name"), built)
 }
 
@@ -179,7 +178,7 @@ print.rbridge_tensor <- print.rbridge_layer
 
 #' @export
 format.rbridge_model <- function(x, ...) {
-  rb_call("summary", handle = rb_handle(x))
+  rb_call("summary", object = rb_handle(x))
 }
 
 #' @export

@@ -6,7 +6,7 @@
 rb_make_layer <- function(object, kind, args) {
   target <- if (is.null(object)) NULL else rb_target(object)
   args <- args[!vapply(args, is.null, TRUE)]
-  rb_wrap_same(rb_call("make_layer", kind = kind, args = args, target = target), object)
+  rb_wrap_same(rb_call("make_layer", kind = kind, args = args, object = target), object)
 }
 
 rb_target <- function(object) {

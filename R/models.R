@@ -38,16 +38,9 @@ keras_model_sequential <- function(input_shape = NULL, name = NULL, ..., input_n
     rb_bad_arg("layers", "a list of layers (the first may be a symbolic input)", layers)
   }
   handles <- lapply(layers, rb_handle)
-  if (is.null(input_shape)) {
-    return(rb_wrap(rb_call("make_sequential", layers = handles, name = name)))
-  }
-  shape <- check_shape(input_shape, "input_shape")
-  input <- rb_call("make_input", shape = shape, name = input_name)
-  model <- tryCatch(
-    rb_call("make_sequential", layers = c(list(input[["handle"]]), handles), name = name),
-    finally = .rb$pending <- c(.rb$pending, as.integer(input[["handle"]]))
-  )
-  rb_wrap(model)
+  input <- if (is.null(input_shape)) NULL else
+    list(shape = check_shape(input_shape, "input_shape"), name = input_name)
+  rb_wrap(rb_call("make_sequential", layers = handles, name = name, input = input))
 }
 
 #' Create a symbolic input
@@ -113,7 +106,7 @@ rb_check_layer <- function(object, arg = "object") {
 # R numbers (vector, matrix, array, data frame) to a double array.
 rb_as_array <- function(x, arg) {
   if (is.data.frame(x)) x <- as.matrix(x)
-  if (!(is.numeric(x) || is.logical(x)) || length(x) == 0L) {
+  if (!(is.numeric(x) || is.logical(x)) || (length(x) == 0L && is.null(dim(x)))) {
     rb_bad_arg(arg, "a numeric matrix or array", x)
   }
   if (is.null(dim(x))) x <- array(x, dim = length(x))
@@ -138,7 +131,7 @@ rb_as_array <- function(x, arg) {
 #' predict(model, matrix(1, nrow = 5, ncol = 3))
 predict.rbridge_layer <- function(object, x, ...) {
   handle <- rb_check_layer(object)
-  rb_call("predict", handle = handle, x = rb_as_array(x, "x"))
+  rb_call_arrays("predict", object = handle, x = rb_as_array(x, "x"))
 }
 
 #' Count the weights of a layer or model
@@ -151,7 +144,7 @@ predict.rbridge_layer <- function(object, x, ...) {
 #' model <- keras_model_sequential(input_shape = 3) |> layer_dense(units = 2)
 #' count_params(model)
 count_params <- function(object) {
-  as.integer(rb_call("count_params", handle = rb_check_layer(object)))
+  as.integer(rb_call("count_params", object = rb_check_layer(object)))
 }
 
 #' Get and set the weights of a layer or model
@@ -175,7 +168,7 @@ count_params <- function(object) {
 #' set_weights(model, w)
 #' predict(model, matrix(1, 1, 3))
 get_weights <- function(object) {
-  rb_call("get_weights", handle = rb_check_layer(object))
+  rb_call_arrays("get_weights", object = rb_check_layer(object))
 }
 
 #' @rdname get_weights
@@ -188,7 +181,7 @@ set_weights <- function(object, weights) {
   weights <- lapply(seq_along(weights), function(i) {
     rb_as_array(weights[[i]], sprintf("weights[[%d]]", i))
   })
-  rb_call("set_weights", handle = handle, weights = weights)
+  rb_call_arrays("set_weights", object = handle, weights = weights)
   invisible(object)
 }
 
@@ -209,7 +202,7 @@ set_weights <- function(object, weights) {
 #' length(model$layers)
 pop_layer <- function(object) {
   if (!inherits(object, "rbridge_model")) rb_bad_arg("object", "a Sequential model", object)
-  rb_wrap(rb_call("pop", model = rb_handle(object)))
+  rb_wrap(rb_call("pop", object = rb_handle(object)))
 }
 
 # model$add(layer): adds a layer (or, first, a symbolic input) to a
@@ -219,5 +212,5 @@ rb_add <- function(object, layer) {
   if (!inherits(layer, c("rbridge_layer", "rbridge_tensor"))) {
     rb_bad_arg("layer", "a layer or a symbolic input", layer)
   }
-  invisible(rb_wrap_same(rb_call("add", model = rb_handle(object), layer = rb_handle(layer)), object))
+  invisible(rb_wrap_same(rb_call("add", object = rb_handle(object), layer = rb_handle(layer)), object))
 }

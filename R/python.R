@@ -1,10 +1,11 @@
-# Finding the Python that has the r_bridge package, and checking its API.
+# Finding the Python that has the r_bridge package, connecting to its
+# dispatcher, and checking its API version.
 #
 # Nothing here runs at load time: Python starts on the first call that needs
-# it (see rb_api()).
+# it (rb_connect(), from rb_cross()).
 
 # The major part of r_bridge.api.API_VERSION this package speaks.
-RB_API_MAJOR <- "1"
+rb_api_major <- "2"
 
 #' The Python used by rbridge
 #'
@@ -15,47 +16,81 @@ RB_API_MAJOR <- "1"
 #'
 #' 1. the option `rbridge.python` (path to a Python executable);
 #' 2. the environment variable `RBRIDGE_PYTHON`;
-#' 3. the environment variable `RETICULATE_PYTHON`;
-#' 4. the `r-bridge` virtualenv made by [install_rbridge()];
-#' 5. a `.venv/bin/python` in the working directory or one of its parents
-#'    (so a project checkout with a `.venv` works without configuration);
-#' 6. whatever Python reticulate would pick by default.
+#' 3. the environment made by [install_rbridge()] (the virtualenv
+#'    `r-bridge`);
+#' 4. the environment variable `RETICULATE_PYTHON`.
 #'
-#' If reticulate has already started a Python in this R session, that one is
-#' used (reticulate cannot switch), and an error says so when it lacks
-#' `r_bridge`. rbridge then imports `r_bridge.api` and checks that the major
-#' part of its `API_VERSION` is the one this package speaks (`"1"`).
+#' rbridge chooses before reticulate looks for (or, from reticulate 1.41
+#' on, provisions) a Python of its own. If reticulate has already started a
+#' Python in this R session, that one is used (reticulate cannot switch),
+#' and the error says so when it lacks `r_bridge`. rbridge then imports
+#' `r_bridge.api` and checks that the major part of its `API_VERSION` is
+#' the one this package speaks.
 #'
-#' When R runs embedded in Python (through rpy2), the host sets the option
-#' `rbridge.transport` to a function `function(fn, args)` that calls
-#' `r_bridge.api` itself; reticulate is then never used.
+#' When R runs embedded in Python (`r_bridge.attach_r()`, through rpy2), the
+#' host sets the option `rbridge.transport` to a function
+#' `function(fn, args, releases)` that calls the Python dispatcher itself;
+#' reticulate is then never used.
 #'
 #' `rbridge_available()` tells whether that succeeds, without signalling an
-#' error (useful to skip code when Python is missing).
+#' error: use it to skip code when Python is missing.
 #'
 #' @returns `rbridge_python()`: a list with `python` (the executable, or
-#'   `NA` with a custom transport), `source` (which rule above found it),
-#'   `version` (the Python version) and `api_version`. `rbridge_available()`:
-#'   `TRUE` or `FALSE`.
+#'   `NA` with a host transport), `source` (which rule above found it),
+#'   `version` (the Python version), `arrays` (`"native"` when reticulate
+#'   converts NumPy arrays, `"buffer"` otherwise) and `api_version`.
+#'   `rbridge_available()`: `TRUE` or `FALSE`.
 #' @family python
 #' @export
 #' @examples
 #' rbridge_available()
-#' if (rbridge_available()) rbridge_python()$api_version
+#' @examplesIf rbridge_available()
+#' rbridge_python()$api_version
 rbridge_python <- function() {
-  rb_api_version()
-  info <- .rb$python
-  if (is.null(info)) info <- list(python = NA_character_, source = "transport", version = NA_character_)
-  c(info, list(api_version = .rb$api_version))
+  if (is.null(.rb$dispatch)) rb_connect()
+  c(.rb$python, list(arrays = .rb$arrays, api_version = .rb$api_version))
 }
 
 #' @rdname rbridge_python
 #' @export
 rbridge_available <- function() {
+  if (!is.null(.rb$dispatch)) return(TRUE)
   tryCatch({
-    rb_api_version()
+    rb_connect()
     TRUE
   }, error = function(e) FALSE)
+}
+
+# Connect to the dispatcher (once per R session): the host's transport, or
+# reticulate's. Returns the dispatch function.
+rb_connect <- function() {
+  transport <- getOption("rbridge.transport")
+  if (is.function(transport)) {
+    version <- rb_check_version(transport("api_version", list(), character()), "the rbridge.transport option")
+    .rb$python <- list(python = NA_character_, source = "rbridge.transport", version = NA_character_)
+    .rb$arrays <- "native" # the host converts arrays itself
+  } else {
+    api <- rb_python_init()
+    version <- rb_check_version(api$api_version(), .rb$python$source)
+    .rb$arrays <- if (rb_numpy_native()) "native" else "buffer"
+    transport <- if (.rb$arrays == "native") api$dispatch else api$dispatch_buffers
+  }
+  .rb$api_version <- version
+  .rb$dispatch <- transport
+  transport
+}
+
+rb_check_version <- function(version, where) {
+  ok <- is.character(version) && length(version) == 1L && !is.na(version) &&
+    identical(strsplit(version, ".", fixed = TRUE)[[1L]][1L], rb_api_major)
+  if (!ok) {
+    shown <- if (is.character(version) && length(version) == 1L) version else rb_describe(version)
+    rb_abort(c(sprintf("r_bridge.api (from %s) has API_VERSION %s; this rbridge needs %s.x.",
+                       where, shown, rb_api_major),
+               i = "Install the r_bridge that came with this rbridge: `rbridge::install_rbridge()`."),
+             class = "rbridge_error_python")
+  }
+  version
 }
 
 # Candidate Pythons in the documented order: a list of list(source, path).
@@ -69,122 +104,82 @@ rb_python_candidates <- function() {
   opt <- getOption("rbridge.python")
   if (!is.null(opt)) add("option rbridge.python", as.character(opt)[1L])
   add("RBRIDGE_PYTHON", Sys.getenv("RBRIDGE_PYTHON"))
+  add("install_rbridge() environment", rb_env_python())
   add("RETICULATE_PYTHON", Sys.getenv("RETICULATE_PYTHON"))
-  venv <- tryCatch(
-    if (reticulate::virtualenv_exists("r-bridge")) reticulate::virtualenv_python("r-bridge") else NA,
-    error = function(e) NA
-  )
-  add("virtualenv r-bridge", venv)
-  dir <- normalizePath(getwd(), mustWork = FALSE)
-  repeat {
-    cand <- file.path(dir, ".venv", "bin", "python")
-    if (file.exists(cand)) {
-      add(".venv above the working directory", cand)
-      break
-    }
-    parent <- dirname(dir)
-    if (identical(parent, dir)) break
-    dir <- parent
-  }
   out
 }
 
-# Start Python (if needed), import r_bridge.api and check its version.
-# Returns the module; called once per session, the result is cached.
+# The Python of the environment install_rbridge() makes, if it exists.
+rb_env_python <- function(envname = "r-bridge") {
+  path <- rb_env_path(envname)
+  python <- file.path(path, "bin", "python")
+  if (file.exists(python)) python else NA_character_
+}
+
+# Where install_rbridge() puts an environment called `envname` (a path is
+# taken as it is): reticulate's virtualenv root, as reticulate computes it.
+rb_env_path <- function(envname) {
+  if (grepl("/", envname, fixed = TRUE)) return(path.expand(envname))
+  root <- Sys.getenv("RETICULATE_VIRTUALENV_ROOT", Sys.getenv("WORKON_HOME", "~/.virtualenvs"))
+  file.path(path.expand(root), envname)
+}
+
+# Start Python (if needed) and import r_bridge.api. Returns the module
+# (convert = TRUE); records in .rb$python what was used and why.
 rb_python_init <- function() {
   tried <- character()
-  problem <- NULL
   if (reticulate::py_available(initialize = FALSE)) {
-    cfg <- reticulate::py_config()
-    source <- "already initialized by reticulate"
-    tried <- sprintf("- %s: %s", source, cfg$python)
-    chosen <- list(source = source, path = cfg$python)
+    chosen <- list(source = "already started by reticulate", path = reticulate::py_config()$python)
+    tried <- sprintf("%s: %s", chosen$source, chosen$path)
   } else {
     chosen <- NULL
     for (cand in rb_python_candidates()) {
       if (file.exists(cand$path)) {
-        tried <- c(tried, sprintf("- %s: %s", cand$source, cand$path))
         chosen <- cand
+        tried <- c(tried, sprintf("%s: %s", cand$source, cand$path))
         break
       }
-      tried <- c(tried, sprintf("- %s: %s (does not exist)", cand$source, cand$path))
+      tried <- c(tried, sprintf("%s: %s (does not exist)", cand$source, cand$path))
     }
     if (is.null(chosen)) {
-      tried <- c(tried, "- reticulate's default Python")
-      chosen <- list(source = "reticulate default", path = NA_character_)
-    } else {
-      problem <- tryCatch({
-        reticulate::use_python(chosen$path, required = TRUE)
-        NULL
-      }, error = function(e) conditionMessage(e))
+      rb_python_abort("No Python for rbridge was found.", tried)
     }
+    # With RETICULATE_PYTHON set to the chosen Python while it starts,
+    # reticulate takes it at once: it neither searches nor provisions.
+    problem <- tryCatch(withr::with_envvar(c(RETICULATE_PYTHON = chosen$path), {
+      reticulate::use_python(chosen$path, required = TRUE)
+      reticulate::py_config()
+      NULL
+    }), error = function(e) conditionMessage(e))
+    if (!is.null(problem)) rb_python_abort(c("Python could not be started.", x = problem), tried)
   }
-  api <- NULL
-  if (is.null(problem)) {
-    # With the chosen path in RETICULATE_PYTHON, reticulate's discovery stops
-    # at its first rule (otherwise it inspects a pyproject.toml in the
-    # working directory and warns about Poetry).
-    env <- if (is.na(chosen$path)) character() else c(RETICULATE_PYTHON = chosen$path)
-    api <- tryCatch(withr::with_envvar(env, reticulate::import("r_bridge.api", convert = TRUE)),
-                    error = function(e) e)
-    if (inherits(api, "error")) {
-      problem <- sprintf("`import r_bridge.api` failed: %s", rb_python_message(api))
-      api <- NULL
-    }
+  api <- tryCatch(reticulate::import("r_bridge.api"), error = function(e) e)
+  if (inherits(api, "error")) {
+    rb_python_abort(c(sprintf("%s has no usable r_bridge package.", chosen$path),
+                      x = rb_first_line(conditionMessage(api))),
+                    tried, started_by_reticulate = identical(chosen$source, "already started by reticulate"))
   }
-  if (is.null(problem)) {
-    version <- tryCatch(api$api_version(), error = function(e) NA_character_)
-    if (!identical(strsplit(as.character(version), ".", fixed = TRUE)[[1L]][1L], RB_API_MAJOR)) {
-      problem <- sprintf("r_bridge.api has API_VERSION %s; this rbridge needs %s.x.",
-                         version, RB_API_MAJOR)
-      api <- NULL
-    }
-  }
-  if (!is.null(problem) && is.na(chosen$path) && reticulate::py_available(initialize = FALSE)) {
-    tried[length(tried)] <- sprintf("%s: %s", tried[length(tried)], reticulate::py_config()$python)
-  }
-  if (!is.null(problem)) {
-    hint <- if (identical(chosen$source, "already initialized by reticulate")) {
-      "reticulate had already started this Python before rbridge was used, so rbridge cannot switch; restart R and use rbridge first (or point RETICULATE_PYTHON at a Python with r_bridge)."
-    } else {
-      "Fix: run `rbridge::install_rbridge()` (creates the \"r-bridge\" virtualenv), or set RBRIDGE_PYTHON (or options(rbridge.python =)) to a Python that has the r_bridge package."
-    }
-    rb_abort(paste(c("Can't use Python for rbridge.", problem, "Python candidates tried, in order:",
-                     tried, hint), collapse = "\n"),
-             class = "rbridge_error_python")
-  }
-  # Move what exists now (numpy, reticulate, r_bridge: ~19,000 objects) to
-  # Python's permanent generation, so that the gc.collect() of
-  # clear_session(free_memory = TRUE) walks only objects made since
-  # (measured: 1.7 ms -> < 0.01 ms). Objects made later are collected as
-  # before. Only here, where rbridge started the Python: a host Python
-  # (custom transport) manages its own collector.
-  try(reticulate::import("gc")$freeze(), silent = TRUE)
   cfg <- reticulate::py_config()
-  .rb$python <- list(python = cfg$python, source = chosen$source,
-                     version = as.character(cfg$version))
-  .rb$api_version <- version
+  .rb$python <- list(python = cfg$python, source = chosen$source, version = as.character(cfg$version))
   api
 }
 
-# The API version, checking it on first use (also with a custom transport).
-rb_api_version <- function() {
-  if (is.null(.rb$api_version)) {
-    transport <- getOption("rbridge.transport")
-    if (is.function(transport)) rb_check_transport(transport) else rb_api()
-  }
-  .rb$api_version
-}
+rb_first_line <- function(x) sub("\n.*$", "", x)
 
-# Check the API version reached through a custom transport, once.
-rb_check_transport <- function(transport) {
-  version <- tryCatch(transport("api_version", list()),
-                      error = function(e) rb_abort(rb_python_message(e), class = "rbridge_error_python"))
-  if (!identical(strsplit(as.character(version), ".", fixed = TRUE)[[1L]][1L], RB_API_MAJOR)) {
-    rb_abort(sprintf(
-      "r_bridge.api (through the rbridge.transport option) has API_VERSION %s; this rbridge needs %s.x.",
-      version, RB_API_MAJOR), class = "rbridge_error_python")
+# The error for a Python that can't be used: what was tried, and the fix.
+rb_python_abort <- function(problem, tried, started_by_reticulate = FALSE) {
+  own <- c(Sys.getenv("RBRIDGE_PYTHON"), rb_env_python())
+  own <- own[!is.na(own) & nzchar(own) & file.exists(own)]
+  fix <- if (started_by_reticulate && length(own)) {
+    c(i = sprintf("reticulate started this Python before rbridge could choose %s%s.", own[[1L]],
+                  if (nzchar(Sys.getenv("RETICULATE_PYTHON"))) " (RETICULATE_PYTHON names it)" else ""),
+      i = "Fix: restart R, and unset RETICULATE_PYTHON or point it at rbridge's Python.")
+  } else if (started_by_reticulate) {
+    c(i = "reticulate started this Python before rbridge was used, and reticulate can't switch.",
+      i = "Fix: restart R and use rbridge first, or run `rbridge::install_rbridge()`.")
+  } else {
+    c(i = "Fix: run `rbridge::install_rbridge()`, or set RBRIDGE_PYTHON (or options(rbridge.python =)) to a Python that has the r_bridge package.")
   }
-  .rb$api_version <- version
-  invisible(version)
+  rb_abort(c(problem, i = "Pythons tried, in order:", stats::setNames(tried, rep("*", length(tried))), fix),
+           class = "rbridge_error_python")
 }

@@ -107,12 +107,7 @@ clear_session <- function(free_memory = TRUE) {
     free_memory <- check_flag(free_memory, "free_memory")
   }
   if (free_memory) rb_collect()
-  if (length(.rb$pending)) {
-    rb_transport("clear_session", list(free_memory = free_memory,
-                                       release = as.list(rb_take_pending())))
-  } else {
-    rb_transport("clear_session", list(free_memory = free_memory))
-  }
+  rb_call("clear_session", free_memory = free_memory)
   invisible(NULL)
 }
 

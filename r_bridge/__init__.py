@@ -30,9 +30,9 @@ def attach_r(lib_loc=None):
 
     Args:
         lib_loc: optional R library directory holding rbridge (searched
-            first). See :func:`r_bridge.rhost.attach_r`.
+            first). See :func:`r_bridge.bridge.rhost.attach_r`.
     """
-    from r_bridge.rhost import attach_r as _attach
+    from r_bridge.bridge.rhost import attach_r as _attach
 
     return _attach(lib_loc=lib_loc)
 

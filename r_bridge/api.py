@@ -1,60 +1,52 @@
-"""The stable bridge between R (or any other host) and the r_bridge session.
+"""The stable, versioned bridge between a host (the R package rbridge) and the session.
 
-This is the only module the R package ``rbridge`` imports. Its contract:
+Hosts call :func:`dispatch` (or :func:`dispatch_buffers`), never the
+functions below directly: ``dispatch(fn, args, releases)`` gives back the
+handles in ``releases``, runs ``fn(**args)`` and returns its value or an
+error record (see :mod:`r_bridge.bridge.dispatch`). Python code may call the
+functions directly; they raise ordinary exceptions then.
 
-* Every function takes and returns *plain values* only: ``str``, ``int``,
-  ``float``, ``bool``, ``None``, ``list``, ``dict`` (string keys),
-  ``numpy.ndarray`` and *handles*.
-* A **handle** is a positive ``int`` naming an object (layer, model or
-  symbolic tensor) that this module holds on behalf of the caller. Functions
-  that create or return objects return an *object record*: a dict
-  ``{"handle": int, "kind": "layer" | "model" | "tensor", "class": str,
-  "name": str}`` (tensors also carry ``"shape"``: a list with ``None`` for
-  unknown dimensions). Each record returned counts as one reference; the
-  caller gives it back with :func:`release` (R does so from a finalizer).
-  The same Python object returned twice gets the same handle with two
-  references.
-* Handles are not session state: :func:`clear_session` resets names and
-  counters but does not invalidate handles (the caller still holds them).
-* Errors are raised as ordinary Python exceptions (``ValueError``,
-  ``TypeError``, ``KeyError`` for unknown handles) whose message is the
-  whole story; callers show the message, not the traceback.
-* A call that raises leaves the session's name counters exactly as they
-  were (operations are atomic with respect to naming).
+The contract:
+
+* Arguments and results are *plain values*: ``str``, ``int``, ``float``,
+  ``bool``, ``None``, ``list``, ``dict`` (string keys), ``numpy.ndarray``
+  and *handles*.
+* A **handle** is an opaque string naming an object (layer, model or
+  symbolic tensor) held for the host. Functions that return objects return
+  an *object record* ``{"handle", "kind": "layer" | "model" | "tensor",
+  "class", "name"}`` (tensors also ``"shape"``, a list with ``None`` for
+  unknown sizes, and ``"dtype"``). Each record returned counts one
+  reference, which the host gives back through ``releases`` (R does so from
+  a finalizer). The same object returned twice has the same handle.
+* A handle from another process or session, or made up, is an error that
+  says so; it never reaches another object.
+* Parameter names are keras3's argument names (``object``, ``units``, ...),
+  so an error record's ``argument`` names the R user's argument.
+* A call that fails leaves the session exactly as it was: counters,
+  models, and the handle table (the references it would have returned are
+  given back).
 * Breaking any of this bumps the major part of :data:`API_VERSION`; adding a
   function or an optional argument bumps the minor part. Hosts check the
   major part on first use.
-
-Functions (all arguments may be passed by keyword):
-
-``api_version()``, ``clear_session(free_memory=True, release=None)``,
-``get_uid(prefix="")``, ``reset_uids()``, ``config_get(name)``,
-``config_set(name, value)``, ``set_random_seed(seed)``,
-``make_layer(kind, args=None, target=None)``, ``make_input(shape, name=None)``,
-``make_sequential(layers=None, name=None)``,
-``make_model(inputs, outputs, name=None)``, ``add(model, layer)``, ``pop(model)``,
-``call(layer, x)``, ``get(handle, attr)``, ``count_params(handle)``,
-``get_weights(handle)``, ``set_weights(handle, weights)``,
-``predict(handle, x)``, ``summary(handle)``,
-``get_source_inputs(handle)``, ``release(handles)``,
-``session_snapshot()``, ``session_save()``, ``session_restore(state)``.
 """
 
 from __future__ import annotations
 
 import functools
-import threading
+from collections.abc import Callable
 
 import numpy as np
 
 from r_bridge import config as _config
 from r_bridge import naming as _naming
 from r_bridge import state as _state
+from r_bridge.bridge.dispatch import dispatch, dispatch_buffers
+from r_bridge.bridge.handles import HandleTable
 from r_bridge.layers import Activation, Dense, Dropout, Flatten, Layer
 from r_bridge.models import Functional, Input, KerasTensor, Model, Sequential
 from r_bridge.models import get_source_inputs as _get_source_inputs
 
-API_VERSION = "1.0.0"
+API_VERSION = "2.0.0"
 
 LAYER_KINDS = {
     "dense": Dense,
@@ -63,163 +55,158 @@ LAYER_KINDS = {
     "flatten": Flatten,
 }
 
-_lock = threading.RLock()
-_objects: dict[int, object] = {}  # handle -> object
-_refs: dict[int, int] = {}  # handle -> references held by the caller
-_handle_of: dict[int, int] = {}  # id(object) -> handle
-_next_handle = 1
+table = HandleTable()
+
+FUNCTIONS: list[str] = []
 
 
-# ---------------------------------------------------------------- handles
-def _record(obj) -> dict:
-    """Register ``obj`` (one more reference) and describe it."""
-    global _next_handle
-    with _lock:
-        h = _handle_of.get(id(obj))
-        if h is None or _objects.get(h) is not obj:
-            h = _next_handle
-            _next_handle += 1
-            _objects[h] = obj
-            _refs[h] = 0
-            _handle_of[id(obj)] = h
-        _refs[h] += 1
-    if isinstance(obj, KerasTensor):
-        return {
-            "handle": h,
-            "kind": "tensor",
-            "class": "KerasTensor",
-            "name": obj.name,
-            "shape": list(obj.shape),
-        }
-    kind = "model" if isinstance(obj, Model) else "layer"
-    return {"handle": h, "kind": kind, "class": type(obj).__name__, "name": obj.name}
+def _export(fn: Callable) -> Callable:
+    FUNCTIONS.append(fn.__name__)
+    return fn
 
 
-def _obj(handle, what="handle"):
-    if isinstance(handle, bool) or not isinstance(handle, (int, np.integer)):
-        raise TypeError(f"`{what}` must be an object handle (int). Received: {handle!r}")
-    try:
-        return _objects[int(handle)]
-    except KeyError:
-        raise KeyError(f"`{what}` {int(handle)} is not a live handle (already released?)") from None
-
-
-def _layer(handle, what="layer"):
-    obj = _obj(handle, what)
-    if not isinstance(obj, Layer):
-        raise TypeError(f"`{what}` must be a layer or model handle, not a {type(obj).__name__}.")
-    return obj
-
-
-def _tensor_or_array(x, what="x"):
-    if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
-        return _obj(x, what)
-    return np.asarray(x)
-
-
-def _atomic(fn):
-    """Run ``fn`` inside :func:`r_bridge.naming.atomic`: if it raises, the
-    name counters are as before."""
+def _atomic(fn: Callable) -> Callable:
+    """Export ``fn`` and run it inside :func:`r_bridge.naming.atomic`."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         with _naming.atomic():
             return fn(*args, **kwargs)
 
-    return wrapper
+    return _export(wrapper)
 
 
-def release(handles) -> int:
-    """Give back one reference per handle in ``handles`` (an int or a list).
-
-    Unknown handles are ignored, so releasing is idempotent-safe for
-    finalizers. Returns the number of live handles afterwards.
-    """
-    if isinstance(handles, (int, np.integer)):
-        handles = [handles]
-    with _lock:
-        for h in handles or ():
-            h = int(h)
-            if h in _refs:
-                _refs[h] -= 1
-                if _refs[h] <= 0:
-                    obj = _objects.pop(h)
-                    del _refs[h]
-                    if _handle_of.get(id(obj)) == h:
-                        del _handle_of[id(obj)]
-        return len(_objects)
+# ---------------------------------------------------------------- values
+def record(obj: object) -> dict:
+    """Hold ``obj`` for the host (one more reference) and describe it."""
+    handle = table.add(obj)
+    if isinstance(obj, KerasTensor):
+        return {
+            "handle": handle,
+            "kind": "tensor",
+            "class": "KerasTensor",
+            "name": obj.name,
+            "shape": list(obj.shape),
+            "dtype": str(obj.dtype),
+        }
+    kind = "model" if isinstance(obj, Model) else "layer"
+    return {"handle": handle, "kind": kind, "class": type(obj).__name__, "name": obj.name}
 
 
-def live_handles() -> int:
-    """Number of objects currently held for the caller."""
-    return len(_objects)
+def _out(value: object) -> object:
+    """A result as plain values: objects become records, containers are walked."""
+    if isinstance(value, (Layer, KerasTensor)):
+        return record(value)
+    if isinstance(value, dict):
+        return {str(k): _out(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_out(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _obj(handle: object, argument: str = "object") -> object:
+    return table.get(handle, argument)
+
+
+def _layer(handle: object, argument: str = "object") -> Layer:
+    obj = _obj(handle, argument)
+    if not isinstance(obj, Layer):
+        raise TypeError(f"`{argument}` must be a layer or a model, not a {type(obj).__name__}.")
+    return obj
+
+
+def _sequential(handle: object, argument: str = "object") -> Sequential:
+    obj = _obj(handle, argument)
+    if not isinstance(obj, Sequential):
+        raise TypeError(f"`{argument}` must be a Sequential model, not a {type(obj).__name__}.")
+    return obj
+
+
+def _in(value: object, argument: str) -> object:
+    """An argument that may hold handles (alone, in lists or in dicts) as objects."""
+    if isinstance(value, str):
+        return _obj(value, argument)
+    if isinstance(value, dict):
+        return {k: _in(v, argument) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_in(v, argument) for v in value]
+    return value
 
 
 # ---------------------------------------------------------------- session
+@_export
 def api_version() -> str:
-    """The version of this contract, e.g. ``"1.0.0"``."""
+    """The version of this contract, e.g. ``"2.0.0"``."""
     return API_VERSION
 
 
-def clear_session(free_memory=True, release=None) -> None:
-    """Release ``release`` handles (if given), then reset the session.
+@_export
+def release(handles: object) -> int:
+    """Give back one reference per handle; returns how many objects are held."""
+    return table.release(handles)
 
-    Same as :func:`r_bridge.clear_session`; the handles are released first
-    so that ``free_memory=True`` can collect what they held.
-    """
-    if not isinstance(free_memory, bool):
-        raise TypeError(
-            f"`free_memory` must be a bool (True or False). Received: {free_memory!r}"
-        )
-    if release:
-        globals()["release"](release)
+
+@_export
+def live_handles() -> int:
+    """How many objects are held for the host."""
+    return len(table)
+
+
+@_export
+def clear_session(free_memory: bool = True) -> None:
+    """:func:`r_bridge.clear_session`, for the host."""
     _state.clear_session(free_memory=free_memory)
 
 
-def get_uid(prefix="") -> int:
+@_export
+def get_uid(prefix: str = "") -> int:
     """Increment and return the counter of ``prefix`` (Keras's ``get_uid``)."""
     return _naming.get_uid(prefix)
 
 
+@_export
 def reset_uids() -> None:
     """Reset every name counter (Keras's ``reset_uids``)."""
     _naming.reset_uids()
 
 
-def config_get(name: str):
-    """Read a setting: ``floatx``, ``epsilon``, ``image_data_format``,
-    ``backend``, ``interactive_logging``, ``traceback_filtering``."""
+@_export
+def config_get(name: str) -> object:
+    """Read a setting by name (see :func:`r_bridge.config.get`)."""
     return _config.get(name)
 
 
-def config_set(name: str, value):
-    """Change a setting; returns its previous value. ``backend`` is read-only."""
+@_export
+def config_set(name: str, value: object) -> object:
+    """Change a setting by name; returns its previous value."""
     return _config.set(name, value)
 
 
-def set_random_seed(seed) -> None:
+@_export
+def set_random_seed(seed: int) -> None:
     """Seed the global random generator (Keras's ``set_random_seed``)."""
     _config.set_random_seed(seed)
 
 
+@_export
 def session_snapshot() -> dict:
-    """What the session holds, as plain values.
-
-    ``{"uids": {prefix: count}, "handles": int, "thread": str,
-    "config": {name: value}, "name_scope": str, "api_version": str}``
-    (the state is the calling thread's: each thread has its own).
-    """
+    """What the session holds, as plain values: ``uids``, ``thread``,
+    ``name_scope``, ``config``, ``handles`` and ``api_version``."""
     snap = _state.snapshot()
-    snap["handles"] = len(_objects)
+    snap["handles"] = len(table)
     snap["api_version"] = API_VERSION
     return snap
 
 
+@_export
 def session_save() -> dict:
-    """The resettable session state of this thread, to give to ``session_restore``."""
+    """The resettable session state of this thread, for :func:`session_restore`."""
     return _state.save()
 
 
+@_export
 def session_restore(state: dict) -> None:
     """Put back what :func:`session_save` returned."""
     _state.restore(state)
@@ -227,140 +214,154 @@ def session_restore(state: dict) -> None:
 
 # ---------------------------------------------------------------- objects
 @_atomic
-def make_layer(kind: str, args=None, target=None) -> dict:
-    """Create a layer of ``kind`` (``dense``, ``dropout``, ``activation``,
-    ``flatten``) with keyword ``args``, then compose it with ``target``:
-
-    * ``target=None``: returns the layer's record;
-    * a model handle: adds the layer to the model and returns the model's record;
-    * a tensor handle: calls the layer on it and returns the output tensor's record.
-
-    On error nothing is created, added or named.
-    """
+def make_layer(kind: str, args: dict | None = None, object: object = None) -> dict:  # noqa: A002
+    """Create a layer of ``kind`` with keyword ``args`` and compose it with
+    ``object`` as keras3's ``layer_*(object, ...)`` does: ``None`` returns
+    the layer, a Sequential model gets it added (the model's record is
+    returned), a tensor (or a list of them) is fed to it (the output's
+    record is returned)."""
     if kind not in LAYER_KINDS:
-        raise ValueError(
-            f"Unknown layer kind: {kind!r}. Expected one of {sorted(LAYER_KINDS)}"
-        )
-    tgt = None if target is None else _obj(target, "target")
-    if tgt is not None and not isinstance(tgt, (Sequential, KerasTensor)):
+        raise ValueError(f"Unknown layer kind: {kind!r}. Expected one of {sorted(LAYER_KINDS)}")
+    target = None if object is None else _in(object, "object")
+    if target is not None and not isinstance(target, (Sequential, KerasTensor, list)):
         raise TypeError(
-            "`target` must be a Sequential model or a symbolic tensor, "
-            f"not a {type(tgt).__name__}."
+            f"`object` must be a Sequential model or a symbolic tensor, not a {type(target).__name__}."
         )
     layer = LAYER_KINDS[kind](**(args or {}))
-    if tgt is None:
-        return _record(layer)
-    if isinstance(tgt, Sequential):
-        tgt.add(layer)
-        return _record(tgt)
-    return _record(layer(tgt))
+    if target is None:
+        return record(layer)
+    if isinstance(target, Sequential):
+        target.add(layer)
+        return record(target)
+    return _out(layer(target))
 
 
 @_atomic
-def make_input(shape, name=None) -> dict:
-    """``Input(shape, name)``: the record of a symbolic tensor."""
-    return _record(Input(shape=tuple(shape), name=name))
+def make_input(**kwargs: object) -> dict:
+    """``Input(**kwargs)`` (shape, batch_size, dtype, batch_shape, name, ...)."""
+    if isinstance(kwargs.get("shape"), list):
+        kwargs["shape"] = tuple(kwargs["shape"])
+    return record(Input(**kwargs))
 
 
 @_atomic
-def make_sequential(layers=None, name=None) -> dict:
-    """``Sequential(layers, name)``; ``layers`` is a list of layer or tensor handles."""
+def make_sequential(layers: list | None = None, name: str | None = None, trainable: bool = True,
+                    input: dict | None = None) -> dict:  # noqa: A002
+    """``Sequential(layers, trainable, name)``; ``input``: keyword arguments
+    of an ``Input()`` made first (keras3's ``input_shape`` and friends), all
+    in one atomic step."""
     objs = [_obj(h, "layers") for h in (layers or [])]
-    return _record(Sequential(objs, name=name))
+    if input is not None:
+        objs.insert(0, Input(**{k: tuple(v) if isinstance(v, list) else v for k, v in input.items()}))
+    return record(Sequential(objs, trainable=trainable, name=name))
 
 
 @_atomic
-def make_model(inputs, outputs, name=None) -> dict:
-    """Functional ``Model(inputs, outputs, name)``; handles or lists of handles."""
-    def unpack(v, what):
-        if isinstance(v, (list, tuple)):
-            return [_obj(h, what) for h in v]
-        return _obj(v, what)
-
-    return _record(Functional(unpack(inputs, "inputs"), unpack(outputs, "outputs"), name=name))
+def make_model(inputs: object, outputs: object, name: str | None = None) -> dict:
+    """Functional ``Model(inputs, outputs, name)``; handles, lists or dicts of handles."""
+    return record(Functional(_in(inputs, "inputs"), _in(outputs, "outputs"), name=name))
 
 
 @_atomic
-def add(model, layer) -> dict:
-    """``model.add(layer)``; returns the model's record."""
-    m = _obj(model, "model")
-    if not isinstance(m, Sequential):
-        raise TypeError(f"`model` must be a Sequential model, not a {type(m).__name__}.")
-    m.add(_obj(layer, "layer"))
-    return _record(m)
-
-
-def pop(model) -> dict:
-    """``model.pop()``: removes the last layer; returns the removed layer's record."""
-    m = _obj(model, "model")
-    if not isinstance(m, Sequential):
-        raise TypeError(f"`model` must be a Sequential model, not a {type(m).__name__}.")
-    return _record(m.pop())
+def add(object: object, layer: object, rebuild: bool = True) -> dict:  # noqa: A002
+    """``object.add(layer)``; returns the model's record."""
+    model = _sequential(object)
+    model.add(_obj(layer, "layer"), rebuild=rebuild)
+    return record(model)
 
 
 @_atomic
-def call(layer, x):
-    """``layer(x)``: ``x`` a tensor handle (returns a tensor record) or an
-    array (returns an array)."""
-    out = _layer(layer)(_tensor_or_array(x))
-    return out if isinstance(out, np.ndarray) else _record(out)
+def pop(object: object, rebuild: bool = True) -> dict:  # noqa: A002
+    """``object.pop()``: removes the last layer; returns its record."""
+    return record(_sequential(object).pop(rebuild=rebuild))
 
 
-_PLAIN_ATTRS = ("name", "built", "trainable", "units", "rate", "activation", "use_bias")
+@_atomic
+def call(object: object, args: list | None = None, kwargs: dict | None = None) -> object:  # noqa: A002
+    """``object(*args, **kwargs)``: symbolic tensors (handles) give tensor
+    records, arrays give arrays."""
+    layer = _layer(object)
+    return _out(layer(*_in(list(args or []), "x"), **_in(dict(kwargs or {}), "x")))
 
 
-def get(handle, attr: str):
-    """Read attribute ``attr`` of an object as a plain value.
-
-    ``name``, ``class``, ``built``, ``trainable``, ``units``, ``rate``,
-    ``activation`` (its name), ``use_bias``, ``shape`` (tensors),
-    ``dtype``; ``layers``, ``inputs``, ``outputs`` return lists of records.
-    """
-    obj = _obj(handle)
+@_export
+def get(object: object, attr: str) -> object:  # noqa: A002
+    """Read attribute ``attr`` of an object as plain values (objects as records)."""
+    obj = _obj(object)
     if attr == "class":
         return type(obj).__name__
-    if attr in ("layers", "inputs", "outputs"):
-        if not hasattr(type(obj), attr) and not hasattr(obj, attr):
-            raise AttributeError(f"{type(obj).__name__} has no attribute `{attr}`")
-        return [_record(o) for o in getattr(obj, attr)]  # may say why not (unbuilt)
-    if attr == "shape" and isinstance(obj, KerasTensor):
-        return list(obj.shape)
+    if attr.startswith("_") or not hasattr(obj, attr):
+        raise AttributeError(f"{type(obj).__name__} has no attribute `{attr}`.")
+    value = getattr(obj, attr)
+    if callable(value) and not isinstance(value, (Layer, KerasTensor)):
+        name = getattr(value, "__name__", None)
+        if attr == "activation" and name:
+            return name
+        raise AttributeError(f"`{attr}` of {type(obj).__name__} is a method, not a field.")
     if attr == "dtype":
-        return str(obj.dtype)
-    if attr in _PLAIN_ATTRS and hasattr(obj, attr):
-        val = getattr(obj, attr)
-        if attr == "activation":
-            return getattr(val, "__name__", str(val))
-        return val
-    raise AttributeError(f"{type(obj).__name__} has no attribute `{attr}` readable through the API")
+        return str(value)
+    return _out(value)
 
 
-def count_params(handle) -> int:
-    """Number of weights' scalars (raises if the layer is not built, like Keras)."""
-    return int(_layer(handle).count_params())
+@_atomic
+def set(object: object, attr: str, value: object) -> None:  # noqa: A001, A002
+    """Set a field Keras lets you set (``trainable``, ``name`` ...)."""
+    obj = _obj(object)
+    if attr not in ("trainable", "name"):
+        raise AttributeError(f"`{attr}` of {type(obj).__name__} can't be set.")
+    if attr == "trainable" and not isinstance(value, bool):
+        raise ValueError(f"`trainable` must be TRUE or FALSE. Received: {value!r}")
+    if attr == "name":
+        value = _naming.validate_name(value)
+    setattr(obj, attr, value)
 
 
-def get_weights(handle) -> list:
-    """List of numpy arrays, Keras order and shapes."""
-    return _layer(handle).get_weights()
+@_export
+def count_params(object: object) -> int:  # noqa: A002
+    """Number of scalars in the weights (raises if unbuilt, like Keras)."""
+    return int(_layer(object).count_params())
 
 
-def set_weights(handle, weights) -> None:
-    """Set weights from a list of arrays (Keras checks and messages)."""
-    _layer(handle).set_weights([np.asarray(w) for w in weights])
+@_export
+def get_weights(object: object, trainable: bool | None = None) -> list:  # noqa: A002
+    """Weights as arrays in Keras's order; ``trainable`` True/False selects
+    the trainable or non-trainable ones (keras3's ``get_weights(trainable=)``)."""
+    layer = _layer(object)
+    if trainable is None:
+        return layer.get_weights()
+    weights = layer.trainable_weights if trainable else layer.non_trainable_weights
+    return [np.array(w) for w in weights]
 
 
-def predict(handle, x):
-    """Forward pass on a numpy array (a list of arrays for a multi-input
-    model); returns a numpy array (a list of them for a multi-output model)."""
-    return _layer(handle).predict(x)
+@_export
+def set_weights(object: object, weights: list) -> None:  # noqa: A002
+    """Set weights from a list of arrays (Keras's checks and messages)."""
+    _layer(object).set_weights([np.asarray(w) for w in weights])
 
 
-def summary(handle) -> str:
-    """The Keras-like summary table as a string."""
-    return _layer(handle).summary_text()
+@_export
+def predict(object: object, x: object, **kwargs: object) -> object:  # noqa: A002
+    """``object.predict(x, **kwargs)``: arrays (a list or dict of them for
+    several inputs) to arrays."""
+    return _out(_layer(object).predict(x, **kwargs))
 
 
-def get_source_inputs(handle) -> list:
+@_export
+def summary(object: object, **kwargs: object) -> str:  # noqa: A002
+    """The Keras summary table as a string (``line_length`` ... as Keras)."""
+    return _layer(object).summary_text(**kwargs)
+
+
+@_export
+def get_layer(object: object, name: str | None = None, index: int | None = None) -> dict:  # noqa: A002
+    """``object.get_layer(name, index)``."""
+    return record(_layer(object).get_layer(name=name, index=index))
+
+
+@_export
+def get_source_inputs(object: object) -> list:  # noqa: A002
     """Records of the input tensors a symbolic tensor was computed from."""
-    return [_record(t) for t in _get_source_inputs(_obj(handle, "tensor"))]
+    return _out(_get_source_inputs(_obj(object)))
+
+
+__all__ = ["API_VERSION", "FUNCTIONS", "dispatch", "dispatch_buffers", "table", "record", *FUNCTIONS]

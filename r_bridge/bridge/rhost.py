@@ -49,11 +49,10 @@ Python ones.
 
 Errors
 ------
-A Python exception becomes an R error whose message is ``"<Type>: <message>"``
-(what reticulate reports; the R package strips the type). R code sees
-``Error: Received an invalid value for ...``; Python code calling R through
-rpy2 gets :class:`rpy2.rinterface_lib.embedded.RRuntimeError` with that
-message.
+Nothing crosses as an exception: the dispatcher returns an error record
+(Python class, message, argument), which rbridge raises as a classed R
+error. Python code calling R through rpy2 gets
+:class:`rpy2.rinterface_lib.embedded.RRuntimeError` with that message.
 
 Limits: one R per process and rpy2 is not thread-safe, so call R from the
 thread that attached it (the r_bridge session is per thread; R's calls into
@@ -69,25 +68,18 @@ from pathlib import Path
 
 import numpy as np
 
+from r_bridge.bridge.dispatch import dispatch, error_record
+
 RPY2_MISSING = "attach_r() needs rpy2: pip install 'r_bridge[r]' (rpy2 3.5.17 for R 4.2)"
 R_PACKAGE = "rbridge"
 TRANSPORT_OPTION = "rbridge.transport"
 
-# The R side of the transport. `.rbridge_py_call` (bound in the function's
-# environment) is the rternalized Python function; it never raises, it returns
-# list(ok = TRUE, value = ...) or list(ok = FALSE, message = ..., type = ...),
-# and this function turns the latter into an R error (an rternalized function
-# that raises only logs and returns NULL).
+# The R side of the transport: the rternalized dispatcher, bound as
+# `.rbridge_py_call` in the function's environment. It never raises: it
+# returns the value or an error record, which rbridge checks as it checks
+# reticulate's results.
 _R_TRANSPORT = r"""
-function(fn, args) {
-  res <- .rbridge_py_call(fn = fn, args = args)
-  if (isTRUE(res[["ok"]])) return(res[["value"]])
-  if (is.null(res)) stop("r_bridge transport: the Python call failed without a message", call. = FALSE)
-  stop(structure(
-    class = c(paste0("rbridge_python_", res[["type"]]), "rbridge_python_error", "error", "condition"),
-    list(message = res[["message"]], call = NULL)
-  ))
-}
+function(fn, args, releases) .rbridge_py_call(fn, args, releases)
 """
 
 _attached = None  # the rbridge package object, once attached
@@ -291,33 +283,19 @@ def to_r(v):
 
 
 # ------------------------------------------------------------- transport
-def _api_function(name):
-    """The public function ``name`` of :mod:`r_bridge.api`."""
-    from r_bridge import api
+def call_api(fn, args, releases):
+    """The rternalized transport: :func:`r_bridge.bridge.dispatch.dispatch` for R.
 
-    func = getattr(api, name, None) if isinstance(name, str) and not name.startswith("_") else None
-    if not callable(func):
-        raise AttributeError(f"r_bridge.api has no function {name!r}")
-    return func
-
-
-def _error_record(e: BaseException) -> dict:
-    """What the R side needs to raise ``e`` as an R error."""
-    return {"ok": False, "type": type(e).__name__, "message": f"{type(e).__name__}: {e}"}
-
-
-def call_api(fn, args):
-    """The rternalized transport: run ``r_bridge.api.<fn>(**args)`` for R.
-
-    ``fn`` and ``args`` are rpy2.rinterface objects (an R string and a named
-    R list). Never raises (rpy2 would only log it): returns the R list
-    ``list(ok = TRUE, value = ...)`` or ``list(ok = FALSE, type =, message =)``.
+    ``fn``, ``args`` and ``releases`` are rpy2.rinterface objects (an R
+    string, a named R list, a character vector). Never raises (rpy2 would
+    only log it): returns the value or an error record, converted to R.
     """
     try:
-        value = _api_function(from_r(fn))(**_from_r_args(args))
-        return to_r({"ok": True, "value": value})
-    except BaseException as e:  # noqa: BLE001 - every error must reach R as an R error
-        return to_r(_error_record(e))
+        released = from_r(releases)
+        out = dispatch(from_r(fn), _from_r_args(args), [released] if isinstance(released, str) else released)
+        return to_r(out)
+    except BaseException as e:  # noqa: BLE001 - every error must reach R as an R value
+        return to_r(error_record(e))
 
 
 def _make_transport(ri):

@@ -1,0 +1,44 @@
+"""Arrays as buffers: for hosts whose own converter can't hand NumPy arrays over.
+
+reticulate 1.28 is built for NumPy 1's C API and refuses NumPy 2 in both
+directions. For such a host, an array crosses as one plain dict
+``{ARRAY: bytearray, "dim": [...]}``: the raw bytes of its float64 values
+in R's column-major order, which both sides read without a loop over
+elements. This is the one place where R's column-major order meets
+NumPy's row-major order: the bytes are always column-major ("F").
+NaN, Inf and R's NA (a NaN payload) travel bit for bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+ARRAY = "__rbridge_array__"
+_F64 = np.dtype("<f8")
+
+
+def decode(value: object) -> object:
+    """Arrays encoded by the host, inside ``value`` (dicts and lists), as ndarrays."""
+    if isinstance(value, dict):
+        if ARRAY in value:
+            dims = value["dim"]
+            dims = [dims] if isinstance(dims, int) else [int(d) for d in dims]
+            flat = np.frombuffer(value[ARRAY], dtype=_F64)  # no copy
+            return flat.reshape(dims, order="F")
+        return {k: decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    return value
+
+
+def encode(value: object) -> object:
+    """ndarrays inside ``value`` (dicts, lists, tuples) as buffer dicts."""
+    if isinstance(value, np.ndarray):
+        buf = bytearray(value.size * 8)
+        np.frombuffer(buf, dtype=_F64).reshape(value.shape, order="F")[...] = value  # one copy
+        return {ARRAY: buf, "dim": list(value.shape)}
+    if isinstance(value, dict):
+        return {k: encode(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode(v) for v in value]
+    return value

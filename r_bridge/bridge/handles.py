@@ -1,0 +1,113 @@
+"""The handle table: objects a host (R) holds, named by opaque handles.
+
+A handle is the string ``"<token>:<n>"``. The token is random and belongs to
+one table, so one process: a handle saved by R (``saveRDS``) and read in
+another process, or made up by hand, is recognised as not from this session
+instead of reaching whichever object has that number here.
+
+Each handle given out counts one reference; :meth:`HandleTable.release`
+gives one back and the object is dropped at zero. This is the only
+reference count: the host keeps none of its own.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+
+_HANDLE = re.compile(r"[0-9a-f]{12}:[0-9]+")
+
+
+class HandleError(LookupError):
+    """A handle that names no live object of this session."""
+
+    def __init__(self, message: str, argument: str | None = None) -> None:
+        super().__init__(message)
+        self.argument = argument
+
+
+class HandleTable:
+    """Objects held on behalf of a host, with one reference count per handle."""
+
+    def __init__(self) -> None:
+        self.token = secrets.token_hex(6)
+        self._lock = threading.Lock()
+        self._objects: dict[str, object] = {}
+        self._refs: dict[str, int] = {}
+        self._handle_of: dict[int, str] = {}  # id(object) -> handle
+        self._next = 1
+        self._calls = threading.local()  # references given out by the current call
+
+    def __len__(self) -> int:
+        return len(self._objects)
+
+    def add(self, obj: object) -> str:
+        """The handle of ``obj`` (the same one while it is held), one more reference."""
+        with self._lock:
+            handle = self._handle_of.get(id(obj))
+            if handle is None:
+                handle = f"{self.token}:{self._next}"
+                self._next += 1
+                self._objects[handle] = obj
+                self._refs[handle] = 0
+                self._handle_of[id(obj)] = handle
+            self._refs[handle] += 1
+        given = getattr(self._calls, "given", None)
+        if given is not None:
+            given.append(handle)
+        return handle
+
+    def get(self, handle: object, argument: str = "object") -> object:
+        """The object named by ``handle``; a :class:`HandleError` naming ``argument`` if none."""
+        obj = self._objects.get(handle) if isinstance(handle, str) else None
+        if obj is not None:
+            return obj
+        if not isinstance(handle, str) or not _HANDLE.fullmatch(handle):
+            raise HandleError(f"`{argument}` is not an rbridge object.", argument)
+        if not handle.startswith(self.token + ":"):
+            raise HandleError(
+                f"`{argument}` is not from this session: it was made in another R or Python "
+                "process (saved with saveRDS() or save()?). Create it again in this session.",
+                argument,
+            )
+        raise HandleError(f"`{argument}` has been released and can no longer be used.", argument)
+
+    def release(self, handles: object) -> int:
+        """Give back one reference per handle in ``handles`` (a str or a list of str).
+
+        Handles that are unknown, malformed or from another table are
+        ignored (finalizers may run late and twice). Returns how many
+        objects are held afterwards.
+        """
+        if isinstance(handles, str):
+            handles = [handles]
+        with self._lock:
+            for handle in handles or ():
+                refs = self._refs.get(handle) if isinstance(handle, str) else None
+                if refs is None:
+                    continue
+                if refs > 1:
+                    self._refs[handle] = refs - 1
+                    continue
+                obj = self._objects.pop(handle)
+                del self._refs[handle]
+                del self._handle_of[id(obj)]
+            return len(self._objects)
+
+    def track(self) -> None:
+        """Start noting the references given out by this thread's call."""
+        self._calls.given = []
+
+    def untrack(self, failed: bool) -> None:
+        """Stop noting; if the call ``failed``, give its references back
+        (the host never received them)."""
+        given = getattr(self._calls, "given", None)
+        self._calls.given = None
+        if failed and given:
+            self.release(given)
+
+    def references(self) -> int:
+        """References given out and not yet released (over all handles)."""
+        with self._lock:
+            return sum(self._refs.values())
