@@ -375,6 +375,9 @@ def _load_package(ri):
         )
     _quiet_reticulate_hook(ri)
     ri.evalr(f"suppressPackageStartupMessages(library({R_PACKAGE}))")
+    # rlang prints an uncaught error itself and leaves R's error message
+    # empty; rpy2 reports R's error message, so ask rlang to keep it.
+    ri.evalr('options("rlang::::force_unhandled_error" = TRUE)')
     # importr's own check lists lib_loc (default: every library, warning
     # about empty ones), so point it at the library rbridge came from.
     lib = ri.evalr(f'dirname(find.package("{R_PACKAGE}"))')[0]

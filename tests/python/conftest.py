@@ -16,16 +16,16 @@ from r_bridge import api, config, state
 def fresh_session():
     saved_config = (config.floatx(), config.epsilon(), config.image_data_format())
     saved_hooks = list(state._hooks)
-    saved_handles = set(api._objects)
+    saved_handles = set(api.table._objects)
     r_bridge.clear_session(free_memory=False)
     try:
         yield
     finally:
         state._hooks[:] = saved_hooks
         # Give back every handle the test made (all its references).
-        for h in list(api._objects):
+        for h in list(api.table._objects):
             if h not in saved_handles:
-                api.release([h] * api._refs[h])
+                api.release([h] * api.table._refs[h])
         config.set_floatx(saved_config[0])
         config.set_epsilon(saved_config[1])
         config.set_image_data_format(saved_config[2])

@@ -205,9 +205,7 @@ class ApiBackend(_Backend):
     name = "api"
 
     def __init__(self):
-        from r_bridge import api
-
-        self.api = api
+        self.api = _Dispatched()
         self._held = []
 
     def _keep(self, rec):
@@ -215,37 +213,36 @@ class ApiBackend(_Backend):
         return rec
 
     def layer(self, kind, args, target=None):
-        return self._keep(self.api.make_layer(kind, args, None if target is None else target["handle"]))
+        return self._keep(self.api.make_layer(kind=kind, args=args, object=None if target is None else target["handle"]))
 
     def input(self, shape, name=None):
-        return self._keep(self.api.make_input(list(shape), name=name))
+        return self._keep(self.api.make_input(shape=list(shape), name=name))
 
     def sequential(self, layers, name=None, input_shape=None):
         hs = [l["handle"] for l in layers]
-        if input_shape is not None:
-            hs = [self.input(input_shape)["handle"]] + hs
-        return self._keep(self.api.make_sequential(hs, name=name))
+        inp = None if input_shape is None else {"shape": list(input_shape)}
+        return self._keep(self.api.make_sequential(layers=hs, name=name, input=inp))
 
     def add(self, model, layer):
-        self._keep(self.api.add(model["handle"], layer["handle"]))
+        self._keep(self.api.add(object=model["handle"], layer=layer["handle"]))
 
     def pop(self, model):
-        return self._keep(self.api.pop(model["handle"]))
+        return self._keep(self.api.pop(object=model["handle"]))
 
     def call(self, layer, x):
-        return self._keep(self.api.call(layer["handle"], x["handle"]))
+        return self._keep(self.api.call(object=layer["handle"], args=[x["handle"]]))
 
     def model(self, inputs, outputs, name=None):
         def h(v):
             return [x["handle"] for x in v] if isinstance(v, list) else v["handle"]
 
-        return self._keep(self.api.make_model(h(inputs), h(outputs), name=name))
+        return self._keep(self.api.make_model(inputs=h(inputs), outputs=h(outputs), name=name))
 
     def obj_name(self, obj):
-        return self.api.get(obj["handle"], "name")
+        return self.api.get(object=obj["handle"], attr="name")
 
     def _layers(self, model):
-        recs = self.api.get(model["handle"], "layers")
+        recs = self.api.get(object=model["handle"], attr="layers")
         self._held.extend(r["handle"] for r in recs)
         return recs
 
@@ -256,7 +253,7 @@ class ApiBackend(_Backend):
         return self._layers(model)[-1]["name"]
 
     def get_uid(self, prefix=None):
-        return self.api.get_uid() if prefix is None else self.api.get_uid(prefix)
+        return self.api.get_uid() if prefix is None else self.api.get_uid(prefix=prefix)
 
     def reset_uids(self):
         self.api.reset_uids()
@@ -268,18 +265,37 @@ class ApiBackend(_Backend):
         return self.api.session_snapshot()["uids"]
 
     def config_get(self, name):
-        return self.api.config_get(name)
+        return self.api.config_get(name=name)
 
     def config_set(self, name, value):
-        self.api.config_set(name, value)
+        self.api.config_set(name=name, value=value)
 
     def set_random_seed(self, seed):
-        self.api.set_random_seed(seed)
+        self.api.set_random_seed(seed=seed)
 
     def end(self):
         super().end()
-        self.api.release(self._held)
+        self.api.release(handles=self._held)
         self._held = []
+
+
+class _Dispatched:
+    """``r_bridge.api`` as a host reaches it: every call through the
+    dispatcher, keyword arguments only, error records raised again here."""
+
+    def __getattr__(self, fn):
+        from r_bridge.bridge.dispatch import ERROR, dispatch
+
+        def call(**kwargs):
+            out = dispatch(fn, kwargs)
+            if isinstance(out, dict) and ERROR in out:
+                raise _ERRORS.get(out[ERROR], RuntimeError)(out["message"])
+            return out
+
+        return call
+
+
+_ERRORS = {"ValueError": ValueError, "TypeError": TypeError}
 
 
 # ---------------------------------------------------------------- interpreter

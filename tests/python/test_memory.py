@@ -124,9 +124,9 @@ def test_input_layer_tensor_is_recreated_with_same_name():
 
 
 def test_api_release_frees_object(no_gc):
-    rec = api.make_sequential([api.make_input([3])["handle"]])
-    api.make_layer("dense", {"units": 2}, target=rec["handle"])
-    ref = weakref.ref(api._objects[rec["handle"]])
+    rec = api.make_sequential(input={"shape": [3]})
+    api.make_layer("dense", {"units": 2}, object=rec["handle"])
+    ref = weakref.ref(api.table.get(rec["handle"]))
     assert ref() is not None
     # two records were returned for the model (make_sequential, make_layer with target)
     api.release(rec["handle"])
@@ -136,10 +136,12 @@ def test_api_release_frees_object(no_gc):
     assert gc.collect() == 0
 
 
-def test_api_clear_session_release_frees_object():
+def test_dispatch_releases_free_objects():
+    from r_bridge.bridge.dispatch import dispatch
+
     rec = api.make_layer("dense", {"units": 2})
-    ref = weakref.ref(api._objects[rec["handle"]])
-    api.clear_session(free_memory=False, release=[rec["handle"]])
+    ref = weakref.ref(api.table.get(rec["handle"]))
+    dispatch("clear_session", {"free_memory": False}, [rec["handle"]])
     assert ref() is None
 
 

@@ -33,7 +33,7 @@ PRELUDE = """
 import json, sys
 import numpy as np
 import r_bridge
-from r_bridge import rhost
+from r_bridge.bridge import rhost
 pkg = r_bridge.attach_r()
 import rpy2.rinterface as ri
 from rpy2.rinterface_lib.embedded import RRuntimeError
@@ -227,7 +227,7 @@ def test_lib_loc_is_searched_first(needs_r, tmp_path):
     """An explicit lib_loc ends up first in .libPaths() (R normalizes the path)."""
     out = result_of(run_child(f"""
         import json
-        from r_bridge import rhost
+        from r_bridge.bridge import rhost
         rhost.attach_r(lib_loc={str(tmp_path)!r})
         import rpy2.rinterface as ri
         print(json.dumps({{"first": ri.evalr(".libPaths()[1]")[0]}}))
@@ -284,7 +284,7 @@ def test_model_built_in_r_is_visible_from_python(needs_r):
                 layer_dropout(rate = 0.5) |>
                 layer_dense(units = 1)''')
         r_names = list(R("vapply(model$layers, function(l) l$name, '')"))
-        model = api._obj(int(R1("model$handle")))
+        model = api.table.get(R1("model$handle"))
         info = r_bridge.session_info()
         emit(
             r_names=r_names, r_model=R1("model$name"),
@@ -315,7 +315,7 @@ def test_predict_through_r_matches_python(needs_r):
         x = np.arange(1.0, 13.0).reshape(4, 3)
         w = np.arange(1.0, 7.0).reshape(3, 2) / 10
         b = np.array([0.5, -0.5])
-        model = api._obj(int(R1("model$handle")))
+        model = api.table.get(R1("model$handle"))
         p_py = model.predict(x)
         weights_r = R("get_weights(model)")
         k = rhost.from_r(weights_r[0])
@@ -342,7 +342,7 @@ def test_errors_surface_in_python_as_rruntimeerror(needs_r):
             return None
         r_side = err("layer_dense(units = -1)")            # rejected by R's checks
         py_side = err('config_set_floatx("float8")')        # ValueError raised in Python
-        missing = err('rbridge:::rb_call("get", handle = 99999L, attr = "name")')  # KeyError
+        missing = err('rbridge:::rb_call("get", object = "0123456789ab:1", attr = "name")')  # KeyError
         unknown = err('rbridge:::rb_call("no_such_function")')
         r_msg = R1('tryCatch(config_set_floatx("float8"), error = function(e) conditionMessage(e))')
         emit(r_side=r_side, py_side=py_side, missing=missing, unknown=unknown, r_msg=r_msg,
@@ -350,7 +350,7 @@ def test_errors_surface_in_python_as_rruntimeerror(needs_r):
     """))
     assert "`units` must be a positive whole number" in out["r_side"]
     assert "Unknown `floatx` value: float8" in out["py_side"]
-    assert "99999 is not a live handle" in out["missing"]
+    assert "`object` is not from this session" in out["missing"]
     assert "r_bridge.api has no function 'no_such_function'" in out["unknown"]
     assert out["r_msg"].startswith("Unknown `floatx` value: float8")  # no "ValueError: " prefix
     assert out["floatx"] == "float32"

@@ -1,73 +1,91 @@
-test_that("a transport function in the rbridge.transport option replaces reticulate", {
+test_that("one crossing per operation, with the queued releases riding along", {
   skip_if_no_python()
-  rb <- rbridge:::.rb
+  dispatch <- real_dispatch()
   seen <- list()
-  withr::local_options(rbridge.transport = function(fn, args) {
-    seen[[length(seen) + 1L]] <<- list(fn = fn, args = args)
-    do.call(rb$api[[fn]], args)
+  local_dispatch(function(fn, args, releases) {
+    seen[[length(seen) + 1L]] <<- list(fn = fn, args = args, releases = releases)
+    dispatch(fn, args, releases)
   })
-  clear_session(FALSE)
   layer <- layer_dense(units = 3)
-  expect_equal(layer$name, "dense")
-  fns <- vapply(seen, `[[`, "", "fn")
-  expect_equal(fns[fns != "release"], c("clear_session", "make_layer"))
-  expect_identical(layer$units, 3L)
-  expect_equal(vapply(seen, `[[`, "", "fn")[length(seen)], "get")
-  mk <- seen[[which(fns == "make_layer")]]$args
-  expect_equal(mk$kind, "dense")
-  expect_identical(mk$args$units, 3L)
-  expect_named(mk, c("kind", "args", "target"))
+  handle <- rbridge:::rb_handle(layer)
+  expect_equal(vapply(seen, `[[`, "", "fn"), "make_layer")
+  expect_identical(seen[[1]]$args$args$units, 3L)
+  rm(layer)
+  gc()
+  clear_session(free_memory = FALSE)
+  last <- seen[[length(seen)]]
+  expect_equal(last$fn, "clear_session")
+  expect_true(handle %in% last$releases)
+  expect_length(rbridge:::.rb$pending, 0)
 })
 
-test_that("errors from the transport are R errors with the Python message only", {
-  skip_if_no_python()
-  withr::local_options(rbridge.transport = function(fn, args) {
-    stop("ValueError: something Keras said")
+test_that("error records become classed rlang errors naming the user's call and argument", {
+  local_dispatch(function(fn, args, releases) {
+    list(.rbridge_error = "ValueError", message = "Keras said {no} glue", argument = "units",
+         classes = list("ValueError", "Exception"))
   })
-  err <- tryCatch(layer_dense(units = 2), error = identity)
-  expect_equal(conditionMessage(err), "something Keras said")
-  expect_equal(deparse(conditionCall(err)), "layer_dense()")
+  err <- tryCatch(get_uid("a"), error = identity)
+  expect_s3_class(err, c("rbridge_python_ValueError", "rbridge_python_Exception",
+                         "rbridge_error_python", "rbridge_error", "rlang_error"))
+  expect_equal(conditionMessage(err), "Keras said {no} glue")
+  expect_equal(err$argument, "units")
+  expect_equal(deparse(conditionCall(err)), "get_uid()")
 })
 
-test_that("Python messages lose the exception type and reticulate's hints", {
-  msg <- function(m) rbridge:::rb_python_message(simpleError(m))
-  expect_equal(msg("ValueError: bad value\n"), "bad value")
-  expect_equal(msg("KeyError: '`handle` 3 is not live'\n"), "`handle` 3 is not live")
-  expect_equal(msg("TypeError: x\n\nDetailed traceback:\n  File ..."), "x")
-  expect_equal(msg("plain message"), "plain message")
-})
-
-test_that("arrays cross as nested lists and come back as R arrays", {
-  enc <- rbridge:::rb_encode
-  expect_equal(enc(list(x = matrix(1:6, 2))), list(x = list(list(1L, 3L, 5L), list(2L, 4L, 6L))))
-  expect_equal(enc(array(1, 1)), list(1))
-  a <- array(1:24, c(2, 3, 4))
-  expect_equal(enc(a)[[2]][[3]][[4]], a[2, 3, 4])
-})
-
-test_that("errors from a custom transport carry the Python exception class", {
-  skip_if_no_python()
-  withr::local_options(rbridge.transport = function(fn, args) {
-    stop("ValueError: something Keras said")
+test_that("an interrupt raised in Python comes back as an R interrupt", {
+  local_dispatch(function(fn, args, releases) {
+    list(.rbridge_error = "KeyboardInterrupt", message = "", argument = NULL,
+         classes = list("KeyboardInterrupt"))
   })
-  err <- tryCatch(layer_dense(units = 2), error = identity)
-  expect_s3_class(err, "rbridge_python_ValueError")
+  got <- tryCatch(get_uid("a"), interrupt = function(cnd) "interrupt", error = function(e) "error")
+  expect_equal(got, "interrupt")
+})
+
+test_that("a failure of the transport itself is an rbridge error", {
+  local_dispatch(function(fn, args, releases) stop("conversion failed"))
+  err <- tryCatch(get_uid("a"), error = identity)
   expect_s3_class(err, "rbridge_error_python")
+  expect_match(conditionMessage(err), "Calling Python failed.*conversion failed")
 })
 
-test_that("R-side argument errors are not turned into Python errors", {
+test_that("arrays cross unchanged, natively and as buffers", {
   skip_if_no_python()
-  err <- tryCatch(config_set_epsilon("a"), error = identity)
-  expect_s3_class(err, "rbridge_error_argument")
-  expect_false(inherits(err, "rbridge_error_python"))
+  api <- reticulate::import("r_bridge.api")
+  for (mode in c("native", "buffer")) {
+    if (mode == "native" && !rbridge:::rb_numpy_native()) next # reticulate can't convert this NumPy
+    local_dispatch(if (mode == "native") api$dispatch else api$dispatch_buffers, arrays = mode)
+    clear_session(FALSE)
+    x <- keras_input(shape = c(2, 3))
+    layer <- layer_flatten()
+    model <- keras_model(x, layer_flatten(x))
+    values <- array(c(NA, NaN, Inf, -Inf, -0, 2^100, 1:18), dim = c(4, 2, 3))
+    out <- predict(model, values)
+    expect_equal(dim(out), c(4L, 6L))
+    # Flatten is a reshape in NumPy's (row-major) order of the trailing axes
+    expect_identical(out[2, ], as.vector(t(values[2, , ])))
+    expect_identical(dim(predict(model, values[0, , , drop = FALSE])), c(0L, 6L))
+    w_model <- keras_model_sequential(input_shape = 1) |> layer_dense(units = 2)
+    w <- list(matrix(c(NA, Inf), 1, 2), array(c(NaN, -1), 2))
+    set_weights(w_model, w)
+    back <- get_weights(w_model)
+    expect_identical(is.na(back[[1]]), matrix(TRUE, 1, 2) & c(TRUE, FALSE))
+    expect_identical(back[[1]][1, 2], Inf)
+    expect_identical(as.vector(back[[2]]), c(NaN, -1))
+    int_in <- predict(w_model, matrix(1:3, 3, 1))
+    lgl_in <- predict(w_model, matrix(c(TRUE, FALSE, NA), 3, 1))
+    expect_identical(dim(int_in), c(3L, 2L))
+    expect_true(is.na(lgl_in[3, 1]))
+  }
 })
 
-test_that("api functions are looked up once and cached", {
+test_that("an object saved in another R process is refused, not mistaken for a live one", {
   skip_if_no_python()
+  path <- withr::local_tempfile(fileext = ".rds")
+  res <- run_r(sprintf('library(rbridge); m <- keras_model_sequential(input_shape = 2) |> layer_dense(units = 1); saveRDS(m, "%s")', path))
+  expect_equal(res$status, 0L, info = res$out)
   clear_session(FALSE)
-  fns <- rbridge:::.rb$fns
-  expect_true(exists("clear_session", envir = fns, inherits = FALSE))
-  f <- fns$clear_session
-  clear_session(FALSE)
-  expect_identical(fns$clear_session, f)
+  mine <- keras_model_sequential(input_shape = 3) |> layer_dense(units = 5) # a live object here
+  stale <- readRDS(path)
+  expect_error(count_params(stale), "not from this session", class = "rbridge_error")
+  expect_equal(count_params(mine), 20L)
 })

@@ -1,0 +1,130 @@
+"""r_bridge.bridge: the handle table, the dispatcher and the buffer codec."""
+
+import struct
+
+import numpy as np
+import pytest
+
+from r_bridge import api, naming
+from r_bridge.bridge import arrays
+from r_bridge.bridge.dispatch import ERROR, MAX_MESSAGE, dispatch, dispatch_buffers, error_record
+from r_bridge.bridge.handles import HandleError, HandleTable
+
+
+# ---------------------------------------------------------------- handles
+def test_handles_are_opaque_per_table_and_refcounted():
+    a, b = HandleTable(), HandleTable()
+    assert a.token != b.token
+    obj = object()
+    h = a.add(obj)
+    assert h.startswith(a.token + ":") and a.add(obj) == h
+    assert a.get(h) is obj
+    with pytest.raises(HandleError, match="`x` is not from this session") as e:
+        b.get(h, "x")
+    assert e.value.argument == "x"
+    assert a.release(h) == 1  # one of two references given back
+    assert a.release([h]) == 0
+    with pytest.raises(HandleError, match="has been released"):
+        a.get(h)
+    assert a.release([h, h, "junk", 3, None]) == 0  # late or bogus releases are ignored
+
+
+def test_a_handle_never_reaches_another_object():
+    table = HandleTable()
+    first = table.add(object())
+    table.release(first)
+    second_obj = object()
+    second = table.add(second_obj)
+    assert second != first  # numbers are not reused
+    with pytest.raises(HandleError):
+        table.get(first)
+
+
+# ---------------------------------------------------------------- dispatch
+def test_dispatch_returns_values_and_error_records():
+    rec = dispatch("make_layer", {"kind": "dense", "args": {"units": 2}})
+    assert rec["name"] == "dense"
+    err = dispatch("make_layer", {"kind": "dense", "args": {"units": 0}})
+    assert list(err)[0] == ERROR and err[ERROR] == "ValueError"
+    assert err["message"].startswith("Received an invalid value for `units`")
+    assert err["classes"] == ["ValueError", "Exception"]
+    err = dispatch("count_params", {"object": "0123456789ab:1"})
+    assert err[ERROR] == "HandleError" and err["argument"] == "object"
+    assert dispatch("no_such_function", {})[ERROR] == "AttributeError"
+    assert dispatch("get_uid", ["unnamed"])[ERROR] == "TypeError"
+    assert dispatch("api_version", []) == api.API_VERSION  # an empty R list is no arguments
+
+
+def test_dispatch_releases_before_the_call_and_rolls_back_failed_calls():
+    rec = dispatch("make_layer", {"kind": "dense", "args": {"units": 2}})
+    held = api.live_handles()
+    assert dispatch("live_handles", {}, [rec["handle"]]) == held - 1
+    m = dispatch("make_sequential", {})
+    held = api.live_handles()
+    counters = naming.uid_counts()
+    # make_layer adds to the model, then fails: the model's reference it would
+    # have returned is given back, and no name is consumed.
+    err = dispatch("make_layer", {"kind": "dense", "args": {"units": 2, "name": "a/b"}, "object": m["handle"]})
+    assert err[ERROR] == "ValueError"
+    assert api.live_handles() == held and api.table._refs[m["handle"]] == 1
+    assert naming.uid_counts() == counters
+
+
+def test_interrupts_and_exits_come_back_as_records():
+    for exc in (KeyboardInterrupt(), SystemExit(3)):
+        rec = error_record(exc)
+        assert rec[ERROR] == type(exc).__name__ and "Exception" not in rec["classes"]
+
+
+def test_messages_are_cut_and_keyerrors_unquoted():
+    assert error_record(KeyError("plain"))["message"] == "plain"
+    long = error_record(ValueError("x" * 10**6))["message"]
+    assert len(long) < MAX_MESSAGE + 100 and "characters cut" in long
+
+
+# ---------------------------------------------------------------- buffers
+def r_bytes(values):
+    """What R's writeBin(as.vector(x), raw(), endian = "little") gives."""
+    return bytearray(struct.pack(f"<{len(values)}d", *values))
+
+
+def test_buffers_are_column_major_like_r():
+    # R: matrix(1:6, 2, 3) is column-major: 1 2 / 3 4 / 5 6 down the columns.
+    x = arrays.decode({arrays.ARRAY: r_bytes([1, 2, 3, 4, 5, 6]), "dim": [2, 3]})
+    assert x.tolist() == [[1, 3, 5], [2, 4, 6]]
+    back = arrays.encode(x)
+    assert bytes(back[arrays.ARRAY]) == bytes(r_bytes([1, 2, 3, 4, 5, 6])) and back["dim"] == [2, 3]
+
+
+def test_buffers_keep_na_nan_inf_bit_for_bit_and_odd_shapes():
+    na = struct.unpack("<d", struct.pack("<Q", 0x7FF00000000007A2))[0]  # R's NA_real_
+    values = [na, float("nan"), float("inf"), -float("inf"), 0.0, -0.0]
+    x = arrays.decode({arrays.ARRAY: r_bytes(values), "dim": [3, 2]})
+    assert bytes(arrays.encode(x)[arrays.ARRAY]) == bytes(r_bytes(values))
+    for dims in ([0, 4], [5, 1], [2, 3, 4], 7, [4]):
+        n = int(np.prod(dims))
+        a = arrays.decode({arrays.ARRAY: r_bytes(list(range(n))), "dim": dims})
+        assert a.shape == (tuple(dims) if isinstance(dims, list) else (dims,))
+        assert arrays.decode(arrays.encode(a)).tolist() == a.tolist()
+    cube = arrays.decode({arrays.ARRAY: r_bytes(list(range(24))), "dim": [2, 3, 4]})
+    assert cube[1, 2, 3] == 1 + 2 * 2 + 3 * 6  # R: x[2, 3, 4] is element 24
+
+
+def test_decode_does_not_copy():
+    buf = r_bytes([1.0, 2.0])
+    a = arrays.decode({arrays.ARRAY: buf, "dim": [2]})
+    buf[0:8] = struct.pack("<d", 9.0)
+    assert a[0] == 9.0
+
+
+def test_dispatch_buffers_round_trip_through_predict():
+    m = dispatch("make_sequential", {"input": {"shape": [3]}})
+    dispatch("make_layer", {"kind": "dense", "args": {"units": 2}, "object": m["handle"]})
+    x = np.arange(12.0).reshape(4, 3)
+    out = dispatch_buffers("predict", {"object": m["handle"], "x": arrays.encode(x)})
+    got = arrays.decode(out)
+    np.testing.assert_allclose(got, api.predict(m["handle"], x), rtol=1e-6)
+    weights = arrays.decode(dispatch_buffers("get_weights", {"object": m["handle"]}))
+    assert [w.shape for w in weights] == [(3, 2), (2,)]
+    err = dispatch_buffers("predict", {"object": "bad", "x": 1})
+    assert err[ERROR] == "HandleError"
