@@ -1,50 +1,65 @@
 # rbridge / r_bridge. `make demo` and `make test` set up whatever is missing
-# first (idempotent, project-local: .venv/, .venv-keras/, .Rlib/).
+# first (idempotent, project-local: .venv/, .venv-keras/, .Rlib/, .Rlib-ret146/).
 SHELL := /bin/bash
 PY      := .venv/bin/python
 KPY     := .venv-keras/bin/python
 RLIB    := .Rlib
+# reticulate 1.46.0 (the current release) from ../shared/vendor, in a library
+# of its own, so that the R suites run on it and on Debian's 1.28.
+RET146     := .Rlib-ret146
+RET146_SRC := $(CURDIR)/../shared/vendor/reticulate_1.46.0.tar.gz
+RET146_SHA := bfa8e4864440b5effe0a2a52ddbce3363f642c266270a9a03fedcff47ec18103
 export R_LIBS := $(CURDIR)/$(RLIB)
 export RBRIDGE_PYTHON := $(CURDIR)/$(PY)
 export RBRIDGE_SCENARIOS := $(CURDIR)/tests/scenarios
 export KERAS_BACKEND := numpy
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
-PY_SRC  := pyproject.toml README.md $(shell find r_bridge -name '*.py' 2>/dev/null)
-R_SRC   := DESCRIPTION NAMESPACE $(wildcard R/*.R) $(wildcard man/*.Rd) $(wildcard demo/*)
+R_SRC   := DESCRIPTION NAMESPACE $(wildcard R/*.R) $(wildcard man/*.Rd) $(wildcard demo/*) \
+           $(shell find r_bridge -name '*.py' 2>/dev/null)
 
-.PHONY: setup apt demo test check bench docs clean
-setup: apt .venv/.ok .venv-keras/.ok $(RLIB)/rbridge/.ok
+.PHONY: setup setup-demo apt-demo apt-test demo test check bench docs clean
+setup-demo: apt-demo .venv/.ok-demo $(RLIB)/rbridge/.ok
+setup: apt-test setup-demo .venv/.ok-test .venv-keras/.ok $(RET146)/reticulate/.ok
 
-apt:
-	@bash .ci/apt-deps
+apt-demo:
+	@bash .ci/apt-deps demo
+apt-test:
+	@bash .ci/apt-deps test
 
-# Python package + test and rpy2 extras (R is installed first: rpy2 builds against it).
-.venv/.ok: pyproject.toml | apt
+# The demo needs numpy and the package (editable) only.
+.venv/.ok-demo: pyproject.toml | apt-demo
 	@test -x $(PY) || python3 -m venv .venv
+	$(PY) -m pip install -q -e .
+	@touch $@
+
+# The test and rpy2 extras (R is installed first: rpy2 builds against it).
+.venv/.ok-test: pyproject.toml .venv/.ok-demo | apt-test
 	$(PY) -m pip install -q -e '.[test,r]'
 	@touch $@
 
-# Real Keras 3 (numpy backend) for the conformance tests, the scenario
-# generator and the benchmarks, kept apart from the package's own env.
+# Real Keras 3 (numpy backend) for its own test files, the conformance tests,
+# the scenario generator and the benchmarks, kept apart from the package's env.
 .venv-keras/.ok: pyproject.toml
 	@test -x $(KPY) || python3 -m venv .venv-keras
-	$(KPY) -m pip install -q keras jax scipy pytest hypothesis
+	$(KPY) -m pip install -q keras==3.15.1 jax scipy
 	$(KPY) -m pip install -q -e '.[test]'
 	@touch $@
 
-# The R package, with the Python sources it ships for install_rbridge().
-inst/python/.ok: $(PY_SRC)
-	@rm -rf inst/python && mkdir -p inst/python
-	@cp -r r_bridge pyproject.toml README.md inst/python/
-	@find inst/python -name __pycache__ -prune -exec rm -rf {} +
-	@touch $@
-
-$(RLIB)/rbridge/.ok: $(R_SRC) inst/python/.ok | apt
+# The R package (inst/python/r_bridge is a link to the Python package, so
+# the installed package carries it).
+$(RLIB)/rbridge/.ok: $(R_SRC) | apt-demo
 	@mkdir -p $(RLIB)
 	R CMD INSTALL --library=$(RLIB) . >$(RLIB)/install.log 2>&1 || { cat $(RLIB)/install.log; exit 1; }
 	@touch $@
 
-demo: setup
+$(RET146)/reticulate/.ok: | apt-test
+	@test -f $(RET146_SRC) || { echo "missing $(RET146_SRC) (../shared/vendor)"; exit 1; }
+	@echo "$(RET146_SHA)  $(RET146_SRC)" | sha256sum -c --quiet
+	@mkdir -p $(RET146)
+	R CMD INSTALL --library=$(RET146) $(RET146_SRC) >$(RET146)/install.log 2>&1 || { cat $(RET146)/install.log; exit 1; }
+	@touch $@
+
+demo: setup-demo
 	@echo "== Python: the seed examples (python -m r_bridge.demo)"
 	@$(PY) -m r_bridge.demo
 	@echo; echo "== R: the seed examples (demo('clear_session', package = 'rbridge'))"
@@ -65,4 +80,4 @@ docs: setup
 	@echo "rendered: $$(ls docs/*.html)"
 
 clean:
-	rm -rf .venv .venv-keras $(RLIB) inst/python rbridge.Rcheck rbridge_*.tar.gz docs .ci/out
+	rm -rf .venv .venv-keras $(RLIB) $(RET146) rbridge.Rcheck rbridge_*.tar.gz docs .ci/out

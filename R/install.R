@@ -1,18 +1,24 @@
 #' Install the Python side of rbridge
 #'
-#' Creates (or updates) a Python virtualenv, by default `r-bridge`, and
-#' installs into it the `r_bridge` Python package shipped with this R
-#' package (in `system.file("python", package = "rbridge")`), with its
-#' dependencies (numpy, pandas) from PyPI. rbridge finds this virtualenv
-#' automatically (see [rbridge_python()]).
+#' Creates (or updates) a Python virtual environment, by default `r-bridge`
+#' in reticulate's virtualenv folder, with numpy and the `r_bridge` Python
+#' package that ships with this R package. rbridge finds this environment by
+#' itself (see [rbridge_python()]).
 #'
-#' @param envname Name of (or path to) the virtualenv.
-#' @param ... Further arguments to [reticulate::virtualenv_install()], e.g.
-#'   `pip_options`.
-#' @param python Python used to create the virtualenv when it does not
-#'   exist (`NULL`: reticulate's choice; Python >= 3.10 is needed).
-#' @param new_env If `TRUE`, remove an existing virtualenv first.
-#' @returns The path of the virtualenv's Python, invisibly.
+#' Before creating anything, the Python used to create the environment is
+#' checked: version 3.10 or later, and able to import `ssl` and `venv` and to
+#' run pip (Debian: `apt-get install python3-venv`). The only thing fetched
+#' from the package index is numpy, and only when the environment lacks it.
+#' When the environment already has the `r_bridge` of this rbridge, nothing
+#' is done.
+#'
+#' @param envname Name of the environment (in `RETICULATE_VIRTUALENV_ROOT`,
+#'   `WORKON_HOME` or `~/.virtualenvs`, as reticulate), or a path.
+#' @param ... Not used; must be empty.
+#' @param python The Python to create the environment with (`NULL`: `python3`
+#'   on the `PATH`).
+#' @param new_env If `TRUE`, remove an existing environment first.
+#' @returns The path of the environment's Python, invisibly.
 #' @family python
 #' @export
 #' @examples
@@ -20,45 +26,93 @@
 #' install_rbridge()
 #' }
 install_rbridge <- function(envname = "r-bridge", ..., python = NULL, new_env = FALSE) {
-  envname <- check_string(envname, "envname")
-  new_env <- check_flag(new_env, "new_env")
-  python <- check_string(python, "python", null_ok = TRUE)
+  rlang::check_dots_empty()
+  check_string(envname, "envname")
+  check_flag(new_env, "new_env")
+  if (!is.null(python)) check_string(python, "python")
   src <- rb_python_sources()
-  if (new_env && reticulate::virtualenv_exists(envname)) {
-    reticulate::virtualenv_remove(envname, confirm = FALSE)
+  path <- rb_env_path(envname)
+  if (new_env && dir.exists(path)) unlink(path, recursive = TRUE)
+  env_python <- file.path(path, "bin", "python")
+  if (!file.exists(env_python)) {
+    base <- python %||% Sys.which("python3")
+    rb_check_base_python(base)
+    message("Creating the Python environment ", path)
+    rb_run(base, c("-m", "venv", path), "create the environment")
   }
-  if (!reticulate::virtualenv_exists(envname)) {
-    if (is.null(python)) {
-      reticulate::virtualenv_create(envname)
-    } else {
-      reticulate::virtualenv_create(envname, python = python)
-    }
+  rb_run(env_python, c("-m", "pip", "--version"), "run pip in the environment")
+  if (!rb_python_ok(env_python, "import numpy")) {
+    message("Installing numpy into ", path)
+    rb_run(env_python, c("-m", "pip", "install", "--disable-pip-version-check", "numpy"), "install numpy")
   }
-  # pip builds a local project in place: copy it somewhere writable first.
-  build <- tempfile("r_bridge-src-")
-  dir.create(build)
-  on.exit(unlink(build, recursive = TRUE), add = TRUE)
-  file.copy(list.files(src, full.names = TRUE, all.files = TRUE, no.. = TRUE), build,
-            recursive = TRUE)
-  reticulate::virtualenv_install(envname, packages = build, ignore_installed = TRUE, ...)
-  path <- reticulate::virtualenv_python(envname)
-  if (reticulate::py_available(initialize = FALSE)) {
-    message("Python is already running in this R session: restart R to use ", path, ".")
+  site <- rb_run(env_python, c("-c", shQuote("import sysconfig; print(sysconfig.get_paths()['purelib'])")),
+                 "find site-packages")
+  stamp <- rb_sources_stamp(src)
+  stamp_file <- file.path(site, "r_bridge", ".rbridge-sources")
+  if (file.exists(stamp_file) && identical(readLines(stamp_file, warn = FALSE), stamp)) {
+    message("The r_bridge Python package in ", path, " is current.")
+  } else {
+    unlink(file.path(site, "r_bridge"), recursive = TRUE)
+    file.copy(file.path(src, "r_bridge"), site, recursive = TRUE)
+    writeLines(stamp, stamp_file)
+    message("Installed r_bridge into ", path)
   }
-  invisible(path)
+  if (!is.null(.rb$python) && !identical(.rb$python$python, env_python)) {
+    message("Python is already running in this R session: restart R to use ", env_python, ".")
+  }
+  invisible(env_python)
 }
 
 # Where the Python package shipped with rbridge is; an error if it is not.
 rb_python_sources <- function() {
   src <- system.file("python", package = "rbridge")
-  if (!nzchar(src) || !file.exists(file.path(src, "pyproject.toml")) ||
-      !dir.exists(file.path(src, "r_bridge"))) {
-    rb_abort(paste(
-      "This installation of rbridge does not ship the r_bridge Python package",
-      "(expected in `system.file(\"python\", package = \"rbridge\")`, with pyproject.toml",
-      "and r_bridge/). Packages built with the project's `make` include it. Otherwise",
-      "install it into a Python yourself (`pip install <rbridge checkout>`) and set",
-      "RBRIDGE_PYTHON to that Python."), class = "rbridge_error_python")
+  if (!nzchar(src) || !file.exists(file.path(src, "r_bridge", "api.py"))) {
+    rb_abort(c("This installation of rbridge does not ship the r_bridge Python package.",
+               i = "Reinstall rbridge from its source package (R CMD build, then R CMD INSTALL), or install r_bridge into a Python yourself and set RBRIDGE_PYTHON to that Python."),
+             class = "rbridge_error_python")
   }
   src
+}
+
+# The identity of the shipped sources: rbridge's version and their checksums.
+rb_sources_stamp <- function(src) {
+  files <- sort(list.files(file.path(src, "r_bridge"), pattern = "\\.py$|py\\.typed$", recursive = TRUE))
+  sums <- tools::md5sum(file.path(src, "r_bridge", files))
+  c(as.character(utils::packageVersion("rbridge")), paste(files, unname(sums)))
+}
+
+# The Python that creates the environment must be recent enough and have
+# ssl (pip needs it to fetch numpy), venv and ensurepip.
+rb_check_base_python <- function(python) {
+  if (!nzchar(python) || !file.exists(python)) {
+    rb_abort(c("No Python to create the environment with.",
+               i = "Install Python 3.10 or later, or pass `python =` the path of one."),
+             class = "rbridge_error_python", argument = "python")
+  }
+  checks <- c(
+    "Python 3.10 or later" = "import sys; assert sys.version_info >= (3, 10)",
+    "the ssl module (pip needs it)" = "import ssl",
+    "the venv and ensurepip modules (Debian: apt-get install python3-venv)" = "import venv, ensurepip"
+  )
+  for (what in names(checks)) {
+    if (!rb_python_ok(python, checks[[what]])) {
+      rb_abort(sprintf("%s lacks %s.", python, what), class = "rbridge_error_python", argument = "python")
+    }
+  }
+  invisible(python)
+}
+
+rb_python_ok <- function(python, code) {
+  suppressWarnings(system2(python, c("-c", shQuote(code)), stdout = FALSE, stderr = FALSE)) == 0L
+}
+
+# Run a command; its standard output, or an error saying what failed.
+rb_run <- function(cmd, args, what) {
+  out <- suppressWarnings(system2(cmd, args, stdout = TRUE, stderr = TRUE))
+  status <- attr(out, "status") %||% 0L
+  if (status != 0L) {
+    rb_abort(c(sprintf("Could not %s.", what), x = sprintf("`%s %s` failed:", cmd, paste(args, collapse = " ")),
+               utils::tail(out, 10)), class = "rbridge_error_python")
+  }
+  out[length(out)]
 }
