@@ -89,15 +89,22 @@ rb_check_base_python <- function(python) {
                i = "Install Python 3.10 or later, or pass `python =` the path of one."),
              class = "rbridge_error_python", argument = "python")
   }
-  checks <- c(
-    "Python 3.10 or later" = "import sys; assert sys.version_info >= (3, 10)",
-    "the ssl module (pip needs it)" = "import ssl",
-    "the venv and ensurepip modules (Debian: apt-get install python3-venv)" = "import venv, ensurepip"
-  )
-  for (what in names(checks)) {
-    if (!rb_python_ok(python, checks[[what]])) {
-      rb_abort(sprintf("%s lacks %s.", python, what), class = "rbridge_error_python", argument = "python")
-    }
+  probe <- paste(
+    "import importlib.util as u, sys",
+    "if sys.version_info < (3, 10): print('Python 3.10 or later (this is %d.%d)' % sys.version_info[:2])",
+    "if not u.find_spec('ssl'): print('the ssl module, which pip needs to fetch numpy')",
+    "if not (u.find_spec('venv') and u.find_spec('ensurepip')): print('the venv and ensurepip modules (Debian: apt-get install python3-venv)')",
+    sep = "\n")
+  out <- suppressWarnings(system2(python, c("-c", shQuote(probe)), stdout = TRUE, stderr = TRUE))
+  status <- attr(out, "status") %||% 0L
+  if (status != 0L) {
+    rb_abort(c(sprintf("%s does not run.", python), x = utils::tail(out, 3)),
+             class = "rbridge_error_python", argument = "python")
+  }
+  if (length(out)) {
+    rb_abort(c(sprintf("%s can't make rbridge's environment: it lacks", python),
+               stats::setNames(out, rep("x", length(out)))),
+             class = "rbridge_error_python", argument = "python")
   }
   invisible(python)
 }
