@@ -60,7 +60,12 @@ rb_release_later <- function(handles) {
 # Error record -> R condition. The Python class becomes an R class
 # ("rbridge_python_ValueError"); an interrupt stays an interrupt.
 rb_raise_python <- function(rec) {
-  if (rec[[1L]] %in% c("KeyboardInterrupt", "SystemExit")) rlang::interrupt()
+  # Under a host transport (rpy2), an R interrupt would be swallowed: the
+  # error unwinds to the host, which raises the Python interrupt again.
+  if (rec[[1L]] %in% c("KeyboardInterrupt", "SystemExit") &&
+      !identical(.rb$python$source, "rbridge.transport")) {
+    rlang::interrupt()
+  }
   rb_abort(rec[["message"]],
            class = c(paste0("rbridge_python_", unlist(rec[["classes"]])), "rbridge_error_python"),
            argument = rec[["argument"]], python_class = rec[[1L]])
