@@ -1,4 +1,4 @@
-"""``InputLayer``: the layer behind ``Input()``, owner of a graph's input tensor."""
+"""``InputLayer`` and ``Input()``: the layer that owns a graph's input tensor."""
 
 from __future__ import annotations
 
@@ -69,3 +69,22 @@ class InputLayer(Layer):
 
     def compute_output_shape(self, input_shape):
         return self.batch_shape
+
+
+def Input(shape=None, batch_size=None, dtype=None, batch_shape=None, name=None):
+    """A symbolic input tensor (the output of a new :class:`InputLayer`).
+
+    Args:
+        shape: shape tuple without the batch dimension, e.g. ``(4,)``.
+        batch_size: optional fixed batch size.
+        dtype: dtype of the inputs.
+        batch_shape: full shape including the batch size (instead of ``shape``).
+        name: explicit name of the layer *and* the tensor; by default the
+            layer is ``input_layer``, ``input_layer_1``... and the tensor
+            ``keras_tensor``, ``keras_tensor_1``...
+
+    Returns:
+        A :class:`KerasTensor` with shape ``(batch_size,) + shape``.
+    """
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, batch_shape=batch_shape, name=name)
+    return layer.output
