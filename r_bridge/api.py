@@ -49,7 +49,7 @@ import numpy as np
 
 from r_bridge import config as _config
 from r_bridge import naming as _naming
-from r_bridge import state as _state
+from r_bridge import session as _state
 from r_bridge.layers import Activation, Dense, Dropout, Flatten, Layer
 from r_bridge.models import Functional, Input, KerasTensor, Model, Sequential
 from r_bridge.models import get_source_inputs as _get_source_inputs

@@ -10,7 +10,7 @@ import numpy as np
 
 from r_bridge import activations, config, initializers
 from r_bridge.layers.layer import Layer
-from r_bridge.naming import auto_name
+from r_bridge.random import SeedGenerator
 
 
 def _check_units(units):
@@ -87,20 +87,6 @@ class Dense(Layer):
         return self.activation(y)
 
 
-class SeedGenerator:
-    """A named random generator owned by a layer (Keras's ``SeedGenerator``;
-    it takes a ``seed_generator`` name, as in Keras)."""
-
-    __slots__ = ("name", "_rng")
-
-    def __init__(self, seed=None):
-        self.name = auto_name("SeedGenerator")
-        self._rng = np.random.default_rng(seed) if seed is not None else None
-
-    def rng(self):
-        return self._rng if self._rng is not None else config.rng()
-
-
 class Dropout(Layer):
     """Randomly sets inputs to 0 with frequency ``rate`` during training;
     the identity at inference (``predict``).
@@ -155,14 +141,7 @@ class Flatten(Layer):
     """
 
     def __init__(self, data_format=None, name=None, **kwargs):
-        if data_format is None:
-            data_format = config.image_data_format()
-        data_format = str(data_format).lower()
-        if data_format not in ("channels_first", "channels_last"):
-            raise ValueError(
-                "The `data_format` argument must be one of {'channels_first', 'channels_last'}. "
-                f"Received: data_format={data_format}"
-            )
+        data_format = config.standardize_data_format(data_format)
         super().__init__(name=name, **kwargs)
         self.data_format = data_format
         self.built = True
