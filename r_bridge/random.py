@@ -99,9 +99,14 @@ class SeedGenerator:
 
     __slots__ = ("name", "_rng")
 
+    @staticmethod
+    def check_seed(seed) -> int:
+        """``seed`` as an int in ``[0, 2**32 - 1]`` (Keras's message for a non-int)."""
+        return _check_seed(seed, f"Argument `seed` must be an integer. Received: seed={seed!r:.80}")
+
     def __init__(self, seed=None, name=None):
         if seed is not None:
-            seed = _check_seed(seed, f"Argument `seed` must be an integer. Received: seed={seed}")
+            seed = self.check_seed(seed)
         self.name = name if name is not None else auto_name(type(self).__name__)
         self._rng = np.random.default_rng(seed) if seed is not None else None
 

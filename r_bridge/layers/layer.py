@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
 import warnings
 
 import numpy as np
 
-from r_bridge import config
+from r_bridge import config, initializers, state
 from r_bridge.naming import atomic, auto_name, validate_name
 from r_bridge.tensor import KerasTensor, Node
+
+# Session-state key written by this module: the training flag of the
+# outermost layer call in progress (inner layers inherit it, as in Keras).
+CALL_TRAINING = "layer_call_training"
 
 _NUMPY_DTYPES = {"bfloat16": "float32"}  # numpy has no bfloat16
 
@@ -41,7 +46,8 @@ class Layer:
     """
 
     def __init__(self, name=None, trainable=True, dtype=None, **kwargs):
-        input_shape = kwargs.pop("input_shape", None)
+        input_dim = kwargs.pop("input_dim", None)
+        input_shape = (input_dim,) if input_dim is not None else kwargs.pop("input_shape", None)
         if kwargs:
             raise ValueError(
                 f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}"
@@ -49,7 +55,11 @@ class Layer:
         if name is not None:
             validate_name(name)
         if not isinstance(trainable, bool):
-            raise TypeError(f"`trainable` must be a bool. Received: trainable={trainable!r}")
+            raise ValueError(
+                "Expected `trainable` to be a boolean. "
+                f"Received: trainable={trainable!r:.80} (of type {type(trainable)})"
+            )
+        dtype = config.standardize_dtype(dtype)
         self._input_shape_arg = None
         if input_shape is not None:
             warnings.warn(
@@ -59,35 +69,120 @@ class Layer:
                 stacklevel=2,
             )
             self._input_shape_arg = tuple(input_shape) if not np.isscalar(input_shape) else (input_shape,)
-        self.name = name if name is not None else auto_name(type(self).__name__)
-        self.trainable = trainable
-        self.dtype = dtype or compute_dtype()
-        self.built = False
+        self._tracked_layers: list[Layer] = []  # sublayers assigned as attributes
         self._weights: list[np.ndarray] = []
         self._weight_names: list[str] = []
+        self._weight_trainable: list[bool] = []
+        self.name = name if name is not None else auto_name(type(self).__name__)
+        self._trainable = trainable
+        if dtype is not None and dtype.startswith("mixed_"):
+            dtype = "float32"
+        self.dtype = _NUMPY_DTYPES.get(dtype, dtype) if dtype else compute_dtype()
+        self.built = False
         self._output_shape = None  # last symbolic output shape, for summary()
         # What inputs must look like: {"min_ndim": int, "axes": {axis: size}}.
         self.input_spec = None
 
     # ------------------------------------------------------------ building
-    def add_weight(self, name, value) -> np.ndarray:
-        """Register a weight array (kept in creation order, like Keras)."""
-        arr = np.asarray(value, dtype=self.dtype)
+    def __setattr__(self, name, value):
+        # Track sublayers assigned as attributes: their weights are ours too.
+        if isinstance(value, Layer) and value is not self and "_tracked_layers" in self.__dict__:
+            if not any(value is known for known in self._tracked_layers):
+                self._tracked_layers.append(value)
+        object.__setattr__(self, name, value)
+
+    def add_weight(
+        self,
+        *args,
+        shape=None,
+        initializer=None,
+        dtype=None,
+        trainable=True,
+        autocast=True,
+        regularizer=None,
+        constraint=None,
+        aggregation="none",
+        overwrite_with_gradient=False,
+        name=None,
+    ) -> np.ndarray:
+        """Add a weight (a numpy array) to the layer; Keras's signature.
+
+        Args:
+            shape: shape tuple (default ``()``).
+            initializer: initializer name or callable ``f(shape)``; default
+                ``"glorot_uniform"`` for floats, ``"zeros"`` otherwise.
+            dtype: dtype of the weight (default: the layer's).
+            trainable: whether it counts among ``trainable_weights``.
+            name: name of the weight.
+
+        Positional ``shape, initializer, dtype`` are accepted, as in Keras; a
+        string first is rejected (``name`` is keyword-only).
+        """
+        if args:
+            if len(args) > 3:
+                raise TypeError(f"add_weight() takes at most 3 positional arguments but {len(args)} were given.")
+            if isinstance(args[0], str):
+                raise ValueError(
+                    "`name` must be passed as a keyword argument. "
+                    f"Received: add_weight('{args[0]}', ...). "
+                    f"Use: add_weight(shape=..., name='{args[0]}')."
+                )
+            for i, (what, value) in enumerate((("shape", shape), ("initializer", initializer), ("dtype", dtype))):
+                if i < len(args):
+                    if value is not None:
+                        raise ValueError(f"`{what}` was passed both positionally and as a keyword argument.")
+            shape = args[0]
+            initializer = args[1] if len(args) > 1 else initializer
+            dtype = args[2] if len(args) > 2 else dtype
+        shape = () if shape is None else tuple(shape)
+        dtype = config.standardize_dtype(dtype) or self.dtype
+        dtype = _NUMPY_DTYPES.get(dtype, dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if "float" in dtype else "zeros"
+        arr = np.asarray(initializers.get(initializer)(shape), dtype=dtype)
         self._weights.append(arr)
         self._weight_names.append(name)
+        self._weight_trainable.append(bool(trainable))
         return arr
+
+    @property
+    def trainable(self) -> bool:
+        """Whether the layer's weights (and its sublayers') are trainable."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        value = bool(value)
+        self._trainable = value
+        for layer in self._tracked_layers:
+            layer.trainable = value
 
     def build(self, input_shape):
         """Create weights for inputs of ``input_shape``; the base has none."""
         self.built = True
 
-    def compute_output_shape(self, input_shape):
-        """Output shape for ``input_shape`` (identity by default)."""
-        return tuple(input_shape)
+    def compute_output_shape(self, *args, **kwargs):
+        """Output shape for the given input shape(s); subclasses define it."""
+        raise NotImplementedError(
+            f"Layer {type(self).__name__} should implement "
+            "`def compute_output_shape(self, input_shape)`."
+        )
 
-    def call(self, x, training=False):
-        """numpy forward pass (identity by default)."""
-        return x
+    def call(self, *args, **kwargs):
+        """numpy forward pass; subclasses define it."""
+        raise NotImplementedError(
+            f"Layer {type(self).__name__} does not have a `call()` method implemented."
+        )
+
+    def compute_output_spec(self, *args, **kwargs):
+        """The symbolic output for symbolic inputs: from ``compute_output_shape``
+        when the class defines it, else by running ``call`` on the symbolic
+        inputs (which works when ``call`` only calls layers)."""
+        if type(self).compute_output_shape is not Layer.compute_output_shape:
+            shapes = [a.shape for a in args if isinstance(a, KerasTensor)]
+            shape = self.compute_output_shape(*shapes)
+            return KerasTensor(shape, dtype=self.dtype)
+        return self._call_with_training(args, kwargs)
 
     def _check_input(self, shape):
         """Keras's input-spec check (e.g. a built Dense wants its input size)."""
@@ -108,31 +203,118 @@ class Layer:
                     f"but received input with shape {shape}"
                 )
 
-    def __call__(self, x, training=False):
-        """On a :class:`KerasTensor`, record a node and return a new symbolic
-        tensor (Functional API); on an array, compute the output."""
-        if isinstance(x, KerasTensor):
-            self._check_input(x.shape)
+    def _accepts(self, arg) -> bool:
+        params = inspect.signature(self.call).parameters
+        return arg in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+    def _call_with_training(self, args, kwargs):
+        """``call(*args, **kwargs)`` with ``training`` resolved as Keras does:
+        the explicit value, else the outer call's, else call's default;
+        passed only when call takes it; inherited by inner layer calls."""
+        training = kwargs.pop("training", None)
+        if training is None:
+            training = state.get_global_attribute(CALL_TRAINING)
+        if training is None:
+            default = inspect.signature(self.call).parameters.get("training")
+            if default is not None and default.default is not inspect.Parameter.empty:
+                training = default.default
+        if training is not None and self._accepts("training"):
+            kwargs["training"] = training
+        outer = state.get_global_attribute(CALL_TRAINING)
+        state.set_global_attribute(CALL_TRAINING, training if training is not None else outer)
+        try:
+            return self.call(*args, **kwargs)
+        finally:
+            state.set_global_attribute(CALL_TRAINING, outer)
+
+    def _maybe_build(self, first):
+        if self.built:
+            return
+        shape = _shapes(first)
+        if type(self).build is not Layer.build or not self._tracked_layers:
+            self.build(shape)
+        self.built = True
+
+    def __call__(self, *args, **kwargs):
+        """On :class:`KerasTensor` inputs, record a node and return a new
+        symbolic tensor (Functional API); on arrays, compute the output.
+
+        The first positional argument is the input; further positional
+        arguments must be tensors too (pass others by keyword, as in Keras).
+        """
+        if not args:
+            raise ValueError(f"Layer '{self.name}' was called without an input.")
+        for arg in args[1:]:
+            if not _is_tensor(arg):
+                raise ValueError(
+                    "Only input tensors may be passed as "
+                    "positional arguments. The following argument value "
+                    f"should be passed as a keyword argument: {arg!r:.80} "
+                    f"(of type {type(arg)})"
+                )
+        first = args[0]
+        if _is_symbolic((args, kwargs)):
+            if isinstance(first, KerasTensor):
+                self._check_input(first.shape)
             with atomic():
-                if not self.built:
-                    self.build(x.shape)
-                    self.built = True
-                shape = self.compute_output_shape(x.shape)
-                out = KerasTensor(shape, dtype=self.dtype, node=Node(self, [x]))
-            self._output_shape = shape
+                self._maybe_build(first)
+                inputs = [a for a in args if isinstance(a, KerasTensor)]
+                inputs += [v for v in kwargs.values() if isinstance(v, KerasTensor)]
+                out = self.compute_output_spec(*args, **kwargs)
+                if not isinstance(out, KerasTensor) or any(out is t for t in inputs):
+                    out = KerasTensor(out.shape, dtype=out.dtype)
+                out._node = Node(self, inputs)  # the tensor is now this call's output
+            self._output_shape = out.shape
             return out
-        x = np.asarray(x, dtype=self.dtype)
-        self._check_input(x.shape)
-        if not self.built:
-            self.build(x.shape)
-            self.built = True
-        return self.call(x, training=training)
+        if isinstance(first, (np.ndarray, list, np.generic, int, float)) and not isinstance(first, bool):
+            first = np.asarray(first)
+            if first.dtype.kind == "f" or first.dtype == object or first.dtype.kind in "iu" and "float" in self.dtype:
+                first = first.astype(self.dtype)
+            args = (first,) + args[1:]
+            self._check_input(first.shape)
+        self._maybe_build(first)
+        return self._call_with_training(args, kwargs)
 
     # ------------------------------------------------------------- weights
+    def _all_weights(self, own_filter):
+        seen, out = set(), []
+        for w, t in zip(self._weights, self._weight_trainable):
+            if own_filter(t) and id(w) not in seen:
+                seen.add(id(w))
+                out.append(w)
+        return out, seen
+
     @property
     def weights(self) -> list:
-        """The layer's weight arrays (live, not copies)."""
-        return list(self._weights)
+        """The layer's weight arrays and its sublayers' (live, not copies)."""
+        out, seen = self._all_weights(lambda t: True)
+        for layer in self._tracked_layers:
+            for w in layer.weights:
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+        return out
+
+    @property
+    def trainable_weights(self) -> list:
+        """The weights updated by training (none when ``trainable`` is False)."""
+        if not self.trainable:
+            return []
+        out, seen = self._all_weights(lambda t: t)
+        for layer in self._tracked_layers:
+            for w in layer.trainable_weights:
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+        return out
+
+    @property
+    def non_trainable_weights(self) -> list:
+        """The weights not updated by training (all when ``trainable`` is False)."""
+        if not self.trainable:
+            return self.weights
+        trainable = {id(w) for w in self.trainable_weights}
+        return [w for w in self.weights if id(w) not in trainable]
 
     def get_weights(self) -> list:
         """Copies of the weights as numpy arrays, in Keras order (kernel, bias)."""
@@ -177,3 +359,28 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _is_tensor(x) -> bool:
+    return x is None or isinstance(x, (KerasTensor, np.ndarray, np.generic))
+
+
+def _is_symbolic(x) -> bool:
+    if isinstance(x, KerasTensor):
+        return True
+    if isinstance(x, dict):
+        return any(_is_symbolic(v) for v in x.values())
+    if isinstance(x, (list, tuple)):
+        return any(_is_symbolic(v) for v in x)
+    return False
+
+
+def _shapes(x):
+    """The shape(s) of an input: a tuple, or a list/dict of them."""
+    if isinstance(x, dict):
+        return {k: _shapes(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)) and x and not isinstance(x[0], (int, float, np.number)):
+        return [_shapes(v) for v in x]
+    if x is None:
+        return None
+    return tuple(getattr(x, "shape", np.shape(x)))
