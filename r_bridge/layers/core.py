@@ -85,7 +85,7 @@ class Dense(Layer):
         y = inputs @ self.kernel
         if self.bias is not None:
             y = y + self.bias
-        return self.activation(y)
+        return self.activation(y) if self.activation is not None else y
 
 
 def _check_noise_shape(noise_shape):

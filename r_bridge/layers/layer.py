@@ -164,14 +164,13 @@ class Layer:
     def compute_output_shape(self, *args, **kwargs):
         """Output shape for the given input shape(s); subclasses define it."""
         raise NotImplementedError(
-            f"Layer {type(self).__name__} should implement "
-            "`def compute_output_shape(self, input_shape)`."
+            f"Layer {type(self).__name__} does not have a `compute_output_shape` method implemented."
         )
 
     def call(self, *args, **kwargs):
         """numpy forward pass; subclasses define it."""
         raise NotImplementedError(
-            f"Layer {type(self).__name__} does not have a `call()` method implemented."
+            f"Layer {type(self).__name__} does not have a `call` method implemented."
         )
 
     def compute_output_spec(self, *args, **kwargs):
