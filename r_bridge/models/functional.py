@@ -166,8 +166,9 @@ class Functional(Model):
         self._boundary = flat_in  # keeps the ids above valid
         self._flat_inputs = model_inputs
         self._flat_outputs = flat_out
-        self._nodes = [n for n in nodes if id(n) not in {id(b) for b in boundary.values()}]
-        self._node_depths = depths
+        input_nodes = {id(b) for b in boundary.values()}
+        self._nodes = [n for n in nodes if id(n) not in input_nodes]
+        self._all_nodes = [(n, depths[id(n)]) for n in nodes]
         self._layers = layers
         self._output_shape = _unpack_singleton(tree.map_structure(lambda t: t.shape, outputs))
         self.output_names = [t._node.layer.name for t in flat_out if t._node is not None]
@@ -184,6 +185,26 @@ class Functional(Model):
             "`Model.layers` attribute is reserved and should not be used. "
             "Please use another name."
         )
+
+    @property
+    def _operations(self) -> list:
+        return list(self._layers)
+
+    def _summary_nodes(self) -> list:
+        """``(node, depth)`` of every call in the graph, inputs included."""
+        return list(self._all_nodes)
+
+    def _node_of(self, t):
+        """The node that makes ``t`` in this graph (a model input's own node)."""
+        for key, model_input in zip(self._input_keys, self._flat_inputs):
+            if key == id(t):
+                return model_input._node
+        return t._node
+
+    def _node_index(self, node) -> int:
+        """Which call of its layer ``node`` is, among this graph's calls."""
+        same = [n for n, _ in self._all_nodes if n.layer is node.layer]
+        return next((i for i, n in enumerate(same) if n is node), 0)
 
     @property
     def inputs(self) -> list:
