@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import warnings
+import weakref
 
 import numpy as np
 
@@ -80,6 +81,7 @@ class Layer:
         self.dtype = _NUMPY_DTYPES.get(dtype, dtype) if dtype else compute_dtype()
         self.built = False
         self._output_shape = None  # last symbolic output shape, for summary()
+        self._first_call = None  # weak refs to the first symbolic call's input and output
         # What inputs must look like: {"min_ndim": int, "axes": {axis: size}}.
         self.input_spec = None
 
@@ -178,10 +180,31 @@ class Layer:
         when the class defines it, else by running ``call`` on the symbolic
         inputs (which works when ``call`` only calls layers)."""
         if type(self).compute_output_shape is not Layer.compute_output_shape:
-            shapes = [a.shape for a in args if isinstance(a, KerasTensor)]
-            shape = self.compute_output_shape(*shapes)
-            return KerasTensor(shape, dtype=self.dtype)
-        return self._call_with_training(args, kwargs)
+            shape = self.compute_output_shape(**self._shape_kwargs(self.compute_output_shape, args, kwargs))
+            return _map_shapes(lambda sh: KerasTensor(sh, dtype=self.dtype), shape)
+        return self._call_with_training(args, dict(kwargs))
+
+    @property
+    def input(self):
+        """The input tensor(s) of the layer's first symbolic call."""
+        return self._first_call_part(0, "input")
+
+    @property
+    def output(self):
+        """The output tensor(s) of the layer's first symbolic call."""
+        return self._first_call_part(1, "output")
+
+    def _first_call_part(self, i, what):
+        # Weak references: the graph owns its tensors, the layer does not
+        # (no reference cycle through layer -> tensor -> node -> layer).
+        value = _unweak(self._first_call[i]) if self._first_call is not None else None
+        if value is None:
+            raise AttributeError(
+                f"The layer {self.name} has never been called and thus has no defined {what}."
+                if self._first_call is None
+                else f"The {what} of layer {self.name} has been freed (its graph was dropped)."
+            )
+        return value
 
     def _check_input(self, shape):
         """Keras's input-spec check (e.g. a built Dense wants its input size)."""
@@ -226,12 +249,58 @@ class Layer:
         finally:
             state.set_global_attribute(CALL_TRAINING, outer)
 
-    def _maybe_build(self, first):
+    def _shape_kwargs(self, fn, args, kwargs):
+        """Keras's alignment of ``build()`` / ``compute_output_shape()``
+        arguments with ``call()``'s: one argument gets the first input's
+        shape; several must be named ``<call argument>_shape``."""
+        call_params = inspect.signature(self.call).parameters
+        try:
+            bound = inspect.signature(self.call).bind(*args, **kwargs).arguments
+        except TypeError:
+            bound = dict(zip(call_params, args))
+        shapes = {
+            f"{k}_shape": _shapes(v)
+            for k, v in bound.items()
+            if k not in ("mask", "args", "kwargs") and not k.startswith("mask_") and _is_tensor(v) and v is not None
+        }
+        names = [
+            n for n, p in inspect.signature(fn).parameters.items()
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.POSITIONAL_ONLY, p.KEYWORD_ONLY)
+        ]
+        if len(names) == 1:
+            return {names[0]: next(iter(shapes.values()), None)}
+        method = fn.__name__
+        preamble = (
+            f"For a `{method}()` method with more than one argument, all "
+            "arguments should have a `_shape` suffix and match an argument "
+            f"from `call()`. E.g. `{method}(self, foo_shape, bar_shape)` "
+        )
+        out = {}
+        for name in names:
+            if not name.endswith("_shape"):
+                raise ValueError(
+                    f"{preamble} For layer '{type(self).__name__}', Received `{method}()` argument "
+                    f"`{name}`, which does not end in `_shape`."
+                )
+            if name[: -len("_shape")] not in call_params:
+                raise ValueError(
+                    f"{preamble} For layer '{type(self).__name__}', received `{method}()` argument "
+                    f"`{name}`, but `call()` does not have argument `{name[: -len('_shape')]}`."
+                )
+            if name in shapes:
+                out[name] = shapes[name]
+        return out
+
+    def _maybe_build(self, args, kwargs):
+        """Build on first call: ``build()`` with the input shape(s); a layer
+        without its own ``build()`` but with sublayers builds them by calling
+        ``call()`` (they build on their first call)."""
         if self.built:
             return
-        shape = _shapes(first)
-        if type(self).build is not Layer.build or not self._tracked_layers:
-            self.build(shape)
+        if type(self).build is not Layer.build:
+            self.build(**self._shape_kwargs(self.build, args, kwargs))
+        elif self._tracked_layers and _is_symbolic((args, kwargs)):
+            self._call_with_training(args, dict(kwargs))
         self.built = True
 
     def __call__(self, *args, **kwargs):
@@ -256,14 +325,14 @@ class Layer:
             if isinstance(first, KerasTensor):
                 self._check_input(first.shape)
             with atomic():
-                self._maybe_build(first)
-                inputs = [a for a in args if isinstance(a, KerasTensor)]
-                inputs += [v for v in kwargs.values() if isinstance(v, KerasTensor)]
+                self._maybe_build(args, kwargs)
+                inputs = _flat_tensors((args, kwargs))
                 out = self.compute_output_spec(*args, **kwargs)
-                if not isinstance(out, KerasTensor) or any(out is t for t in inputs):
-                    out = KerasTensor(out.shape, dtype=out.dtype)
-                out._node = Node(self, inputs)  # the tensor is now this call's output
-            self._output_shape = out.shape
+                node = Node(self, inputs)
+                out = _map_structure(lambda t: _own_output(t, inputs, node), out)
+            self._output_shape = _map_structure(lambda t: t.shape, out)
+            if self._first_call is None:
+                self._first_call = (_weak(inputs[0] if len(inputs) == 1 else inputs), _weak(out))
             return out
         if isinstance(first, (np.ndarray, list, np.generic, int, float)) and not isinstance(first, bool):
             first = np.asarray(first)
@@ -271,7 +340,7 @@ class Layer:
                 first = first.astype(self.dtype)
             args = (first,) + args[1:]
             self._check_input(first.shape)
-        self._maybe_build(first)
+        self._maybe_build(args, kwargs)
         return self._call_with_training(args, kwargs)
 
     # ------------------------------------------------------------- weights
@@ -361,7 +430,63 @@ class Layer:
 
 
 def _is_tensor(x) -> bool:
+    """A tensor, ``None``, or a list/tuple/dict of them (Keras's positional rule)."""
+    if isinstance(x, (list, tuple)):
+        return all(_is_tensor(v) for v in x)
+    if isinstance(x, dict):
+        return all(_is_tensor(v) for v in x.values())
     return x is None or isinstance(x, (KerasTensor, np.ndarray, np.generic))
+
+
+def _flat_tensors(x) -> list:
+    if isinstance(x, KerasTensor):
+        return [x]
+    if isinstance(x, dict):
+        x = list(x.values())
+    if isinstance(x, (list, tuple)):
+        return [t for v in x for t in _flat_tensors(v)]
+    return []
+
+
+def _is_shape(x) -> bool:
+    return isinstance(x, (tuple, list)) and all(d is None or isinstance(d, (int, np.integer)) for d in x)
+
+
+def _map_shapes(fn, shapes):
+    """``fn`` on every shape of a (nested) tuple/list/dict of shapes."""
+    if _is_shape(shapes):
+        return fn(tuple(shapes))
+    if isinstance(shapes, dict):
+        return {k: _map_shapes(fn, v) for k, v in shapes.items()}
+    return type(shapes)(_map_shapes(fn, v) for v in shapes)
+
+
+def _map_structure(fn, x):
+    if isinstance(x, dict):
+        return {k: _map_structure(fn, v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return type(x)(_map_structure(fn, v) for v in x)
+    return fn(x)
+
+
+def _own_output(t, inputs, node):
+    """``t`` (from compute_output_spec) as this call's output tensor."""
+    if not isinstance(t, KerasTensor) or any(t is i for i in inputs):
+        t = KerasTensor(t.shape, dtype=t.dtype)
+    t._node = node
+    return t
+
+
+def _weak(x):
+    return _map_structure(weakref.ref, x)
+
+
+def _unweak(refs):
+    """The referents of :func:`_weak`'s structure, or ``None`` if any was freed."""
+    value = _map_structure(lambda r: r(), refs)
+    flat = []
+    _map_structure(flat.append, value)
+    return None if any(v is None for v in flat) else value
 
 
 def _is_symbolic(x) -> bool:
