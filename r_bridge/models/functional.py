@@ -250,6 +250,9 @@ class Functional(Model):
     def _check_inputs(self, inputs):
         """Keras's input-spec check: the number of inputs and their shapes
         (batch size free, a trailing 1 may be squeezed)."""
+        manual = self.__dict__.get("input_spec")
+        if manual is not None and not isinstance(manual, dict):
+            return self._check_manual_spec(tree.flatten(manual), tree.flatten(inputs))
         names = self._input_names()
         if names is None:
             return
@@ -290,6 +293,26 @@ class Functional(Model):
                     raise ValueError(
                         f"Input {i} with name '{n}' of layer '{self.name}' is incompatible "
                         f"with the layer: expected shape={expected}, found shape={shape}"
+                    )
+
+    def _check_manual_spec(self, specs, flat):
+        """The shape check of a user-set ``input_spec`` (objects with
+        Keras's ``InputSpec`` attributes)."""
+        for i, (x, spec) in enumerate(zip(flat, specs)):
+            expected = getattr(spec, "shape", None)
+            if x is None or expected is None:
+                continue
+            shape = tuple(np.shape(x)) if not isinstance(x, KerasTensor) else x.shape
+            spec_shape, got = tuple(expected), shape
+            if getattr(spec, "allow_last_axis_squeeze", False):
+                got = got[:-1] if got and got[-1] == 1 else got
+                spec_shape = spec_shape[:-1] if spec_shape and spec_shape[-1] == 1 else spec_shape
+            for a, b in zip(spec_shape, got):
+                if a is not None and b is not None and a != b:
+                    raise ValueError(
+                        f"Input {i} with name '{getattr(spec, 'name', None)}' of layer "
+                        f"'{self.name}' is incompatible with the layer: expected "
+                        f"shape={expected}, found shape={shape}"
                     )
 
     def _standardize_inputs(self, inputs):

@@ -9,7 +9,7 @@ import numpy as np
 from r_bridge.layers.layer import Layer
 from r_bridge.models import tree
 from r_bridge.models.progbar import Progbar
-from r_bridge.models.summary import summary_text
+from r_bridge.models.summary import print_summary, summary_text
 
 
 def _functional_arguments(args, kwargs) -> bool:
@@ -199,7 +199,6 @@ class Model(Layer):
             show_trainable: add a "Trainable" column.
             layer_range: ``[first, last]`` layer names (regexes) to show.
         """
-        text = self.summary_text(line_length=line_length, positions=positions,
-                                 expand_nested=expand_nested, show_trainable=show_trainable,
-                                 layer_range=layer_range)
-        (print_fn or print)(text)
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable,
+                      layer_range=layer_range)

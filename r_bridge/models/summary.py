@@ -12,6 +12,9 @@ from __future__ import annotations
 import re
 import shutil
 
+from r_bridge import config
+from r_bridge.models.progbar import print_msg
+
 
 _WORD = re.compile(r"\s*\S+\s*")
 
@@ -92,9 +95,18 @@ def _shape_text(shape) -> str:
 
 
 def _format_shape(layer) -> str:
+    """The shape of the layer's last symbolic output; for a layer only built
+    (by hand or by an eager call), its output shape for the shape it was
+    built with (``_build_input_shape``), as Keras does; else ``?``."""
     shape = getattr(layer, "_output_shape", None)
     if shape is None:
-        return "?"
+        built_for = getattr(layer, "_build_input_shape", None)
+        if built_for is None:
+            return "?"
+        try:
+            shape = layer.compute_output_shape(built_for)
+        except NotImplementedError:
+            return "?"
     leaves = _shape_leaves(shape)
     if len(leaves) == 1:
         return _shape_text(leaves[0])
@@ -189,6 +201,21 @@ def _layer_range(layers, layer_range):
     if min(lower) > max(upper):
         return min(upper), max(lower) + 1
     return min(lower), max(upper) + 1
+
+
+def print_summary(model, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                  show_trainable=False, layer_range=None):
+    """Print Keras's summary of ``model`` (``print_fn(text)`` if given; while
+    interactive logging is off, through logging as Keras does)."""
+    text = summary_text(model, line_length=line_length, positions=positions,
+                        expand_nested=expand_nested, show_trainable=show_trainable,
+                        layer_range=layer_range)
+    if print_fn is not None:
+        print_fn(text)
+    elif config.is_interactive_logging_enabled():
+        print(text)
+    else:
+        print_msg(text)
 
 
 def summary_text(model, line_length=None, positions=None, expand_nested=False,
