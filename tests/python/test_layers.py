@@ -432,3 +432,27 @@ def test_positional_non_tensor_rejected():
     with pytest.raises(ValueError, match="Only input tensors may be passed as positional arguments"):
         Two()(np.ones((1, 2)), True)
     assert Two()(np.ones((1, 2)), flag=True).shape == (1, 2)
+
+
+def test_input_layer_keras_signature():
+    from r_bridge.layers import Input, InputLayer
+    from r_bridge.tensor import KerasTensor
+
+    for kwargs, message in [
+        ({"shape": (2,), "sparse": True}, "`sparse=True` is not supported with the numpy backend"),
+        ({"shape": (2,), "ragged": True}, "`ragged=True` is not supported with the numpy backend"),
+        ({"batch_size": 4, "batch_shape": (4, 2)}, "You cannot pass both `batch_size` and `batch_shape`"),
+        ({"shape": (2,), "input_tensor": np.zeros(2)}, "Argument `input_tensor` must be a KerasTensor"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            InputLayer(**kwargs)
+    assert naming.uid_counts() == {}  # checked before naming
+    t = KerasTensor((2, 3), name="t")
+    layer = InputLayer(input_tensor=t)
+    assert layer.output is t and layer.batch_shape == (2, 3) and layer.call() is None
+    with pytest.raises(ValueError, match="incompatible `shape`"):
+        InputLayer(shape=(4,), input_tensor=t)
+    with pytest.warns(UserWarning, match="`input_shape` is deprecated"):
+        assert InputLayer(input_shape=(3,), batch_size=2).batch_shape == (2, 3)
+    x = Input(shape=(3,), optional=True)
+    assert x._node.layer.optional is True and x.sparse is False
