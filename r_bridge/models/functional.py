@@ -369,8 +369,9 @@ class Functional(Model):
             elif rank == ref_rank - 1 and ref.shape[-1] == 1 and not isinstance(x, KerasTensor):
                 x = np.expand_dims(x, axis=-1)
             elif rank != ref_rank:
+                shown = str(x) if len(str(x)) <= 200 else str(x)[:199] + "…"  # no 1 MB messages
                 raise ValueError(
-                    f"Invalid input shape for input {x} with name '{ref.name}' and path "
+                    f"Invalid input shape for input {shown} with name '{ref.name}' and path "
                     f"'{_path(flat_paths[i][0])}'. Expected shape {ref.shape}, but input has "
                     f"incompatible shape {x.shape}"
                 )
