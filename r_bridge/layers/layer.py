@@ -225,6 +225,16 @@ class Layer:
                     f"but received input with shape {shape}"
                 )
 
+    def _convert_input(self, x):
+        """An array (or number, or list of numbers) as an array of the layer's
+        dtype when either is float; anything else unchanged."""
+        if isinstance(x, bool) or not isinstance(x, (np.ndarray, np.generic, int, float, list)):
+            return x
+        x = np.asarray(x)
+        if x.dtype.kind == "f" or x.dtype == object or x.dtype.kind in "iub" and "float" in self.dtype:
+            x = x.astype(self.dtype)
+        return x
+
     def _accepts(self, arg) -> bool:
         params = inspect.signature(self.call).parameters
         return arg in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
@@ -334,11 +344,9 @@ class Layer:
             if self._first_call is None:
                 self._first_call = (_weak(inputs[0] if len(inputs) == 1 else inputs), _weak(out))
             return out
-        if isinstance(first, (np.ndarray, list, np.generic, int, float)) and not isinstance(first, bool):
-            first = np.asarray(first)
-            if first.dtype.kind == "f" or first.dtype == object or first.dtype.kind in "iu" and "float" in self.dtype:
-                first = first.astype(self.dtype)
-            args = (first,) + args[1:]
+        first = _map_structure(self._convert_input, first) if not _is_number_list(first) else self._convert_input(first)
+        args = (first,) + args[1:]
+        if isinstance(first, np.ndarray):
             self._check_input(first.shape)
         self._maybe_build(args, kwargs)
         return self._call_with_training(args, kwargs)
@@ -436,6 +444,13 @@ def _is_tensor(x) -> bool:
     if isinstance(x, dict):
         return all(_is_tensor(v) for v in x.values())
     return x is None or isinstance(x, (KerasTensor, np.ndarray, np.generic))
+
+
+def _is_number_list(x) -> bool:
+    """A (nested) list of plain numbers: one array, not a list of inputs."""
+    if isinstance(x, list):
+        return bool(x) and all(_is_number_list(v) for v in x)
+    return isinstance(x, (int, float, np.number)) and not isinstance(x, bool)
 
 
 def _flat_tensors(x) -> list:
