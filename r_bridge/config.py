@@ -88,7 +88,8 @@ def set_image_data_format(data_format) -> None:
     """Set the image data format: ``"channels_first"`` or ``"channels_last"``
     (case-insensitive, as in Keras)."""
     global _IMAGE_DATA_FORMAT
-    _IMAGE_DATA_FORMAT = standardize_data_format(data_format)
+    # As Keras: None is not a format here (str(None) is rejected).
+    _IMAGE_DATA_FORMAT = standardize_data_format(str(data_format))
 
 
 def standardize_data_format(data_format) -> str:

@@ -270,3 +270,9 @@ def test_standardize_dtype_keras_messages(bad, message):
     with pytest.raises(ValueError) as err:
         config.standardize_dtype(bad)
     assert str(err.value).startswith(message)
+
+
+def test_set_image_data_format_rejects_none_as_keras():
+    with pytest.raises(ValueError, match="Received: data_format=none"):
+        config.set_image_data_format(None)
+    assert config.image_data_format() == "channels_last"
