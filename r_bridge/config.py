@@ -124,6 +124,14 @@ def check_dtype_policy(policy) -> str:
     return policy
 
 
+def check_tensor_dtype(dtype) -> str | None:
+    """A tensor's ``dtype`` (``None`` or a dtype name, not a policy), with
+    Keras's message (``Input(dtype=...)``)."""
+    if dtype is not None and (not isinstance(dtype, str) or dtype not in _DTYPES):
+        raise ValueError(f"Invalid dtype: {dtype!s:.80}")
+    return dtype
+
+
 def standardize_dtype(dtype) -> str | None:
     """A layer's ``dtype`` argument: ``None``, a dtype name or a mixed
     policy name, checked with Keras's messages."""

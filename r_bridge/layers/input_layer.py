@@ -69,7 +69,7 @@ class InputLayer(Layer):
             shape = kwargs.pop("input_shape")
         if "batch_input_shape" in kwargs:
             batch_shape = kwargs.pop("batch_input_shape")
-        dtype = config.standardize_dtype(dtype)
+        dtype = config.check_tensor_dtype(dtype)
         if input_tensor is not None:
             batch_shape = _adopted_shape(input_tensor, shape, batch_size, batch_shape, dtype, sparse)
             dtype = input_tensor.dtype

@@ -443,6 +443,8 @@ def test_input_layer_keras_signature():
         ({"shape": (2,), "ragged": True}, "`ragged=True` is not supported with the numpy backend"),
         ({"batch_size": 4, "batch_shape": (4, 2)}, "You cannot pass both `batch_size` and `batch_shape`"),
         ({"shape": (2,), "input_tensor": np.zeros(2)}, "Argument `input_tensor` must be a KerasTensor"),
+        ({"shape": (2,), "dtype": "mixed_float16"}, "^Invalid dtype: mixed_float16$"),
+        ({"shape": (2,), "dtype": True}, "^Invalid dtype: True$"),
     ]:
         with pytest.raises(ValueError, match=message):
             InputLayer(**kwargs)
