@@ -117,7 +117,8 @@ class Model(Layer):
         Args:
             verbose: ``"auto"`` or 1 shows Keras's progress bar, 2 one line
                 at the end, 0 nothing.
-            steps: at most this many batches.
+            steps: at most this many batches (without ``batch_size``, as
+                Keras: ``x`` split into ``steps`` batches).
             callbacks: objects with any of Keras's ``on_predict_begin``,
                 ``on_predict_batch_begin``, ``on_predict_batch_end``,
                 ``on_predict_end`` methods.
@@ -125,10 +126,15 @@ class Model(Layer):
         Returns:
             numpy array(s), in the structure of the model's outputs.
         """
+        given_batch_size = batch_size
         if batch_size is None:
             batch_size = 32
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size}")
+        if steps is not None and (isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1):
+            raise ValueError(f"`steps` must be a positive integer or None. Received: steps={steps}")
+        if verbose not in ("auto", 0, 1, 2) or isinstance(verbose, bool):
+            raise ValueError(f'`verbose` must be "auto", 0, 1 or 2. Received: verbose={verbose}')
         if verbose == "auto":
             verbose = 1
         flat = [np.asarray(a) for a in tree.flatten(x)]
@@ -143,6 +149,8 @@ class Model(Layer):
         n = flat[0].shape[0]
         if n == 0:
             raise ValueError("Expected input data to be non-empty.")
+        if steps is not None and given_batch_size is None:
+            batch_size = max(1, math.ceil(n / int(steps)))  # Keras: steps batches cover x
         n_batches = math.ceil(n / batch_size)
         if steps is not None:
             n_batches = min(int(steps), n_batches)

@@ -258,8 +258,6 @@ class Sequential(Model):
             self.build(shape if shape is not None else inputs)
         if isinstance(inputs, KerasTensor):
             return self._call_symbolic(inputs)
-        if self._functional is not None:
-            return self._functional(inputs, training=training)
         return self.call(inputs, training=training)
 
     def _call_symbolic(self, x):

@@ -604,6 +604,9 @@ def test_predict_batches_like_keras_and_equals_one_shot(capsys):
     rec.sizes.clear()
     assert m.predict(x, batch_size=10, steps=3, verbose=0).shape == (30, 2)
     assert rec.sizes == [10, 10, 10]
+    rec.sizes.clear()
+    assert m.predict(x, steps=5, verbose=0).shape == (70, 2)  # Keras: 5 batches of 14
+    assert rec.sizes == [14] * 5
     assert capsys.readouterr() == ("", "")
 
 
