@@ -106,6 +106,16 @@ def _shape_leaves(s) -> list:
     return [s]
 
 
+def _output_shape_of(layer, shapes):
+    """A layer's output shape(s) for input ``shapes``: from
+    ``compute_output_shape``, else from its symbolic output spec."""
+    try:
+        return layer.compute_output_shape(*shapes)
+    except NotImplementedError:
+        spec = layer.compute_output_spec(*[KerasTensor(s, dtype=layer.dtype) for s in shapes])
+        return tree.map_structure(lambda t: t.shape, spec)
+
+
 class Functional(Model):
     """``Model(inputs, outputs)``: built from symbolic tensors.
 
@@ -161,7 +171,7 @@ class Functional(Model):
                     )
             super().__init__(name=name, **kwargs)
         self._inputs_struct = tree.pack_sequence_as(inputs, model_inputs)
-        self._outputs_struct = outputs
+        self._outputs_struct = tree.map_structure(lambda t: t, outputs)  # the user's list may change
         self._input_keys = [id(t) for t in flat_in]
         self._boundary = flat_in  # keeps the ids above valid
         self._flat_inputs = model_inputs
@@ -417,7 +427,7 @@ class Functional(Model):
         if [tuple(s) for s in shapes] == [t.shape for t in self._flat_inputs]:
             out = [t.shape for t in self._flat_outputs]
         else:
-            out = self._run([tuple(s) for s in shapes], lambda layer, args: layer.compute_output_shape(*args), shapes=True)
+            out = self._run([tuple(s) for s in shapes], _output_shape_of, shapes=True)
         return _unpack_singleton(tree.pack_sequence_as(self._outputs_struct, out))
 
     def _call_symbolic(self, inputs):
