@@ -88,10 +88,24 @@ class Layer:
     # ------------------------------------------------------------ building
     def __setattr__(self, name, value):
         # Track sublayers assigned as attributes: their weights are ours too.
-        if isinstance(value, Layer) and value is not self and "_tracked_layers" in self.__dict__:
-            if not any(value is known for known in self._tracked_layers):
-                self._tracked_layers.append(value)
+        tracked = self.__dict__.get("_tracked_layers")
+        if tracked is not None:
+            self._untrack(name, value)
+            if isinstance(value, Layer) and value is not self and not any(value is t for t in tracked):
+                tracked.append(value)
         object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        if "_tracked_layers" in self.__dict__:
+            self._untrack(name, None)
+        object.__delattr__(self, name)
+
+    def _untrack(self, name, new):
+        """Stop tracking the layer attribute ``name`` held, if no other attribute holds it."""
+        old = self.__dict__.get(name)
+        if isinstance(old, Layer) and old is not new:
+            if not any(v is old for k, v in self.__dict__.items() if k != name):
+                self._tracked_layers[:] = [t for t in self._tracked_layers if t is not old]
 
     def add_weight(
         self,

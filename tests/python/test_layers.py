@@ -458,3 +458,18 @@ def test_input_layer_keras_signature():
         assert InputLayer(input_shape=(3,), batch_size=2).batch_shape == (2, 3)
     x = Input(shape=(3,), optional=True)
     assert x._node.layer.optional is True and x.sparse is False
+
+
+def test_reassigned_sublayer_is_no_longer_tracked():
+    class Holder(Layer):
+        def call(self, x):
+            return self.inner(x)
+
+    holder = Holder()
+    holder.inner = Dense(2)
+    holder.inner(np.ones((1, 3)))
+    holder.inner = Dense(3)  # the first Dense is dropped, not kept alive by tracking
+    assert holder._tracked_layers == [holder.inner]
+    holder.alias = holder.inner
+    del holder.inner  # still held by `alias`
+    assert holder._tracked_layers == [holder.alias]
