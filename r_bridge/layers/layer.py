@@ -30,20 +30,26 @@ def compute_dtype() -> str:
 class Layer:
     """Base class of every layer and model.
 
-    Subclass it and override :meth:`build` (make weights from the input
-    shape), :meth:`call` (numpy forward pass) and, when the output shape
-    differs from the input shape, :meth:`compute_output_shape`. A layer
-    created without ``name`` is auto-named from its class in snake case
+    Keras's subclassing API: override :meth:`call` (numpy forward pass;
+    a ``training`` argument is passed only if it declares one), :meth:`build`
+    (make weights with :meth:`add_weight`; several arguments are matched by
+    name, ``foo_shape`` for call's ``foo``) and :meth:`compute_output_shape`
+    (else symbolic calls trace ``call``). Layers assigned as attributes are
+    tracked: their weights are part of :attr:`weights`. A layer created
+    without ``name`` is auto-named from its class in snake case
     (``MyCustomLayer`` -> ``my_custom_layer``, then ``my_custom_layer_1``...).
 
     Args:
         name: explicit name (a string without ``/``); explicit names do not
             touch the session's counters.
-        trainable: whether the weights count as trainable.
-        dtype: dtype of the weights (default: from the dtype policy).
-        input_shape: legacy Keras argument: when the layer is the first
-            added to a ``Sequential``, an ``Input(shape=input_shape)`` is
-            added before it.
+        trainable: bool, whether the weights count as trainable.
+        dtype: dtype of the weights (default: from the dtype policy); a
+            dtype name or ``"mixed_float16"``/``"mixed_bfloat16"``.
+        input_shape, input_dim: legacy Keras arguments: when the layer is
+            the first added to a ``Sequential``, an ``Input(shape=input_shape)``
+            is added before it.
+
+    Every argument is checked before the layer takes a name.
     """
 
     def __init__(self, name=None, trainable=True, dtype=None, **kwargs):
