@@ -68,14 +68,14 @@ class Sequential(Model):
                 self._maybe_rebuild()
 
     # ------------------------------------------------------------ state
-    def _commit(self, layers, functional, built=None):
+    def _commit(self, layers, functional):
         """Switch to a new stack in one step (``dict.update`` runs no Python
         code, so no signal handler can interrupt it halfway). Plain
         attributes: the internal functional model is not a tracked sublayer."""
         self.__dict__.update(
             _layers=layers,
             _functional=functional,
-            built=functional is not None if built is None else built,
+            built=functional is not None,
             _output_shape=functional._output_shape if functional is not None else None,
         )
 
@@ -119,8 +119,8 @@ class Sequential(Model):
                 return given, None
         return layers, Functional(inputs=inputs, outputs=x)
 
-    def _maybe_rebuild(self, layers=None):
-        layers = list(self._layers if layers is None else layers)
+    def _maybe_rebuild(self):
+        layers = list(self._layers)
         with atomic():
             layers, functional = self._rebuilt(layers)
         self._commit(layers, functional)
