@@ -39,6 +39,8 @@ import numpy as np
 
 from r_bridge import config as _config
 from r_bridge import naming as _naming
+from r_bridge import random as _random
+from r_bridge import session as _session
 from r_bridge import state as _state
 from r_bridge.bridge.dispatch import dispatch, dispatch_buffers
 from r_bridge.bridge.handles import HandleTable
@@ -187,14 +189,14 @@ def config_set(name: str, value: object) -> object:
 @_export
 def set_random_seed(seed: int) -> None:
     """Seed the global random generator (Keras's ``set_random_seed``)."""
-    _config.set_random_seed(seed)
+    _random.set_random_seed(seed)
 
 
 @_export
 def session_snapshot() -> dict:
     """What the session holds, as plain values: ``uids``, ``thread``,
     ``name_scope``, ``config``, ``handles`` and ``api_version``."""
-    snap = _state.snapshot()
+    snap = _session.snapshot()
     snap["handles"] = len(table)
     snap["api_version"] = API_VERSION
     return snap
@@ -203,13 +205,13 @@ def session_snapshot() -> dict:
 @_export
 def session_save() -> dict:
     """The resettable session state of this thread, for :func:`session_restore`."""
-    return _state.save()
+    return _session.save()
 
 
 @_export
 def session_restore(state: dict) -> None:
     """Put back what :func:`session_save` returned."""
-    _state.restore(state)
+    _session.restore(state)
 
 
 # ---------------------------------------------------------------- objects

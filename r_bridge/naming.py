@@ -118,14 +118,42 @@ def validate_name(name):
     return name
 
 
+def get_object_name(obj) -> str:
+    """A name for any object, as Keras derives one: ``obj.name`` if it has
+    one, else the snake-cased ``__name__`` (functions), else the snake-cased
+    class name."""
+    if hasattr(obj, "name"):
+        return obj.name
+    if hasattr(obj, "__name__"):
+        return to_snake_case(obj.__name__)
+    if hasattr(obj, "__class__"):
+        return to_snake_case(obj.__class__.__name__)
+    return to_snake_case(str(obj))
+
+
+_SCOPES = "name_scope_stack"
+
+
 class name_scope:
     """Context manager opening a sub-namespace for paths (``"outer/inner"``).
 
     Args:
         name: scope name, a string without ``/``.
+        caller: optional object opening the scope (e.g. a layer).
+        deduplicate: if true and the innermost open scope has the same
+            ``name`` and the same (non-``None``) ``caller``, entering opens
+            no new level.
+        override_parent: an absolute path (``"/a/b"``) that replaces the
+            scopes opened before this one; by default a caller's
+            ``_parent_path`` when ``deduplicate`` is true.
+
+    ``__exit__`` pops only what ``__enter__`` pushed (nothing if it was
+    never entered), and only from the stack it pushed onto: after a
+    ``clear_session()`` inside the scope, the new session's stack is left
+    alone.
     """
 
-    def __init__(self, name):
+    def __init__(self, name, caller=None, deduplicate=True, override_parent=None):
         if not isinstance(name, str) or "/" in name:
             raise ValueError(
                 "Argument `name` must be a string and "
@@ -133,21 +161,39 @@ class name_scope:
                 f"Received: name={name}"
             )
         self.name = name
+        self.caller = caller
+        self.deduplicate = deduplicate
+        self.override_parent = override_parent
+        if override_parent is None and deduplicate and getattr(caller, "_parent_path", None) is not None:
+            self.override_parent = caller._parent_path
+        self._pop_on_exit = False
+        self._stack = None
 
     def __enter__(self):
-        stack = state.get_global_attribute("name_scope_stack", default=[], set_to_default=True)
-        stack.append(self.name)
+        stack = state.get_global_attribute(_SCOPES, default=[], set_to_default=True)
+        if self.deduplicate and stack:
+            top = stack[-1]
+            if self.caller is not None and self.caller is top.caller and self.name == top.name:
+                return self
+        stack.append(self)
         self._stack = stack
+        self._pop_on_exit = True
         return self
 
     def __exit__(self, *exc):
-        # The session may have been cleared inside the scope: pop only from
-        # the stack we pushed onto.
-        if self._stack and self._stack[-1] == self.name:
-            self._stack.pop()
+        if self._pop_on_exit:
+            stack, self._stack, self._pop_on_exit = self._stack, None, False
+            if stack:
+                stack.pop()
         return False
 
 
 def current_path() -> str:
-    """The open name scopes joined by ``/`` (``""`` outside any scope)."""
-    return "/".join(state.get_global_attribute("name_scope_stack") or [])
+    """The open name scopes joined by ``/`` (``""`` outside any scope); a
+    scope's ``override_parent`` replaces everything before it."""
+    parts = []
+    for entry in state.get_global_attribute(_SCOPES) or []:
+        if entry.override_parent is not None:
+            parts = [p for p in entry.override_parent.split("/") if p]
+        parts.append(entry.name)
+    return "/".join(parts)
