@@ -99,7 +99,8 @@ rb_check_base_python <- function(python) {
     "if not u.find_spec('ssl'): print('the ssl module, which pip needs to fetch numpy')",
     "if not (u.find_spec('venv') and u.find_spec('ensurepip')): print('the venv and ensurepip modules (Debian: apt-get install python3-venv)')",
     sep = "\n")
-  out <- suppressWarnings(system2(python, c("-c", shQuote(probe)), stdout = TRUE, stderr = TRUE))
+  out <- tryCatch(suppressWarnings(system2(python, c("-c", shQuote(probe)), stdout = TRUE, stderr = TRUE)),
+                  error = function(e) structure(conditionMessage(e), status = 127L))
   status <- attr(out, "status") %||% 0L
   if (status != 0L) {
     rb_abort(c(sprintf("%s does not run.", python), x = utils::tail(out, 3)),

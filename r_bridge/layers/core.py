@@ -202,4 +202,5 @@ class Flatten(Layer):
     def call(self, x):
         if self.data_format == "channels_first" and x.ndim > 2:
             x = np.moveaxis(x, 1, -1)
-        return x.reshape(x.shape[0], -1)
+        # the size is spelled out: reshape(0, -1) is ambiguous for 0 samples
+        return x.reshape(x.shape[0], int(np.prod(x.shape[1:], dtype=np.int64)))

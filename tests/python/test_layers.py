@@ -473,3 +473,9 @@ def test_reassigned_sublayer_is_no_longer_tracked():
     holder.alias = holder.inner
     del holder.inner  # still held by `alias`
     assert holder._tracked_layers == [holder.alias]
+
+
+def test_flatten_takes_zero_samples():
+    from r_bridge.layers import Flatten
+
+    assert Flatten()(np.zeros((0, 2, 3))).shape == (0, 6)
