@@ -7,7 +7,10 @@ needs it.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
+
+from r_bridge import session
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -39,9 +42,12 @@ def session_info() -> pd.DataFrame:
     except ImportError as e:
         raise ImportError(PANDAS_MISSING, name="pandas") from e
 
-    from r_bridge import api
-
-    snap = api.session_snapshot()
+    snap = session.snapshot()
+    # Objects held for R: counted by the bridge's table, if a host loaded the
+    # bridge (the core never imports it; without it, nothing is held).
+    api = sys.modules.get("r_bridge.api")
+    snap["handles"] = len(api.table) if api is not None else 0
+    snap["api_version"] = api.API_VERSION if api is not None else None
     df = pd.DataFrame(
         {"prefix": list(snap["uids"]), "count": list(snap["uids"].values())},
         columns=["prefix", "count"],

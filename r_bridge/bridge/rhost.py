@@ -165,10 +165,15 @@ def _from_r_array(x, dims):
         if na.any():
             flat = flat.astype(np.float64)
             flat[na] = np.nan
+    elif typ == 10:  # logical: int32 storage, NA is INT_MIN
+        ints = np.array(x.memoryview()).ravel(order="F")
+        if (ints == -(2**31)).any():
+            raise ValueError("Can't pass an R logical array containing NA to Python")
+        flat = ints.astype(np.bool_)
     else:
         vals = list(x)
-        if any(v is ri.NA_Logical or v is ri.NA_Character for v in vals):
-            raise ValueError("Can't pass an R logical or character array containing NA to Python")
+        if any(v is ri.NA_Character for v in vals):
+            raise ValueError("Can't pass an R character array containing NA to Python")
         flat = np.array(vals, dtype=_DTYPE_OF[typ])
     return flat.reshape(dims, order="F")
 
@@ -255,7 +260,7 @@ def _to_r_array(a: np.ndarray):
     flat = a.ravel(order="F")
     kind = a.dtype.kind
     if kind == "b":
-        out = ri.BoolSexpVector([bool(v) for v in flat])
+        out = ri.BoolSexpVector.from_memoryview(memoryview(np.ascontiguousarray(flat, dtype=np.int32)))
     elif kind in "iu" and (a.size == 0 or (_fits_int32(int(flat.min())) and _fits_int32(int(flat.max())))):
         out = ri.IntSexpVector.from_memoryview(memoryview(np.ascontiguousarray(flat, dtype=np.int32)))
     elif kind in "iuf":
