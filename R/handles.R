@@ -28,6 +28,7 @@ rb_shape <- function(shape) {
 rb_wrap <- function(rec) {
   env <- new.env(parent = emptyenv(), size = 8L)
   env$handle <- rec[["handle"]] # one reference, given back by the finalizer
+  rb_claim(env$handle)
   env$kind <- rec[["kind"]]
   env$class <- rec[["class"]]
   env$name <- rec[["name"]]
@@ -47,8 +48,7 @@ rb_wrap_list <- function(recs) lapply(recs, rb_wrap)
 # wrapper and finalizer per step.
 rb_wrap_same <- function(rec, object) {
   if (is.environment(object) && identical(rec[["handle"]], .subset2(object, "handle"))) {
-    rb_release_later(rec[["handle"]]) # the wrapper already holds a reference
-    return(object)
+    return(object) # the wrapper already holds a reference: this one goes back unclaimed
   }
   rb_wrap(rec)
 }
