@@ -480,7 +480,9 @@ def part_hostile(rep: Report, rng: random.Random, seconds: float):
         for pname in targets:
             for vname in HOSTILE:
                 cases.append((fname, fn, params, pname, vname))
-    for mname, _, pnames in methods(make_objects()):
+    listing = make_objects()
+    api.release(list(listing["h"].values()))
+    for mname, _, pnames in methods(listing):
         for pname in pnames:
             for vname in HOSTILE:
                 cases.append((mname, None, None, pname, vname))
