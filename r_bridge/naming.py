@@ -113,10 +113,12 @@ class atomic:
     __slots__ = ("_saved",)
 
     def __enter__(self):
-        uids = state.get_global_attribute(_UIDS)
-        # Keep the session object itself: clear_session() replaces it, and
-        # holding it means its identity cannot be reused by a new one.
-        self._saved = (state._STATE, None if uids is None else dict(uids))
+        # Keep the session object itself (clear_session() replaces it; held,
+        # its identity cannot be reused) and read the counters from it, not
+        # from whatever session is current a moment later.
+        session = state._STATE
+        uids = getattr(session, _UIDS, None)
+        self._saved = (session, None if uids is None else dict(uids))
         return self
 
     def __exit__(self, exc_type, exc, tb):
@@ -133,10 +135,9 @@ class atomic:
         session, saved = self._saved
         if state._STATE is not session:
             return  # cleared meanwhile: the new session is not ours to undo
-        if saved is None:
-            reset_uids()
-        else:
-            state.set_global_attribute(_UIDS, collections.defaultdict(int, saved))
+        # Written into the saved session object, not the current one: if
+        # another thread clears right now, only the discarded session gets it.
+        setattr(session, _UIDS, collections.defaultdict(int, saved or {}))
 
 
 def validate_name(name):

@@ -176,10 +176,10 @@ def test_an_interrupt_inside_the_rollback_still_rolls_back():
 
     points = 0
     for n, where, _, before, exc in sweep(dict, lambda c: pytest.raises(ValueError, op, c)):
-        if where in (("call", "atomic._rollback"), ("call", "reset_uids"), ("call", "set_global_attribute")):
+        if where[1] == "atomic._rollback":  # entering it, or back from a C call in it
             points += 1
             assert naming.uid_counts() == before, f"interrupt at event {n} ({where})"
-    assert points == 3
+    assert points >= 2
 
 
 # --------------------------------------------------------------- item 6
