@@ -65,11 +65,11 @@ class Part:
         return sum(bad for _, bad in self.checks.values())
 
 
-def _result_line(out):
+def _result_line(out, tag="RESULT "):
     for line in reversed(out.splitlines()):
-        if line.startswith("RESULT "):
+        if line.startswith(tag):
             try:
-                return json.loads(line[7:])
+                return json.loads(line[len(tag):])
             except ValueError:
                 return None
     return None
@@ -85,7 +85,11 @@ def _last_progress(out):
 def _died(part, proc_rc, out, err, repro):
     """Report a child that did not finish cleanly; returns the result or None."""
     result = _result_line(out)
-    crashed = proc_rc < 0 or "caught segfault" in err or "irrecoverable" in err
+    # Killed by a signal, R's segfault report, or Python's interpreter
+    # broken under it ("XXX lineno: N, opcode: N", "Fatal Python error").
+    crashed = proc_rc < 0 or any(m in err for m in ("caught segfault", "irrecoverable", "XXX lineno",
+                                                     "Fatal Python error"))
+    err = "\n".join(dict.fromkeys(err.splitlines()))  # each distinct line once
     if crashed:
         sig = -proc_rc if proc_rc < 0 else None
         name = signal.Signals(sig).name if sig else f"exit {proc_rc}"
@@ -93,9 +97,11 @@ def _died(part, proc_rc, out, err, repro):
         tail = err[at:at + 300] if at >= 0 else err.strip()[-300:]
         part.fail("no_crash", f"child died ({name}) after {out.count('PROGRESS ')} steps; last step: "
                   f"{_last_progress(out)}; stderr: {tail}", repro)
-        # What it did before dying still counts.
-        part.ops += out.count("PROGRESS ")
-        part.interrupts += out.count("INTERRUPTED")
+        # What it did before dying still counts: its last PARTIAL report.
+        result = _result_line(out, "PARTIAL ")
+        if result is None:
+            part.ops += out.count("PROGRESS ")
+            part.interrupts += out.count("INTERRUPTED")
     elif result is None:
         part.fail("part_completed", f"no result (exit {proc_rc}); stderr: {err.strip()[-500:]}", repro)
     else:

@@ -40,16 +40,22 @@ check <- function(name, ok, detail = "", repro = "") {
 }
 `%||%` <- function(x, y) if (is.null(x)) y else x
 
-emit <- function() {
+# RESULT at the end; PARTIAL now and then, for the driver to count what a
+# child that crashes did before.
+emit <- function(tag = "RESULT ") {
   suspendInterrupts({
     checks <- lapply(rep$checks, function(x) as.integer(x))
     out <- list(part = part, seed = seed, checks = checks, failures = rep$failures,
                 ops = rep$ops, interrupts = rep$interrupts)
-    cat("RESULT ", jsonlite::toJSON(out, auto_unbox = TRUE), "\n", sep = "")
+    cat(tag, jsonlite::toJSON(out, auto_unbox = TRUE), "\n", sep = "")
+    flush(stdout())
   })
 }
 
-progress <- function(...) cat("PROGRESS ", ..., "\n", sep = "")
+progress <- function(...) {
+  cat("PROGRESS ", ..., "\n", sep = "")
+  flush(stdout()) # so that a crash report names the right step
+}
 
 # ------------------------------------------------------------ session
 # Name counters as a named integer vector, whatever shape session_info()
@@ -171,17 +177,30 @@ run_step <- function(step, e, limit = NULL) {
   list(outcome = outcome, message = msg)
 }
 
+# Loop state lives here, so that an interrupt landing between iterations
+# (in the loop's own code) only restarts the loop where it was.
+st <- new.env()
+
 loop <- function(limit_fn) {
-  expected <- retry(calibrate)
-  retry(function() clear_session(free_memory = TRUE))
-  base <- retry(handles_now)
-  if (part == "sigint") cat("READY\n")
-  end <- Sys.time() + seconds
-  i <- 0
+  if (is.null(st$end)) {
+    st$expected <- retry(calibrate)
+    retry(function() clear_session(free_memory = TRUE))
+    st$base <- retry(handles_now)
+    st$i <- 0
+    if (part == "sigint") {
+      cat("READY\n")
+      flush(stdout())
+    }
+    st$end <- Sys.time() + seconds
+  }
+  expected <- st$expected
+  base <- st$base
+  end <- st$end
   kinds <- rep(names(weights), weights)
   while (Sys.time() < end) {
     tryCatch(tryCatch({
-      i <- i + 1
+      st$i <- i <- st$i + 1
+      if (i %% 100 == 0) emit("PARTIAL ")
       kind <- sample(kinds, 1)
       steps <- iterations[[kind]]
       e <- new.env()
@@ -362,11 +381,22 @@ hostile <- function() {
 }
 
 # ------------------------------------------------------------ main
+# An interrupt that lands in the loop's own code (between two protected
+# iterations) restarts it where it was.
+loop_until_done <- function(limit_fn) {
+  repeat {
+    done <- tryCatch({ loop(limit_fn); TRUE }, interrupt = function(c) FALSE,
+                     error = function(e) if (grepl("time limit", conditionMessage(e))) FALSE else stop(e))
+    if (isTRUE(done)) break
+    rep$interrupts <- rep$interrupts + 1
+  }
+}
+
 result <- tryCatch({
   if (part == "sigint") {
-    loop(function() NULL)
+    loop_until_done(function() NULL)
   } else if (part == "timelimit") {
-    loop(function() runif(1, 0, 0.0005))
+    loop_until_done(function() runif(1, 0, 0.0005))
   } else if (part == "hostile") {
     hostile()
   } else {
