@@ -182,6 +182,14 @@ def run_part(name, what, budget, seed, parts):
     part = Part(name)
     parts.append(part)
     budget *= SCALE
+    try:
+        _run_part(part, name, what, budget, seed)
+    except OSError as e:  # e.g. no Rscript
+        part.fail("part_completed", f"could not run the part: {e}", name)
+    print(line_of(part), flush=True)
+
+
+def _run_part(part, name, what, budget, seed):
     if name.startswith("py."):
         cmd = [PY, os.path.join(HERE, "stress_py.py"), what, str(seed), f"{budget:.1f}"]
         run_child(part, cmd, budget, f"STRESS_SEED={seed} STRESS_PARTS={name} tests/stress/run")
@@ -190,7 +198,6 @@ def run_part(name, what, budget, seed, parts):
     else:
         cmd = [RSCRIPT, os.path.join(HERE, "stress_r.R"), what, str(seed), f"{budget:.1f}"]
         run_child(part, cmd, budget, f"STRESS_SEED={seed} STRESS_PARTS={name} tests/stress/run")
-    print(line_of(part), flush=True)
 
 
 def line_of(part):
