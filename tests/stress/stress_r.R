@@ -97,7 +97,8 @@ same_counts <- function(a, b) identical(a[order(names(a))], b[order(names(b))])
 delta <- function(before, after) {
   keys <- union(names(before), names(after))
   d <- vapply(keys, function(k) (after[k] %|NA|% 0L) - (before[k] %|NA|% 0L), numeric(1))
-  d[d != 0]
+  d <- d[d != 0]
+  d[order(names(d))]
 }
 `%|NA|%` <- function(x, y) if (is.na(x)) y else x
 
