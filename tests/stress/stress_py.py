@@ -307,6 +307,8 @@ def part_threads(rep: Report, rng: random.Random, seconds: float, n_threads=12):
             if sid is not session:
                 dealt, session = set(), sid
             before = counters()
+            if state._STATE is not sid:
+                continue  # cleared while reading: start the iteration again
             rep.ops += 1
             try:
                 if choice < 0.02:
@@ -320,9 +322,17 @@ def part_threads(rep: Report, rng: random.Random, seconds: float, n_threads=12):
                     else:
                         rep.check("bad_input_rejected", False, "a bad op succeeded", repro)
                         continue
+                    mid = state._STATE  # the session when the op ended
                     after = counters()
-                    if state._STATE is sid:  # (not cleared meanwhile)
+                    if state._STATE is not mid:
+                        continue  # cleared while reading: nothing to say
+                    if mid is sid:  # (not cleared meanwhile)
                         rep.check("counters_after_failure", after == before, f"{before} -> {after}", repro)
+                    elif sum(before.values()) > 10:
+                        # Another thread cleared during the failing op: its
+                        # rollback must not bring the old counters back.
+                        rep.check("failure_keeps_other_clear", after != before,
+                                  f"a failure after another thread's clear restored {before}", repro)
                     continue
                 if choice < 0.5:
                     objs = [Dense(2), Dropout(0.5), Flatten()]
