@@ -13,7 +13,6 @@ session state (so :func:`r_bridge.clear_session` resets it):
 from __future__ import annotations
 
 import collections
-import contextlib
 import functools
 import re
 
@@ -87,24 +86,58 @@ def set_uid_counts(counts: dict) -> None:
     state.set_global_attribute(_UIDS, new)
 
 
-@contextlib.contextmanager
-def atomic():
+class atomic:
     """On an exception inside the block, put the counters back as they were.
 
     Every constructor and ``add()`` runs in one, so bad input never consumes
     a name (Keras sometimes does; r_bridge promises an unchanged session).
     Costs one copy of the counter dict (one entry per prefix in use).
+
+    A class rather than a generator, so that an interrupt (``KeyboardInterrupt``
+    from a signal handler) can never leave a suspended generator behind
+    whose cleanup, whenever its traceback is freed, would roll the counters
+    back to an old snapshot and deal names twice:
+
+    * ``__enter__`` only reads; if it is interrupted, nothing was changed
+      and ``__exit__`` is not needed.
+    * ``__exit__`` rolls back in one assignment; if an interrupt arrives
+      while it does so, it rolls back again, then raises the interrupt. (An
+      interrupt delivered on entry to ``__exit__``, before its first line,
+      cannot be caught in Python: the block's names then stay consumed,
+      but nothing is dealt twice.)
+    * It rolls back only into the session it saved: if ``clear_session()``
+      ran meanwhile (in this thread, e.g. from a layer's ``build``, or in
+      another one), the new session is left alone.
     """
-    saved = state.get_global_attribute(_UIDS)
-    saved = dict(saved) if saved is not None else None
-    try:
-        yield
-    except BaseException:
-        if saved is None:
-            reset_uids()
-        else:
-            state.set_global_attribute(_UIDS, collections.defaultdict(int, saved))
-        raise
+
+    __slots__ = ("_saved",)
+
+    def __enter__(self):
+        # Keep the session object itself (clear_session() replaces it; held,
+        # its identity cannot be reused) and read the counters from it, not
+        # from whatever session is current a moment later.
+        session = state._STATE
+        uids = getattr(session, _UIDS, None)
+        self._saved = (session, None if uids is None else dict(uids))
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            return False
+        try:
+            self._rollback()
+        except BaseException:
+            self._rollback()  # interrupted while rolling back: finish, then raise
+            raise
+        return False
+
+    def _rollback(self):
+        session, saved = self._saved
+        if state._STATE is not session:
+            return  # cleared meanwhile: the new session is not ours to undo
+        # Written into the saved session object, not the current one: if
+        # another thread clears right now, only the discarded session gets it.
+        setattr(session, _UIDS, collections.defaultdict(int, saved or {}))
 
 
 def validate_name(name):

@@ -80,7 +80,8 @@ def clear_session(free_memory=True):
 
     Raises:
         TypeError: if ``free_memory`` is not a bool (nothing is reset then).
-        Exception: the first error raised by a hook registered with
+        BaseException: the first error (even ``KeyboardInterrupt`` or
+            ``SystemExit``) raised by a hook registered with
             :func:`register_clear_hook`; the session is fully reset and
             every hook has run before it is raised.
     """
@@ -94,8 +95,8 @@ def clear_session(free_memory=True):
     for fn in list(_hooks):
         try:
             fn()
-        except Exception as e:  # report after every hook has run
-            errors.append(e)
+        except BaseException as e:  # noqa: BLE001 -- even KeyboardInterrupt and
+            errors.append(e)  # SystemExit: every hook runs, then the first is raised
     if free_memory:
         gc.collect()
     if errors:
