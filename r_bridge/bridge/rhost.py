@@ -69,7 +69,10 @@ import numpy as np
 
 from r_bridge.bridge.dispatch import ERROR, dispatch, error_record
 
-RPY2_MISSING = "attach_r() needs rpy2: pip install 'r_bridge[r]' (rpy2 3.5.17 for R 4.2)"
+RPY2_MISSING = (
+    "attach_r() needs rpy2 3.5.17 (for R 4.2): pip install rpy2==3.5.17, "
+    "or install this package with its r extra from a checkout: pip install '.[r]'"
+)
 R_PACKAGE = "rbridge"
 TRANSPORT_OPTION = "rbridge.transport"
 

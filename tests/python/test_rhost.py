@@ -73,7 +73,7 @@ def _missing() -> str | None:
     try:
         import rpy2  # noqa: F401
     except ImportError:
-        return "rpy2 is not installed (pip install 'r_bridge[r]')"
+        return "rpy2 is not installed (pip install rpy2==3.5.17)"
     probe = run_child(
         """
         import json
@@ -119,7 +119,7 @@ def test_attach_r_without_rpy2_raises_import_error():
         prelude=False,
     )
     out = result_of(proc)
-    assert out["msg"] == "attach_r() needs rpy2: pip install 'r_bridge[r]' (rpy2 3.5.17 for R 4.2)"
+    assert out["msg"] == rhost.RPY2_MISSING and "r_bridge[" not in out["msg"]
 
 
 def test_rpy2_is_3_5():
