@@ -631,3 +631,27 @@ def test_predict_input_errors():
     with pytest.raises(ValueError, match="Data cardinality is ambiguous"):
         Model([a := Input((1,)), b := Input((1,))], [Dense(1)(a), Dense(1)(b)]).predict(
             [np.ones((3, 1)), np.ones((4, 1))], verbose=0)
+
+
+def test_predict_calls_callbacks_and_can_be_stopped():
+    m = Sequential([Input((2,)), Dense(1)])
+    events = []
+
+    class Recorder:
+        def set_model(self, model):
+            events.append(("model", model is m))
+
+        def on_predict_begin(self, logs=None):
+            events.append("begin")
+
+        def on_predict_batch_end(self, batch, logs=None):
+            events.append(("batch", batch, logs["outputs"].shape))
+            if batch == 1:
+                m.stop_predicting = True
+
+        def on_predict_end(self, logs=None):
+            events.append("end")
+
+    y = m.predict(np.ones((100, 2)), verbose=0, callbacks=[Recorder()])
+    assert y.shape == (64, 1)
+    assert events == [("model", True), "begin", ("batch", 0, (32, 1)), ("batch", 1, (32, 1)), "end"]
