@@ -121,7 +121,8 @@ class Model(Layer):
                 Keras: ``x`` split into ``steps`` batches).
             callbacks: objects with any of Keras's ``on_predict_begin``,
                 ``on_predict_batch_begin``, ``on_predict_batch_end``,
-                ``on_predict_end`` methods.
+                ``on_predict_end``, ``set_model`` methods; setting
+                ``model.stop_predicting = True`` ends the loop.
 
         Returns:
             numpy array(s), in the structure of the model's outputs.
@@ -163,6 +164,8 @@ class Model(Layer):
                 if fn is not None:
                     fn(*args)
 
+        notify("set_model", self)
+        self.stop_predicting = False  # a callback may set it, as in Keras
         notify("on_predict_begin")
         pieces = None
         out_struct = None
@@ -180,6 +183,8 @@ class Model(Layer):
             notify("on_predict_batch_end", step, {"outputs": out})
             if bar is not None:
                 bar.update(step + 1, finalize=False)
+            if self.stop_predicting:
+                break
         notify("on_predict_end")
         if bar is not None:
             bar.update(n_batches, finalize=True)
