@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 import warnings
 import weakref
@@ -25,6 +26,24 @@ def compute_dtype() -> str:
     if policy.startswith("mixed_"):
         return "float32"
     return _NUMPY_DTYPES.get(policy, policy)
+
+
+def _recording_build(build):
+    """``build`` that records its first argument as ``_build_input_shape``
+    and marks the layer built (Keras's ``build_wrapper``)."""
+    if getattr(build, "_records_shape", False):
+        return build
+
+    @functools.wraps(build)
+    def wrapper(self, *args, **kwargs):
+        build(self, *args, **kwargs)
+        shapes = args or tuple(kwargs.values())
+        if shapes:
+            self._build_input_shape = shapes[0]
+        self.built = True
+
+    wrapper._records_shape = True
+    return wrapper
 
 
 class Layer:
@@ -51,6 +70,14 @@ class Layer:
 
     Every argument is checked before the layer takes a name.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        """Wrap a subclass's own ``build()`` as Keras does: afterwards the
+        layer is built and remembers the shape it was built for (the summary
+        shows the output shape of a layer built by hand)."""
+        super().__init_subclass__(**kwargs)
+        if "build" in cls.__dict__:
+            cls.build = _recording_build(cls.__dict__["build"])
 
     def __init__(self, name=None, trainable=True, dtype=None, **kwargs):
         input_dim = kwargs.pop("input_dim", None)
@@ -331,6 +358,8 @@ class Layer:
             self.build(**self._shape_kwargs(self.build, args, kwargs))
         elif self._tracked_layers and _is_symbolic((args, kwargs)):
             self._call_with_training(args, dict(kwargs))
+        if getattr(self, "_build_input_shape", None) is None and hasattr(args[0], "shape"):
+            self._build_input_shape = tuple(args[0].shape)
         self.built = True
 
     def __call__(self, *args, **kwargs):
