@@ -14,6 +14,12 @@ same behaviour as Keras 3 and a numpy forward pass. The R package
 'dense'
 """
 
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from r_bridge import config, layers, models
 from r_bridge.info import session_info
 from r_bridge.models import Functional, Input, KerasTensor, Model, Sequential, get_source_inputs
@@ -21,16 +27,19 @@ from r_bridge.naming import get_uid, name_scope, reset_uids
 from r_bridge.random import set_random_seed
 from r_bridge.state import clear_session, register_clear_hook, unregister_clear_hook
 
+if TYPE_CHECKING:
+    from r_bridge.bridge.rhost import RPackage
+
 __version__ = "0.1.0"
 
 
-def attach_r(lib_loc=None):
+def attach_r(lib_loc: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | None = None) -> RPackage:
     """Start R in this process (through rpy2) and load the R package rbridge,
     wired to this Python session; returns the rpy2 package object.
 
     Args:
         lib_loc: optional R library directory holding rbridge (searched
-            first). See :func:`r_bridge.bridge.rhost.attach_r`.
+            first), or several. See :func:`r_bridge.bridge.rhost.attach_r`.
     """
     from r_bridge.bridge.rhost import attach_r as _attach
 

@@ -17,7 +17,7 @@ def _rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def example_1():
+def example_1() -> None:
     """Models in a loop, without and with ``clear_session()``."""
     for _ in range(100):
         # Without `clear_session()`, each iteration of this loop will
@@ -36,7 +36,7 @@ def example_1():
           f"RSS {_rss_mb():.1f} MB")
 
 
-def example_2():
+def example_2() -> None:
     """Resetting the layer name generation counter."""
     _ = [layers.Dense(10) for _ in range(10)]
     new_layer = layers.Dense(10)

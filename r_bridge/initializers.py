@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from r_bridge import random
 
+#: What :func:`get` returns: ``f(shape) -> array``.
+Initializer = Callable[[tuple[int, ...]], ArrayLike]
 
-def _fans(shape):
+
+def _fans(shape: tuple[int, ...]) -> tuple[int, int]:
     if len(shape) < 2:
         return shape[0] if shape else 1, shape[0] if shape else 1
     return shape[-2], shape[-1]
 
 
-def _scaled(kind, scale, mode):
-    def init(shape):
+def _scaled(kind: str, scale: float, mode: str) -> Initializer:
+    def init(shape: tuple[int, ...]) -> np.ndarray:
         fan_in, fan_out = _fans(shape)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[mode]
         var = scale / max(1.0, n)
@@ -28,7 +33,7 @@ def _scaled(kind, scale, mode):
     return init
 
 
-_ALL = {
+_ALL: dict[str, Initializer] = {
     "zeros": np.zeros,
     "ones": np.ones,
     "glorot_uniform": _scaled("uniform", 1.0, "fan_avg"),
@@ -42,7 +47,7 @@ _ALL = {
 }
 
 
-def get(identifier):
+def get(identifier: str | Initializer) -> Initializer:
     """A name (``"glorot_uniform"``, ``"zeros"``, ``"he_normal"``, ...) or a
     callable ``f(shape) -> array`` to a callable."""
     if isinstance(identifier, str) and identifier in _ALL:

@@ -15,13 +15,14 @@ from __future__ import annotations
 import collections
 import functools
 import re
+from typing import Literal
 
 from r_bridge import state
 
 _UIDS = "object_name_uids"
 
 
-def _uids() -> collections.defaultdict:
+def _uids() -> collections.defaultdict[str, int]:
     return state.get_global_attribute(
         _UIDS, default=collections.defaultdict(int), set_to_default=True
     )
@@ -71,14 +72,14 @@ def reset_uids() -> None:
     state.set_global_attribute(_UIDS, collections.defaultdict(int))
 
 
-def uid_counts() -> dict:
+def uid_counts() -> dict[str, int]:
     """A copy of the counters: ``{prefix: count}`` in first-use order."""
     return dict(state.get_global_attribute(_UIDS) or {})
 
 
-def set_uid_counts(counts: dict) -> None:
+def set_uid_counts(counts: dict[str, int]) -> None:
     """Replace the counters with ``counts`` (``{prefix: non-negative int}``)."""
-    new = collections.defaultdict(int)
+    new: collections.defaultdict[str, int] = collections.defaultdict(int)
     for prefix, count in dict(counts).items():
         if not isinstance(prefix, str) or isinstance(count, bool) or int(count) != count or count < 0:
             raise ValueError(f"Invalid counter {prefix!r}: {count!r}")
@@ -140,7 +141,7 @@ class atomic:
         setattr(session, _UIDS, collections.defaultdict(int, saved or {}))
 
 
-def validate_name(name):
+def validate_name(name: object) -> str:
     """Keras's check on explicit names: a string without ``/``."""
     if not isinstance(name, str) or "/" in name:
         raise ValueError(
@@ -151,7 +152,7 @@ def validate_name(name):
     return name
 
 
-def get_object_name(obj) -> str:
+def get_object_name(obj: object) -> str:
     """A name for any object, as Keras derives one: ``obj.name`` if it has
     one, else the snake-cased ``__name__`` (functions), else the snake-cased
     class name."""
@@ -186,7 +187,9 @@ class name_scope:
     alone.
     """
 
-    def __init__(self, name, caller=None, deduplicate=True, override_parent=None):
+    def __init__(
+        self, name: str, caller: object = None, deduplicate: bool = True, override_parent: str | None = None
+    ):
         if not isinstance(name, str) or "/" in name:
             raise ValueError(
                 "Argument `name` must be a string and "
@@ -197,12 +200,12 @@ class name_scope:
         self.caller = caller
         self.deduplicate = deduplicate
         self.override_parent = override_parent
-        if override_parent is None and deduplicate and getattr(caller, "_parent_path", None) is not None:
-            self.override_parent = caller._parent_path
+        if override_parent is None and deduplicate and (parent := getattr(caller, "_parent_path", None)) is not None:
+            self.override_parent = parent
         self._pop_on_exit = False
-        self._stack = None
+        self._stack: list[name_scope] | None = None
 
-    def __enter__(self):
+    def __enter__(self) -> name_scope:
         stack = state.get_global_attribute(_SCOPES, default=[], set_to_default=True)
         if self.deduplicate and stack:
             top = stack[-1]
@@ -213,7 +216,7 @@ class name_scope:
         self._pop_on_exit = True
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         if self._pop_on_exit:
             stack, self._stack, self._pop_on_exit = self._stack, None, False
             if stack:
@@ -224,7 +227,7 @@ class name_scope:
 def current_path() -> str:
     """The open name scopes joined by ``/`` (``""`` outside any scope); a
     scope's ``override_parent`` replaces everything before it."""
-    parts = []
+    parts: list[str] = []
     for entry in state.get_global_attribute(_SCOPES) or []:
         if entry.override_parent is not None:
             parts = [p for p in entry.override_parent.split("/") if p]

@@ -10,24 +10,26 @@ Every value is plain (R can hold it): the random generator is kept as text.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from typing import Any
 
 from r_bridge import config, naming, random, state
 
 _UIDS = naming._UIDS  # restored through naming.set_uid_counts(), which checks it
 
 
-def _check_flag(value):
+def _check_flag(value: object) -> bool:
     if not isinstance(value, bool):
         raise ValueError(f"Invalid saved flag: {value!r:.80} (expected True or False)")
     return value
 
 
-def _check_seed(value):
+def _check_seed(value: object) -> int:
     return random._check_seed(value, f"Invalid saved random seed: {value!r:.80}")
 
 
 # key -> (to a plain value, from a plain value (checked))
-_SAVED = {
+_SAVED: dict[str, tuple[Callable[[Any], Any] | None, Callable[[Any], Any]]] = {
     config.INTERACTIVE_LOGGING: (None, _check_flag),
     config.TRACEBACK_FILTERING: (None, _check_flag),
     config.DTYPE_POLICY: (None, config.check_dtype_policy),
@@ -36,9 +38,9 @@ _SAVED = {
 }
 
 
-def save() -> dict:
+def save() -> dict[str, Any]:
     """Plain-value copy of this thread's resettable state (see :func:`restore`)."""
-    out = {}
+    out: dict[str, Any] = {}
     uids = naming.uid_counts()
     if uids:
         out[_UIDS] = uids
@@ -49,7 +51,7 @@ def save() -> dict:
     return out
 
 
-def restore(saved: dict) -> None:
+def restore(saved: dict[str, Any]) -> None:
     """Make this thread's state what :func:`save` returned (other keys reset).
 
     Everything is checked before anything changes: on error the state is as it was.
@@ -66,7 +68,7 @@ def restore(saved: dict) -> None:
         state.set_global_attribute(key, values.get(key))
 
 
-def snapshot() -> dict:
+def snapshot() -> dict[str, Any]:
     """What this thread's session holds, as plain values."""
     return {
         "uids": naming.uid_counts(),
