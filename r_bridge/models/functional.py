@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 import numpy as np
 
 from r_bridge.layers.input_layer import InputLayer
+from r_bridge.layers.layer import Layer
 from r_bridge.models import tree
 from r_bridge.models.model import Model
+from r_bridge.models.tree import Path, Structure
 from r_bridge.naming import atomic
 from r_bridge.tensor import KerasTensor, Node
 
@@ -18,9 +22,10 @@ class _OutputNode(Node):
     node per output tensor: tensors know their node, not their index)."""
 
     __slots__ = ("index",)
+    index: int
 
 
-def _check_tensors(x, what):
+def _check_tensors(x: Structure, what: str) -> list[KerasTensor]:
     flat = tree.flatten(x)
     for t in flat:
         if not isinstance(t, KerasTensor):
@@ -31,7 +36,7 @@ def _check_tensors(x, what):
     return flat
 
 
-def _is_input_tensor(t) -> bool:
+def _is_input_tensor(t: KerasTensor) -> bool:
     return t._node is not None and isinstance(t._node.layer, InputLayer) and not t._node.inputs
 
 
@@ -39,7 +44,7 @@ class _Disconnected(Exception):
     """An output depends on an input tensor that is not among ``inputs``."""
 
 
-def _visit(tensor, d, g):
+def _visit(tensor: KerasTensor, d: int, g: dict[str, Any]) -> None:
     """Depth-first walk from ``tensor`` to the inputs (a module-level function:
     a recursive closure would be a reference cycle)."""
     boundary = id(tensor) in g["inputs"]
@@ -65,13 +70,15 @@ def _visit(tensor, d, g):
     g["order"].append(node)
 
 
-def _map_graph(boundary, outputs, output_paths):
+def _map_graph(
+    boundary: dict[int, Node], outputs: list[KerasTensor], output_paths: list[str]
+) -> tuple[list[Node], dict[int, int], list[Layer]]:
     """Nodes in execution order, their depths, and layers in Keras's order
     (deepest first, then in order of discovery from the outputs).
 
     ``boundary`` maps ``id(tensor)`` of each model input to the node of the
     input layer that stands for it."""
-    g = {"inputs": boundary, "order": [], "depth": {}, "seen": set(), "layer_index": {}}
+    g: dict[str, Any] = {"inputs": boundary, "order": [], "depth": {}, "seen": set(), "layer_index": {}}
     for t, path in zip(outputs, output_paths):
         try:
             _visit(t, 0, g)
@@ -80,22 +87,22 @@ def _map_graph(boundary, outputs, output_paths):
     depth, order = g["depth"], g["order"]
     pos = {id(n): i for i, n in enumerate(order)}
     nodes = sorted(order, key=lambda n: (-depth[id(n)], pos[id(n)]))
-    layer_depth = {}
+    layer_depth: dict[int, int] = {}
     for n in nodes:
         layer_depth[id(n.layer)] = max(layer_depth.get(id(n.layer), 0), depth[id(n)])
     ranked = sorted(g["layer_index"].values(), key=lambda p: (-layer_depth[id(p[1])], p[0]))
     return nodes, {id(n): depth[id(n)] for n in nodes}, [layer for _, layer in ranked]
 
 
-def _path(p) -> str:
+def _path(p: Path) -> str:
     return ".".join(str(k) for k in p)
 
 
-def _unpack_singleton(x):
+def _unpack_singleton(x: Structure) -> Structure:
     return x[0] if isinstance(x, (list, tuple)) and len(x) == 1 else x
 
 
-def _shape_leaves(s) -> list:
+def _shape_leaves(s: Any) -> list[Any]:
     """Flatten a structure of shapes (a shape is a tuple of ints/None)."""
     if isinstance(s, tuple) and all(d is None or isinstance(d, (int, np.integer)) for d in s):
         return [s]
@@ -106,7 +113,7 @@ def _shape_leaves(s) -> list:
     return [s]
 
 
-def _output_shape_of(layer, shapes):
+def _output_shape_of(layer: Layer, shapes: list[tuple[int | None, ...]]) -> Any:
     """A layer's output shape(s) for input ``shapes``: from
     ``compute_output_shape``, else from its symbolic output spec."""
     try:
@@ -133,7 +140,7 @@ class Functional(Model):
     Operation names must be unique within the model.
     """
 
-    def __init__(self, inputs, outputs, name=None, **kwargs):
+    def __init__(self, inputs: Structure, outputs: Structure, name: str | None = None, **kwargs: Any):
         if isinstance(inputs, dict):
             for k, v in inputs.items():
                 if isinstance(v, KerasTensor) and k != v.name:
@@ -160,7 +167,7 @@ class Functional(Model):
             boundary = {id(t): m._node for t, m in zip(flat_in, model_inputs)}
             paths = [_path(p) for p, _ in tree.flatten_with_path(outputs)]
             nodes, depths, layers = _map_graph(boundary, flat_out, paths)
-            counts = {}
+            counts: dict[str, int] = {}
             for layer in layers:
                 counts[layer.name] = counts.get(layer.name, 0) + 1
             for lname, n in counts.items():
@@ -186,68 +193,70 @@ class Functional(Model):
 
     # ------------------------------------------------------------ structure
     @property
-    def layers(self) -> list:
+    def layers(self) -> list[Layer]:
         return list(self._layers)
 
     @layers.setter
-    def layers(self, _):
+    def layers(self, _: object) -> NoReturn:
         raise AttributeError(
             "`Model.layers` attribute is reserved and should not be used. "
             "Please use another name."
         )
 
     @property
-    def _operations(self) -> list:
+    def _operations(self) -> list[Layer]:
         return list(self._layers)
 
-    def _summary_nodes(self) -> list:
+    def _summary_nodes(self) -> list[tuple[Node, int]]:
         """``(node, depth)`` of every call in the graph, inputs included."""
         return list(self._all_nodes)
 
-    def _node_of(self, t):
+    def _node_of(self, t: KerasTensor) -> Node:
         """The node that makes ``t`` in this graph (a model input's own node)."""
         for key, model_input in zip(self._input_keys, self._flat_inputs):
             if key == id(t):
                 return model_input._node
-        return t._node
+        node = t._node
+        assert node is not None  # every tensor of the graph was made by a node
+        return node
 
-    def _node_index(self, node) -> int:
+    def _node_index(self, node: Node) -> int:
         """Which call of its layer ``node`` is, among this graph's calls."""
         same = [n for n, _ in self._all_nodes if n.layer is node.layer]
         return next((i for i, n in enumerate(same) if n is node), 0)
 
     @property
-    def inputs(self) -> list:
+    def inputs(self) -> list[KerasTensor]:
         """Flat list of the model's input tensors."""
         return list(self._flat_inputs)
 
     @property
-    def outputs(self) -> list:
+    def outputs(self) -> list[KerasTensor]:
         """Flat list of the model's output tensors."""
         return list(self._flat_outputs)
 
     @property
-    def input(self):
+    def input(self) -> Structure:
         """The inputs in the structure given to the constructor."""
         return self._inputs_struct
 
     @property
-    def output(self):
+    def output(self) -> Structure:
         """The outputs in the structure given to the constructor."""
         return self._outputs_struct
 
     @property
-    def input_shape(self):
+    def input_shape(self) -> Structure:
         """Shape of the input (the structure of shapes for several inputs)."""
         return _unpack_singleton(tree.map_structure(lambda t: t.shape, self._inputs_struct))
 
     @property
-    def output_shape(self):
+    def output_shape(self) -> Structure:
         """Shape of the output (the structure of shapes for several outputs)."""
         return _unpack_singleton(tree.map_structure(lambda t: t.shape, self._outputs_struct))
 
     # ------------------------------------------------------ input checking
-    def _input_names(self):
+    def _input_names(self) -> list[str] | None:
         """Names the inputs are matched by (sorted dict keys, else layer names);
         ``None`` for a nested dict (Keras skips the checks then)."""
         s = self._inputs_struct
@@ -257,7 +266,7 @@ class Functional(Model):
             return None
         return [t._node.layer.name for t in self._flat_inputs]
 
-    def _check_inputs(self, inputs):
+    def _check_inputs(self, inputs: Structure) -> None:
         """Keras's input-spec check: the number of inputs and their shapes
         (batch size free, a trailing 1 may be squeezed)."""
         manual = self.__dict__.get("input_spec")
@@ -305,7 +314,7 @@ class Functional(Model):
                         f"with the layer: expected shape={expected}, found shape={shape}"
                     )
 
-    def _check_manual_spec(self, specs, flat):
+    def _check_manual_spec(self, specs: list[Any], flat: list[Any]) -> None:
         """The shape check of a user-set ``input_spec`` (objects with
         Keras's ``InputSpec`` attributes)."""
         for i, (x, spec) in enumerate(zip(flat, specs)):
@@ -325,7 +334,7 @@ class Functional(Model):
                         f"shape={expected}, found shape={shape}"
                     )
 
-    def _standardize_inputs(self, inputs):
+    def _standardize_inputs(self, inputs: Structure) -> list[Any]:
         """Keras's ``Functional._standardize_inputs``: match the structure,
         convert to arrays of each input's dtype, adjust the rank."""
         struct = self._inputs_struct
@@ -360,7 +369,7 @@ class Functional(Model):
             if mismatch_is_error:
                 raise ValueError(msg)
             warnings.warn(msg, stacklevel=3)
-        out = []
+        out: list[Any] = []
         flat_paths = tree.flatten_with_path(struct)
         for i, (x, ref) in enumerate(zip(tree.flatten(inputs), self._flat_inputs)):
             if x is None:
@@ -389,11 +398,14 @@ class Functional(Model):
         return out
 
     # ------------------------------------------------------------ running
-    def _run(self, flat_values, call, shapes=False):
+    def _run(
+        self, flat_values: list[Any], call: Callable[[Layer, list[Any]], Any], shapes: bool = False
+    ) -> list[Any]:
         """Run the graph on one value per input; ``call(layer, args)``
         computes a node. Returns the output values, flat."""
         values = dict(zip(self._input_keys, flat_values))
-        results, shared = {}, {}
+        results: dict[int, Any] = {}
+        shared: dict[tuple[int, tuple[int, ...]], Any] = {}
 
         def value(t):
             return values[id(t)] if id(t) in values else results[id(t._node)]
@@ -411,7 +423,9 @@ class Functional(Model):
             results[id(node)] = leaves[index]
         return [value(t) for t in self._flat_outputs]
 
-    def call(self, inputs, training=None, mask=None, **kwargs):
+    def call(
+        self, inputs: Structure, training: bool | None = None, mask: Any = None, **kwargs: Any
+    ) -> Structure:
         flat = self._standardize_inputs(inputs)
         context = {} if training is None else {"training": training}
 
@@ -421,7 +435,7 @@ class Functional(Model):
         outputs = self._run(flat, run_layer)
         return _unpack_singleton(tree.pack_sequence_as(self._outputs_struct, outputs))
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Structure) -> Structure:
         """Output shape(s) for input shape(s) in the structure of ``inputs``."""
         shapes = _shape_leaves(input_shape)
         if [tuple(s) for s in shapes] == [t.shape for t in self._flat_inputs]:
@@ -430,7 +444,7 @@ class Functional(Model):
             out = self._run([tuple(s) for s in shapes], _output_shape_of, shapes=True)
         return _unpack_singleton(tree.pack_sequence_as(self._outputs_struct, out))
 
-    def _call_symbolic(self, inputs):
+    def _call_symbolic(self, inputs: Structure) -> Structure:
         self._check_inputs(inputs)
         flat = self._standardize_inputs(inputs)
         shapes = self.compute_output_shape([x.shape for x in flat])
@@ -448,14 +462,16 @@ class Functional(Model):
         self._output_shape = _unpack_singleton(tree.pack_sequence_as(self._outputs_struct, [tuple(s) for s in flat_shapes]))
         return _unpack_singleton(tree.pack_sequence_as(self._outputs_struct, outs))
 
-    def __call__(self, inputs, training=None, mask=None, **kwargs):
+    def __call__(
+        self, inputs: Structure, training: bool | None = None, mask: Any = None, **kwargs: Any
+    ) -> Structure:
         if any(isinstance(x, KerasTensor) for x in tree.flatten(inputs)):
             return self._call_symbolic(inputs)
         self._check_inputs(inputs)
         return self.call(inputs, training=training, mask=mask, **kwargs)
 
 
-def get_source_inputs(tensor) -> list:
+def get_source_inputs(tensor: KerasTensor) -> list[KerasTensor]:
     """The ``Input()`` tensors that ``tensor`` was computed from."""
     if not isinstance(tensor, KerasTensor):
         raise ValueError(f"`tensor` must be a KerasTensor. Received: tensor={tensor!r}")

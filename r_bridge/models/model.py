@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -10,9 +12,10 @@ from r_bridge.layers.layer import Layer
 from r_bridge.models import tree
 from r_bridge.models.progbar import Progbar
 from r_bridge.models.summary import print_summary, summary_text
+from r_bridge.models.tree import Structure
 
 
-def _functional_arguments(args, kwargs) -> bool:
+def _functional_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
     """Keras's test for ``Model(inputs, outputs)`` (a Functional model)."""
     return (
         len(args) == 2
@@ -38,18 +41,18 @@ class Model(Layer):
         return super().__new__(cls)
 
     @property
-    def layers(self) -> list:
+    def layers(self) -> list[Layer]:
         """The model's layers, in Keras's order (a subclass: its sublayers)."""
         return list(getattr(self, "_tracked_layers", ()))
 
     @layers.setter
-    def layers(self, _):
+    def layers(self, _: object) -> NoReturn:
         raise AttributeError(
             "`Model.layers` attribute is reserved and should not be used. "
             "Please use another name."
         )
 
-    def get_layer(self, name=None, index=None):
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """A layer by ``name`` (unique) or ``index`` (in ``layers`` order),
         with Keras's errors (giving both is one)."""
         if index is not None and name is not None:
@@ -74,9 +77,10 @@ class Model(Layer):
             )
         raise ValueError("Provide either a layer name or layer index at `get_layer`.")
 
-    def _collect(self, attr) -> list:
+    def _collect(self, attr: str) -> list[np.ndarray]:
         """``attr`` weights of the model itself and of every layer, each once."""
-        seen, out = set(), []
+        seen: set[int] = set()
+        out: list[np.ndarray] = []
         for w in [*getattr(super(), attr)] + [w for layer in self.layers for w in getattr(layer, attr)]:
             if id(w) not in seen:
                 seen.add(id(w))
@@ -84,17 +88,17 @@ class Model(Layer):
         return out
 
     @property
-    def weights(self) -> list:
+    def weights(self) -> list[np.ndarray]:
         """Every layer's weight arrays (live, not copies), each shared layer once."""
         return self._collect("weights")
 
     @property
-    def trainable_weights(self) -> list:
+    def trainable_weights(self) -> list[np.ndarray]:
         """The weights training would update (none if the model is frozen)."""
         return self._collect("trainable_weights") if self.trainable else []
 
     @property
-    def non_trainable_weights(self) -> list:
+    def non_trainable_weights(self) -> list[np.ndarray]:
         """The other weights (all of them if the model is frozen)."""
         trainable = {id(w) for w in self.trainable_weights}
         return [w for w in self.weights if id(w) not in trainable]
@@ -110,7 +114,14 @@ class Model(Layer):
         return int(sum(w.size for w in self.weights))
 
     # ------------------------------------------------------------ predict
-    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+    def predict(
+        self,
+        x: Structure,
+        batch_size: int | None = None,
+        verbose: str | int = "auto",
+        steps: int | None = None,
+        callbacks: Iterable[object] | None = None,
+    ) -> Structure:
         """Outputs for ``x`` (an array, or a list/dict of arrays for several
         inputs), computed in batches of ``batch_size`` (default 32).
 
@@ -156,9 +167,9 @@ class Model(Layer):
         if steps is not None:
             n_batches = min(int(steps), n_batches)
         callbacks = list(callbacks or [])
-        bar = Progbar(n_batches, verbose=verbose) if verbose else None
+        bar = Progbar(n_batches, verbose=int(verbose)) if verbose else None
 
-        def notify(event, *args):
+        def notify(event: str, *args: object) -> None:
             for cb in callbacks:
                 fn = getattr(cb, event, None)
                 if fn is not None:
@@ -167,7 +178,7 @@ class Model(Layer):
         notify("set_model", self)
         self.stop_predicting = False  # a callback may set it, as in Keras
         notify("on_predict_begin")
-        pieces = None
+        pieces: list[list[np.ndarray]] = []
         out_struct = None
         for step in range(n_batches):
             notify("on_predict_batch_begin", step)
@@ -176,7 +187,7 @@ class Model(Layer):
             out = self(batch, training=False)
             out_struct = out
             leaves = [np.asarray(o) for o in tree.flatten(out)]
-            if pieces is None:
+            if not pieces:
                 pieces = [[] for _ in leaves]
             for p, leaf in zip(pieces, leaves):
                 p.append(leaf)
@@ -191,15 +202,17 @@ class Model(Layer):
         return tree.pack_sequence_as(out_struct, [np.concatenate(p) for p in pieces])
 
     # ------------------------------------------------------------ summary
-    def summary_text(self, line_length=None, positions=None, expand_nested=False,
-                     show_trainable=False, layer_range=None) -> str:
+    def summary_text(self, line_length: int | None = None, positions: Sequence[float] | None = None,
+                     expand_nested: bool = False, show_trainable: bool = False,
+                     layer_range: Sequence[str] | None = None) -> str:
         """The Keras summary table as a string (arguments as :meth:`summary`)."""
         return summary_text(self, line_length=line_length, positions=positions,
                             expand_nested=expand_nested, show_trainable=show_trainable,
                             layer_range=layer_range)
 
-    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
-                show_trainable=False, layer_range=None):
+    def summary(self, line_length: int | None = None, positions: Sequence[float] | None = None,
+                print_fn: Callable[[str], object] | None = None, expand_nested: bool = False,
+                show_trainable: bool = False, layer_range: Sequence[str] | None = None) -> None:
         """Print Keras's summary table (or pass it to ``print_fn``).
 
         Args:

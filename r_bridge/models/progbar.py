@@ -55,7 +55,9 @@ class Progbar:
         unit_name: what a step is called (``"step"``).
     """
 
-    def __init__(self, target, width=20, verbose=1, interval=0.05, unit_name="step"):
+    def __init__(
+        self, target: int | None, width: int = 20, verbose: int = 1, interval: float = 0.05, unit_name: str = "step"
+    ):
         self.target = target
         self.width = width
         self.verbose = verbose
@@ -70,10 +72,10 @@ class Progbar:
         )
         self._start = time.time()
         self._last_update = 0.0
-        self._after_first = None
+        self._after_first: float | None = None
         self._prev_width = 0
 
-    def _per_step(self, current, now):
+    def _per_step(self, current: int, now: float) -> float:
         if not current:
             return 0
         if self._after_first is not None and current > 1:
@@ -84,7 +86,7 @@ class Progbar:
             self._after_first = now
         return per
 
-    def update(self, current, finalize=None):
+    def update(self, current: int, finalize: bool | None = None) -> None:
         """Show progress at step ``current`` (finalizes at ``target``)."""
         if finalize is None:
             finalize = self.target is not None and current >= self.target
@@ -106,16 +108,16 @@ class Progbar:
                 bar += f"\33[37m{'━' * (self.width - done)}\x1b[0m"
                 special += 9
             else:
-                bar = "%7d/Unknown" % current
+                bar = f"{current:7d}/Unknown"
             message += bar
             if self.target is not None and self.target > 0 and not finalize:
                 eta = per * (self.target - current)
                 if eta > 3600:
-                    text = "%d:%02d:%02d" % (eta // 3600, (eta % 3600) // 60, eta % 60)
+                    text = f"{int(eta // 3600)}:{int((eta % 3600) // 60):02d}:{int(eta % 60):02d}"
                 elif eta > 60:
-                    text = "%d:%02d" % (eta // 60, eta % 60)
+                    text = f"{int(eta // 60)}:{int(eta % 60):02d}"
                 else:
-                    text = "%ds" % eta
+                    text = f"{int(eta)}s"
                 info = f" \x1b[1m{text}\x1b[0m"
             else:
                 info = f" \x1b[1m{now - self._start:.0f}s\x1b[0m"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterable
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -10,11 +12,12 @@ from r_bridge.layers.input_layer import InputLayer, standardize_shape
 from r_bridge.layers.layer import Layer
 from r_bridge.models.functional import Functional
 from r_bridge.models.model import Model
+from r_bridge.models.tree import Structure
 from r_bridge.naming import atomic
 from r_bridge.tensor import KerasTensor, Node
 
 
-def _check_single_input(layer):
+def _check_single_input(layer: Layer) -> None:
     """Keras's rejection of a layer whose ``call`` takes no input or more
     than one required positional input (it cannot be stacked)."""
     try:
@@ -58,7 +61,13 @@ class Sequential(Model):
     model as it was (or, once switched, fully changed).
     """
 
-    def __init__(self, layers=None, trainable=True, name=None):
+    # Set only by _commit(), all together.
+    _layers: list[Layer]
+    _functional: Functional | None
+
+    def __init__(
+        self, layers: Iterable[Layer | KerasTensor] | None = None, trainable: bool = True, name: str | None = None
+    ):
         with atomic():
             super().__init__(name=name, trainable=trainable)
             self._commit(layers=[], functional=None)
@@ -68,7 +77,7 @@ class Sequential(Model):
                 self._maybe_rebuild()
 
     # ------------------------------------------------------------ state
-    def _commit(self, layers, functional):
+    def _commit(self, layers: list[Layer], functional: Functional | None) -> None:
         """Switch to a new stack in one step (``dict.update`` runs no Python
         code, so no signal handler can interrupt it halfway). Plain
         attributes: the internal functional model is not a tracked sublayer."""
@@ -79,7 +88,9 @@ class Sequential(Model):
             _output_shape=functional._output_shape if functional is not None else None,
         )
 
-    def _rebuilt(self, layers, input_shape=None):
+    def _rebuilt(
+        self, layers: list[Layer], input_shape: Any = None
+    ) -> tuple[list[Layer], Functional | None]:
         """``(layers, functional)`` for ``layers`` built for ``input_shape``
         (or the input layer's shape); ``functional`` is ``None`` when the
         stack cannot be built yet. Changes nothing on the model."""
@@ -88,8 +99,8 @@ class Sequential(Model):
             first = layers[0] if layers else None
             if isinstance(first, InputLayer) and len(layers) > 1:
                 input_shape = first.batch_shape
-            elif first is not None and len(layers) > 1 and _has_input_shape(first):
-                input_shape = first.input_shape
+            elif first is not None and len(layers) > 1 and (shape := _input_shape(first)) is not None:
+                input_shape = shape
             else:
                 return layers, None
         try:
@@ -119,14 +130,14 @@ class Sequential(Model):
                 return given, None
         return layers, Functional(inputs=inputs, outputs=x)
 
-    def _maybe_rebuild(self):
+    def _maybe_rebuild(self) -> None:
         layers = list(self._layers)
         with atomic():
             layers, functional = self._rebuilt(layers)
         self._commit(layers, functional)
 
     # --------------------------------------------------------- add / pop
-    def add(self, layer, rebuild=True):
+    def add(self, layer: Layer | KerasTensor, rebuild: bool = True) -> None:
         """Add ``layer`` on top of the stack (names must be unique in the model).
 
         On error (duplicate name, incompatible input shape, ...) the model
@@ -134,11 +145,11 @@ class Sequential(Model):
         """
         with atomic():
             layers = list(self._layers)
-            if not layers and getattr(layer, "_input_shape_arg", None) is not None:
-                layers.append(InputLayer(shape=layer._input_shape_arg))
-            if isinstance(layer, KerasTensor) and layer._node is not None:
-                if isinstance(layer._node.layer, InputLayer):
-                    layer = layer._node.layer
+            if not layers and (shape_arg := getattr(layer, "_input_shape_arg", None)) is not None:
+                layers.append(InputLayer(shape=shape_arg))
+            if (isinstance(layer, KerasTensor) and layer._node is not None
+                    and isinstance(layer._node.layer, InputLayer)):
+                layer = layer._node.layer
             if not isinstance(layer, Layer):
                 raise ValueError(
                     "Only instances of `keras.Layer` can be added to a Sequential model. "
@@ -161,7 +172,7 @@ class Sequential(Model):
                 layers, functional = self._rebuilt(layers)
         self._commit(layers, functional)
 
-    def pop(self, rebuild=True):
+    def pop(self, rebuild: bool = True) -> Layer:
         """Remove and return the last layer.
 
         An error or interrupt before the model switches to the shorter stack
@@ -179,7 +190,7 @@ class Sequential(Model):
         self._commit(layers, functional)
         return layer
 
-    def build(self, input_shape=None):
+    def build(self, input_shape: tuple[int | None, ...] | None = None) -> None:
         """Build the internal functional model for inputs of ``input_shape``."""
         with atomic():
             layers, functional = self._rebuilt(list(self._layers), input_shape)
@@ -188,54 +199,56 @@ class Sequential(Model):
 
     # ----------------------------------------------------------- access
     @property
-    def layers(self) -> list:
+    def layers(self) -> list[Layer]:
         """The layers added, without the input layer."""
         if self._layers and isinstance(self._layers[0], InputLayer):
             return self._layers[1:]
         return list(self._layers)
 
     @layers.setter
-    def layers(self, _):
+    def layers(self, _: object) -> NoReturn:
         raise AttributeError(
             "`Sequential.layers` attribute is reserved and should not be used. "
             "Use `add()` and `pop()` to change the layers in this model."
         )
 
-    def _defined(self, what):
+    def _defined(self, what: str) -> Functional:
         if self._functional is None:
             raise AttributeError(f"Sequential model '{self.name}' has no defined {what} yet.")
         return self._functional
 
     @property
-    def inputs(self) -> list:
+    def inputs(self) -> list[KerasTensor]:
         """The input tensors of the built model (Keras raises before it is built)."""
         return self._defined("inputs").inputs
 
     @property
-    def outputs(self) -> list:
+    def outputs(self) -> list[KerasTensor]:
         """The output tensors of the built model."""
         return self._defined("outputs").outputs
 
     @property
-    def input_shape(self):
+    def input_shape(self) -> Structure:
         """The input shape of the built model."""
         return self._defined("input shape").input_shape
 
     @property
-    def output_shape(self):
+    def output_shape(self) -> Structure:
         """The output shape of the built model."""
         return self._defined("output shape").output_shape
 
     @property
-    def input(self):
+    def input(self) -> Structure:
         return self._defined("input").input
 
     @property
-    def output(self):
+    def output(self) -> Structure:
         return self._defined("output").output
 
     # ---------------------------------------------------------- calling
-    def call(self, inputs, training=None, mask=None, **kwargs):
+    def call(
+        self, inputs: Structure, training: bool | None = None, mask: Any = None, **kwargs: Any
+    ) -> Structure:
         if self._functional is not None:
             return self._functional.call(inputs, training=training)
         context = {} if training is None else {"training": training}
@@ -243,14 +256,16 @@ class Sequential(Model):
             inputs = layer(inputs, **context)
         return inputs
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: Structure) -> Structure:
         if self._functional is not None:
             return self._functional.compute_output_shape(input_shape)
         for layer in self.layers:
             input_shape = layer.compute_output_shape(input_shape)
         return input_shape
 
-    def __call__(self, inputs, training=None, mask=None, **kwargs):
+    def __call__(
+        self, inputs: Structure, training: bool | None = None, mask: Any = None, **kwargs: Any
+    ) -> Structure:
         if not self.built:
             shape = getattr(inputs, "shape", None)
             if shape is None and not isinstance(inputs, (list, tuple, dict)):
@@ -260,7 +275,7 @@ class Sequential(Model):
             return self._call_symbolic(inputs)
         return self.call(inputs, training=training)
 
-    def _call_symbolic(self, x):
+    def _call_symbolic(self, x: KerasTensor) -> KerasTensor:
         """One node for the whole model (it is the layer an outer model sees)."""
         if self._functional is not None:
             self._functional._check_inputs(x)
@@ -271,8 +286,9 @@ class Sequential(Model):
         return out
 
 
-def _has_input_shape(layer) -> bool:
+def _input_shape(layer: Layer) -> Structure:
+    """The layer's ``input_shape`` if it has one (a model), else ``None``."""
     try:
-        return getattr(layer, "input_shape", None) is not None
+        return getattr(layer, "input_shape", None)
     except Exception:  # a property that raises (e.g. an unbuilt Sequential)
-        return False
+        return None

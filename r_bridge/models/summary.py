@@ -11,10 +11,17 @@ from __future__ import annotations
 
 import re
 import shutil
+from collections.abc import Callable, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from r_bridge import config
 from r_bridge.models.progbar import print_msg
 
+if TYPE_CHECKING:
+    from r_bridge.layers.layer import Layer
+    from r_bridge.models.functional import Functional
+    from r_bridge.models.model import Model
+    from r_bridge.tensor import Node
 
 _WORD = re.compile(r"\s*\S+\s*")
 
@@ -27,7 +34,7 @@ def _readable_size(n_bytes: float) -> str:
     return f"{n_bytes:.2f} PB"
 
 
-def _ratio_reduce(total, widths):
+def _ratio_reduce(total: int, widths: list[int]) -> list[int]:
     """rich's even shrink of ``widths`` by ``total`` cells."""
     remaining, ratio, out = total, len(widths), []
     for w in widths:
@@ -38,7 +45,7 @@ def _ratio_reduce(total, widths):
     return out
 
 
-def _wrap(text: str, width: int) -> list:
+def _wrap(text: str, width: int) -> list[str]:
     """rich's word wrap (``overflow="ellipsis"``) of one cell."""
     lines, line = [], ""
     for m in _WORD.finditer(text):
@@ -62,7 +69,7 @@ def _wrap(text: str, width: int) -> list:
     return out
 
 
-def _justify(text, width, how):
+def _justify(text: str, width: int, how: str) -> str:
     if how == "right":
         return text.rstrip().rjust(width)
     if how == "center":
@@ -72,7 +79,9 @@ def _justify(text, width, how):
     return text.ljust(width)
 
 
-def _render_row(cells, widths, aligns, bottom=False, bar="│"):
+def _render_row(
+    cells: Sequence[object], widths: list[int], aligns: list[str], bottom: bool = False, bar: str = "│"
+) -> list[str]:
     wrapped = [_wrap(str(c), w) for c, w in zip(cells, widths)]
     height = max(len(c) for c in wrapped)
     rows = []
@@ -86,15 +95,15 @@ def _render_row(cells, widths, aligns, bottom=False, bar="│"):
     return rows
 
 
-def _rule(widths, left, mid, right, fill):
+def _rule(widths: list[int], left: str, mid: str, right: str, fill: str) -> str:
     return left + mid.join(fill * (w + 2) for w in widths) + right
 
 
-def _shape_text(shape) -> str:
+def _shape_text(shape: Iterable[int | None]) -> str:
     return "(" + ", ".join(str(d) for d in shape) + ")"
 
 
-def _format_shape(layer) -> str:
+def _format_shape(layer: Layer) -> str:
     """The shape of the layer's last symbolic output; for a layer only built
     (by hand or by an eager call), its output shape for the shape it was
     built with (``_build_input_shape``), as Keras does; else ``?``."""
@@ -113,7 +122,7 @@ def _format_shape(layer) -> str:
     return str(_map_shapes(shape)).replace("'", "")
 
 
-def _shape_leaves(s):
+def _shape_leaves(s: Any) -> list[Any]:
     if isinstance(s, tuple) and all(d is None or isinstance(d, int) for d in s):
         return [s]
     if isinstance(s, dict):
@@ -123,7 +132,7 @@ def _shape_leaves(s):
     return [s]
 
 
-def _map_shapes(s):
+def _map_shapes(s: Any) -> Any:
     if isinstance(s, tuple) and all(d is None or isinstance(d, int) for d in s):
         return _shape_text(s)
     if isinstance(s, dict):
@@ -131,12 +140,12 @@ def _map_shapes(s):
     return type(s)(_map_shapes(c) for c in s)
 
 
-def _is_sequential_like(model) -> bool:
+def _is_sequential_like(model: Model) -> bool:
     from r_bridge.models.functional import Functional
 
     if not isinstance(model, Functional):
         return True
-    by_depth = {}
+    by_depth: dict[int, list[Node]] = {}
     for node, depth in model._summary_nodes():
         by_depth.setdefault(depth, []).append(node)
     for nodes in by_depth.values():
@@ -150,7 +159,7 @@ def _is_sequential_like(model) -> bool:
     return True
 
 
-def _connections(model, layer) -> str:
+def _connections(model: Functional, layer: Layer) -> str:
     parts = []
     for node, _ in model._summary_nodes():
         if node.layer is not layer:
@@ -163,7 +172,9 @@ def _connections(model, layer) -> str:
     return ", ".join(parts) or "-"
 
 
-def _add_rows(rows, model, layer, level, columns):
+def _add_rows(
+    rows: list[list[str]], model: Model, layer: Layer, level: int, columns: tuple[bool, bool, bool]
+) -> None:
     """The row of ``layer`` (and of its layers, indented, if expanded).
     Module-level recursion: a recursive closure would be a reference cycle
     holding the model."""
@@ -171,17 +182,17 @@ def _add_rows(rows, model, layer, level, columns):
     params = f"{layer.count_params():,}" if layer.built else "0 (unbuilt)"
     prefix = "   " * level + "└ " if level else ""
     row = [f"{prefix}{layer.name} ({type(layer).__name__})", _format_shape(layer), params]
-    if connected:
-        row.append(_connections(model, layer))
+    if connected:  # only for a model that is not sequential-like: a Functional
+        row.append(_connections(cast("Functional", model), layer))
     if show_trainable:
         row.append(("Y" if layer.trainable else "N") if layer.weights else "-")
     rows.append(row)
-    if expand_nested and getattr(layer, "layers", None):
-        for inner in layer.layers:
+    if expand_nested:
+        for inner in getattr(layer, "layers", None) or ():
             _add_rows(rows, model, inner, level + 1, columns)
 
 
-def _layer_range(layers, layer_range):
+def _layer_range(layers: list[Layer], layer_range: Sequence[str] | None) -> tuple[int, int]:
     if layer_range is None:
         return 0, len(layers)
     if len(layer_range) != 2:
@@ -203,8 +214,9 @@ def _layer_range(layers, layer_range):
     return min(lower), max(upper) + 1
 
 
-def print_summary(model, line_length=None, positions=None, print_fn=None, expand_nested=False,
-                  show_trainable=False, layer_range=None):
+def print_summary(model: Model, line_length: int | None = None, positions: Sequence[float] | None = None,
+                  print_fn: Callable[[str], object] | None = None, expand_nested: bool = False,
+                  show_trainable: bool = False, layer_range: Sequence[str] | None = None) -> None:
     """Print Keras's summary of ``model`` (``print_fn(text)`` if given; while
     interactive logging is off, through logging as Keras does)."""
     text = summary_text(model, line_length=line_length, positions=positions,
@@ -218,8 +230,9 @@ def print_summary(model, line_length=None, positions=None, print_fn=None, expand
         print_msg(text)
 
 
-def summary_text(model, line_length=None, positions=None, expand_nested=False,
-                 show_trainable=False, layer_range=None) -> str:
+def summary_text(model: Model, line_length: int | None = None, positions: Sequence[float] | None = None,
+                 expand_nested: bool = False, show_trainable: bool = False,
+                 layer_range: Sequence[str] | None = None) -> str:
     """Keras's summary of ``model`` as a string (see ``Model.summary``)."""
     from r_bridge.models.functional import Functional
 
@@ -263,7 +276,7 @@ def summary_text(model, line_length=None, positions=None, expand_nested=False,
     widths = [max(p - 2, 1) for p in padded]
 
     layers = model._operations if isinstance(model, Functional) else model.layers
-    rows = []
+    rows: list[list[str]] = []
     first, last = _layer_range(layers, layer_range)
     columns = (not sequential_like, show_trainable, expand_nested)
     for layer in layers[first:last]:

@@ -6,8 +6,17 @@ order, so a dict of inputs lines up with Keras's flat order.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
-def _children(x):
+#: A leaf (anything but a list, tuple or dict), or a list, tuple or dict of
+#: structures: no narrower type fits what a user can pass.
+Structure = Any
+#: A leaf's position: the keys and indices that lead to it.
+Path = tuple[Any, ...]
+
+
+def _children(x: Structure) -> list[tuple[Any, Structure]] | None:
     if isinstance(x, dict):
         return [(k, x[k]) for k in sorted(x)]
     if isinstance(x, (list, tuple)):
@@ -15,23 +24,23 @@ def _children(x):
     return None
 
 
-def flatten_with_path(x, prefix=()):
+def flatten_with_path(x: Structure, prefix: Path = ()) -> list[tuple[Path, Any]]:
     """``[(path, leaf), ...]``; a path is a tuple of keys and indices."""
     kids = _children(x)
     if kids is None:
         return [(prefix, x)]
-    out = []
+    out: list[tuple[Path, Any]] = []
     for key, child in kids:
         out.extend(flatten_with_path(child, prefix + (key,)))
     return out
 
 
-def flatten(x) -> list:
+def flatten(x: Structure) -> list[Any]:
     """The leaves of ``x`` in order."""
     return [leaf for _, leaf in flatten_with_path(x)]
 
 
-def _build(s, it):
+def _build(s: Structure, it: Iterator[Any]) -> Structure:
     # Module-level recursion: a recursive closure would be a reference cycle
     # holding the leaves (tensors) until the cycle collector runs.
     if isinstance(s, dict):
@@ -42,17 +51,17 @@ def _build(s, it):
     return next(it)
 
 
-def pack_sequence_as(structure, flat):
+def pack_sequence_as(structure: Structure, flat: Iterable[Any]) -> Structure:
     """``structure`` with its leaves replaced, in order, by ``flat``."""
     return _build(structure, iter(flat))
 
 
-def map_structure(fn, x):
+def map_structure(fn: Callable[[Any], Any], x: Structure) -> Structure:
     """``x`` with ``fn`` applied to every leaf."""
     return pack_sequence_as(x, [fn(leaf) for leaf in flatten(x)])
 
 
-def same_structure(a, b) -> bool:
+def same_structure(a: Structure, b: Structure) -> bool:
     """Whether ``a`` and ``b`` nest alike (lists and tuples count as equal)."""
     if isinstance(a, dict) or isinstance(b, dict):
         if not (isinstance(a, dict) and isinstance(b, dict)) or set(a) != set(b):
