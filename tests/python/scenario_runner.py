@@ -113,7 +113,7 @@ class KerasBackend(_Backend):
         return obj.name
 
     def layer_names(self, model):
-        return [l.name for l in model.layers]
+        return [layer.name for layer in model.layers]
 
     def last_layer_name(self, model):
         return model.layers[-1].name
@@ -219,7 +219,7 @@ class ApiBackend(_Backend):
         return self._keep(self.api.make_input(shape=list(shape), name=name))
 
     def sequential(self, layers, name=None, input_shape=None):
-        hs = [l["handle"] for l in layers]
+        hs = [layer["handle"] for layer in layers]
         inp = None if input_shape is None else {"shape": list(input_shape)}
         return self._keep(self.api.make_sequential(layers=hs, name=name, input=inp))
 

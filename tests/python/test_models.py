@@ -407,7 +407,7 @@ def test_sequential_inputs_outputs_once_built():
     assert [t.shape for t in m.inputs] == [(None, 3)]
     assert [t.shape for t in m.outputs] == [(None, 2)]
     with pytest.raises(AttributeError, match="has no defined inputs yet"):
-        Sequential(name="empty").inputs
+        _ = Sequential(name="empty").inputs
 
 
 # ------------------------------------------------ Keras behaviours (issue 11)
@@ -505,7 +505,7 @@ def test_sequential_shapes_as_keras():
     for attr in ("input_shape", "output_shape", "inputs", "outputs"):
         assert not hasattr(m, attr)
     with pytest.raises(AttributeError, match="Sequential model 's' has no defined output shape yet"):
-        m.output_shape
+        _ = m.output_shape
     m(np.zeros((3, 2)))  # built for the shape of its first input, as Keras
     assert (m.input_shape, m.output_shape) == ((3, 2), (3, 4))
     m2 = Sequential([Dense(4)])

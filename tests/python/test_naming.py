@@ -130,9 +130,8 @@ def test_name_scope_nesting():
 
 
 def test_name_scope_pops_on_exception():
-    with pytest.raises(RuntimeError):
-        with naming.name_scope("a"):
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), naming.name_scope("a"):
+        raise RuntimeError("boom")
     assert naming.current_path() == ""
 
 
@@ -149,21 +148,19 @@ def test_name_scope_rejects_bad_names(bad):
 
 def test_atomic_rolls_back_counters_on_error():
     naming.uniquify("x")
-    with pytest.raises(RuntimeError):
-        with naming.atomic():
-            naming.uniquify("x")
-            naming.uniquify("y")
-            naming.get_uid("z")
-            raise RuntimeError("fail")
+    with pytest.raises(RuntimeError), naming.atomic():
+        naming.uniquify("x")
+        naming.uniquify("y")
+        naming.get_uid("z")
+        raise RuntimeError("fail")
     assert naming.uid_counts() == {"x": 1}
     assert naming.uniquify("x") == "x_1"
 
 
 def test_atomic_rolls_back_from_empty_session():
-    with pytest.raises(ValueError):
-        with naming.atomic():
-            naming.uniquify("x")
-            raise ValueError
+    with pytest.raises(ValueError), naming.atomic():
+        naming.uniquify("x")
+        raise ValueError
     assert naming.uid_counts() == {}
 
 
@@ -176,10 +173,9 @@ def test_atomic_keeps_counters_on_success():
 def test_atomic_nested_inner_failure_keeps_outer_progress():
     with naming.atomic():
         naming.uniquify("outer")
-        with pytest.raises(KeyError):
-            with naming.atomic():
-                naming.uniquify("inner")
-                raise KeyError
+        with pytest.raises(KeyError), naming.atomic():
+            naming.uniquify("inner")
+            raise KeyError
         naming.uniquify("after")
     assert naming.uid_counts() == {"outer": 1, "after": 1}
 
@@ -210,9 +206,8 @@ def test_name_scope_deduplicates_same_caller_and_name():
 
 def test_name_scope_override_parent_and_caller_parent_path():
     with naming.name_scope("outer"):
-        with naming.name_scope("mid", override_parent="/abs/path"):
-            with naming.name_scope("inner"):
-                assert naming.current_path() == "abs/path/mid/inner"
+        with naming.name_scope("mid", override_parent="/abs/path"), naming.name_scope("inner"):
+            assert naming.current_path() == "abs/path/mid/inner"
         assert naming.current_path() == "outer"
 
         class Owner:

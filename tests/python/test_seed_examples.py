@@ -3,8 +3,8 @@
 import gc
 import tracemalloc
 
-from r_bridge import naming
 import r_bridge
+from r_bridge import naming
 from r_bridge.layers import Dense
 from r_bridge.models import Sequential
 
