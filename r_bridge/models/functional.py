@@ -40,6 +40,12 @@ def _is_input_tensor(t: KerasTensor) -> bool:
     return t._node is not None and isinstance(t._node.layer, InputLayer) and not t._node.inputs
 
 
+def _input_layer(t: KerasTensor) -> Layer:
+    """The input layer of a model input (each has its node)."""
+    assert t._node is not None
+    return t._node.layer
+
+
 class _Disconnected(Exception):
     """An output depends on an input tensor that is not among ``inputs``."""
 
@@ -71,7 +77,7 @@ def _visit(tensor: KerasTensor, d: int, g: dict[str, Any]) -> None:
 
 
 def _map_graph(
-    boundary: dict[int, Node], outputs: list[KerasTensor], output_paths: list[str]
+    boundary: dict[int, Node | None], outputs: list[KerasTensor], output_paths: list[str]
 ) -> tuple[list[Node], dict[int, int], list[Layer]]:
     """Nodes in execution order, their depths, and layers in Keras's order
     (deepest first, then in order of discovery from the outputs).
@@ -215,7 +221,8 @@ class Functional(Model):
         """The node that makes ``t`` in this graph (a model input's own node)."""
         for key, model_input in zip(self._input_keys, self._flat_inputs):
             if key == id(t):
-                return model_input._node
+                t = model_input
+                break
         node = t._node
         assert node is not None  # every tensor of the graph was made by a node
         return node
@@ -264,7 +271,7 @@ class Functional(Model):
             if all(isinstance(v, KerasTensor) for v in s.values()):
                 return sorted(s)
             return None
-        return [t._node.layer.name for t in self._flat_inputs]
+        return [_input_layer(t).name for t in self._flat_inputs]
 
     def _check_inputs(self, inputs: Structure) -> None:
         """Keras's input-spec check: the number of inputs and their shapes
@@ -373,7 +380,7 @@ class Functional(Model):
         flat_paths = tree.flatten_with_path(struct)
         for i, (x, ref) in enumerate(zip(tree.flatten(inputs), self._flat_inputs)):
             if x is None:
-                if not getattr(ref._node.layer, "optional", False):
+                if not getattr(_input_layer(ref), "optional", False):
                     raise ValueError(
                         f"The input '{ref.name}' is not optional, but None was passed. "
                         "Please provide a valid tensor."
