@@ -119,7 +119,9 @@ def test_attach_r_without_rpy2_raises_import_error():
         prelude=False,
     )
     out = result_of(proc)
-    assert out["msg"] == rhost.RPY2_MISSING and "r_bridge[" not in out["msg"]
+    from r_bridge.bridge.rhost import RPY2_MISSING
+
+    assert out["msg"] == RPY2_MISSING and "r_bridge[" not in out["msg"]
 
 
 def test_rpy2_is_3_5():
