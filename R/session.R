@@ -104,7 +104,7 @@ clear_session <- function(free_memory = TRUE) {
   # than a bare Python call (bench/README.md).
   if (!is.logical(free_memory) || length(free_memory) != 1L || is.na(free_memory) ||
       !is.null(attributes(free_memory))) {
-    free_memory <- check_flag(free_memory, "free_memory")
+    free_memory <- rb_check_flag(free_memory, "free_memory")
   }
   if (free_memory) rb_collect()
   rb_call("clear_session", free_memory = free_memory)
@@ -131,7 +131,7 @@ clear_session <- function(free_memory = TRUE) {
 #' reset_uids()
 #' get_uid("block")
 get_uid <- function(prefix = "") {
-  prefix <- check_string(prefix)
+  prefix <- rb_check_string(prefix, "prefix")
   as.integer(rb_call("get_uid", prefix = prefix))
 }
 
@@ -199,8 +199,6 @@ print.rbridge_session_info <- function(x, ...) {
 unclass_info <- function(x) {
   data.frame(prefix = x$prefix, count = x$count, stringsAsFactors = FALSE)
 }
-
-`%||%` <- function(x, y) if (is.null(x)) y else x
 
 #' Run code in a fresh session
 #'

@@ -33,6 +33,7 @@ The contract:
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 
 import numpy as np
@@ -46,7 +47,7 @@ from r_bridge.layers import Activation, Dense, Dropout, Flatten, Layer
 from r_bridge.models import Functional, Input, KerasTensor, Model, Sequential
 from r_bridge.models import get_source_inputs as _get_source_inputs
 
-API_VERSION = "2.0.0"
+API_VERSION = "2.1.0"
 
 LAYER_KINDS = {
     "dense": Dense,
@@ -88,6 +89,8 @@ def record(obj: object) -> dict:
             "name": obj.name,
             "shape": list(obj.shape),
             "dtype": str(obj.dtype),
+            "sparse": bool(getattr(obj, "sparse", False)),
+            "ragged": bool(getattr(obj, "ragged", False)),
         }
     kind = "model" if isinstance(obj, Model) else "layer"
     return {"handle": handle, "kind": kind, "class": type(obj).__name__, "name": obj.name}
@@ -236,12 +239,23 @@ def make_layer(kind: str, args: dict | None = None, object: object = None) -> di
     return _out(layer(target))
 
 
+def _input_kwargs(kwargs: dict) -> dict:
+    """Keyword arguments of ``Input()`` from plain values: shapes (lists) as
+    tuples, ``tensor`` (a handle) as the tensor."""
+    out = dict(kwargs)
+    for key in ("shape", "batch_shape"):
+        if isinstance(out.get(key), list):
+            out[key] = tuple(out[key])
+    if isinstance(out.get("tensor"), str):
+        out["tensor"] = _obj(out["tensor"], "tensor")
+    return out
+
+
 @_atomic
 def make_input(**kwargs: object) -> dict:
-    """``Input(**kwargs)`` (shape, batch_size, dtype, batch_shape, name, ...)."""
-    if isinstance(kwargs.get("shape"), list):
-        kwargs["shape"] = tuple(kwargs["shape"])
-    return record(Input(**kwargs))
+    """``Input(**kwargs)`` (shape, batch_size, dtype, sparse, ragged,
+    batch_shape, name, tensor, optional: Keras's names)."""
+    return record(Input(**_input_kwargs(kwargs)))
 
 
 @_atomic
@@ -252,14 +266,15 @@ def make_sequential(layers: list | None = None, name: str | None = None, trainab
     in one atomic step."""
     objs = [_obj(h, "layers") for h in (layers or [])]
     if input is not None:
-        objs.insert(0, Input(**{k: tuple(v) if isinstance(v, list) else v for k, v in input.items()}))
+        objs.insert(0, Input(**_input_kwargs(input)))
     return record(Sequential(objs, trainable=trainable, name=name))
 
 
 @_atomic
-def make_model(inputs: object, outputs: object, name: str | None = None) -> dict:
-    """Functional ``Model(inputs, outputs, name)``; handles, lists or dicts of handles."""
-    return record(Functional(_in(inputs, "inputs"), _in(outputs, "outputs"), name=name))
+def make_model(inputs: object, outputs: object, name: str | None = None, **kwargs: object) -> dict:
+    """Functional ``Model(inputs, outputs, name, **kwargs)``; handles, lists
+    or dicts of handles."""
+    return record(Functional(_in(inputs, "inputs"), _in(outputs, "outputs"), name=name, **kwargs))
 
 
 @_atomic
@@ -290,6 +305,9 @@ def get(object: object, attr: str) -> object:  # noqa: A002
     obj = _obj(object)
     if attr == "class":
         return type(obj).__name__
+    if attr in ("input", "output") and isinstance(obj, Model) and not hasattr(type(obj), attr):
+        values = getattr(obj, attr + "s")  # Keras's Model.input: the tensor, or the list of them
+        return _out(values[0] if len(values) == 1 else values)
     if attr.startswith("_") or not hasattr(obj, attr):
         raise AttributeError(f"{type(obj).__name__} has no attribute `{attr}`.")
     value = getattr(obj, attr)
@@ -348,8 +366,15 @@ def predict(object: object, x: object, **kwargs: object) -> object:  # noqa: A00
 
 @_export
 def summary(object: object, **kwargs: object) -> str:  # noqa: A002
-    """The Keras summary table as a string (``line_length`` ... as Keras)."""
-    return _layer(object).summary_text(**kwargs)
+    """The Keras summary table as a string (``line_length`` ... as Keras).
+
+    ``line_length``, which hosts pass to fit their console, is dropped when
+    the core's ``summary_text`` does not take it."""
+    text = _layer(object).summary_text
+    params = inspect.signature(text).parameters
+    if "line_length" not in params and not any(p.kind is p.VAR_KEYWORD for p in params.values()):
+        kwargs.pop("line_length", None)
+    return text(**kwargs)
 
 
 @_export

@@ -1,6 +1,6 @@
 test_that("install_rbridge() validates its arguments", {
-  expect_error(install_rbridge(envname = 1), "`envname` must be a single string, not 1.", fixed = TRUE)
-  expect_error(install_rbridge(new_env = "yes"), "`new_env` must be TRUE or FALSE", fixed = TRUE)
+  expect_error(install_rbridge(envname = 1), "`envname` must be a single string, not the number 1.", fixed = TRUE)
+  expect_error(install_rbridge(new_env = "yes"), "`new_env` must be `TRUE` or `FALSE`", fixed = TRUE)
 })
 
 test_that("install_rbridge() finds the shipped Python sources or says where it looked", {
