@@ -159,7 +159,7 @@ rb_as_array <- function(x, arg) {
     }
     x <- as.matrix(x)
   }
-  if (!(is.numeric(x) || is.logical(x)) || is.object(x) || !length(x)) {
+  if (!(is.numeric(x) || is.logical(x)) || is.object(x) || (!length(x) && is.null(dim(x)))) {
     rb_abort_arg(x, arg, "a numeric matrix or array")
   }
   if (is.null(dim(x))) x <- array(x, dim = length(x))

@@ -144,7 +144,7 @@ rb_capture_args <- function(modifiers = list(), ignore = "object") {
   supplied <- setdiff(intersect(as.character(names(call)[-1L]), formal_names), c(ignore, "..."))
   args <- mget(supplied, envir = env)
   if ("..." %in% formal_names) {
-    dots <- eval(quote(list(...)), env)
+    dots <- eval(quote(rlang::list2(...)), env) # a trailing empty argument is allowed, as keras3
     nms <- names(dots)
     if (length(dots) && (is.null(nms) || any(!nzchar(nms)))) {
       rb_cli_abort("All arguments in {.arg ...} must be named.",

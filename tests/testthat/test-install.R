@@ -5,7 +5,7 @@ test_that("install_rbridge() validates its arguments", {
 
 test_that("install_rbridge() finds the shipped Python sources or says where it looked", {
   src <- system.file("python", package = "rbridge")
-  if (nzchar(src) && file.exists(file.path(src, "pyproject.toml"))) {
+  if (nzchar(src) && file.exists(file.path(src, "r_bridge", "api.py"))) {
     expect_equal(rbridge:::rb_python_sources(), src)
     expect_true(dir.exists(file.path(src, "r_bridge")))
   } else {
