@@ -28,7 +28,7 @@ rb_config_set <- function(name, value) invisible(rb_call("config_set", name = na
 #' @seealso [local_config()] to change settings temporarily.
 #' @family config
 #' @name config
-#' @examples
+#' @examplesIf rbridge_available()
 #' config_backend()
 #' config_floatx()
 #' old <- config_set_floatx("float64")
@@ -98,7 +98,7 @@ config_set_dtype_policy <- function(policy) {
 #'   value, invisibly.
 #' @family config
 #' @name config_logging
-#' @examples
+#' @examplesIf rbridge_available()
 #' config_is_interactive_logging_enabled()
 #' config_disable_interactive_logging()
 #' config_is_interactive_logging_enabled()
@@ -140,7 +140,7 @@ config_is_traceback_filtering_enabled <- function() rb_config_get("traceback_fil
 #' @returns `NULL`, invisibly.
 #' @family config
 #' @export
-#' @examples
+#' @examplesIf rbridge_available()
 #' set_random_seed(1)
 #' a <- get_weights(keras_model_sequential(input_shape = 2) |> layer_dense(units = 1))
 #' set_random_seed(1)
@@ -179,7 +179,7 @@ rb_config_checks <- list(
 #'   invisibly. `with_config()`: the value of `code`.
 #' @family config
 #' @export
-#' @examples
+#' @examplesIf rbridge_available()
 #' with_config(floatx = "float64", config_floatx())
 #' config_floatx()
 #'

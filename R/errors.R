@@ -44,11 +44,10 @@ rb_abort_arg <- function(x, arg, expected, call = rb_user_call()) {
 # The call of the function the user called: the innermost frame running an
 # exported rbridge function, an S3 method of ours (reported as the generic
 # the user typed, e.g. `predict()`), or a layer/model object (`dense()`).
-# Frames that only evaluate user code (with_session(), with_config()) are
-# skipped. Innermost, so that in `model |> layer_dense(units = "a") |>
-# layer_activation("relu")` the error names layer_dense(): its frame runs
-# inside layer_activation()'s while `object` is forced. Computed only on
-# error.
+# Innermost, so that code run by with_session() reports its own calls, and
+# in `model |> layer_dense(units = "a") |> layer_activation("relu")` the
+# error names layer_dense(): its frame runs inside layer_activation()'s
+# while `object` is forced. Computed only on error.
 rb_user_call <- function() {
   ns <- environment(rb_user_call)
   exports <- getNamespaceExports(ns)
@@ -62,7 +61,6 @@ rb_user_call <- function() {
     if (is.call(head) && identical(head[[1L]], as.name("::"))) head <- head[[3L]]
     if (!is.name(head)) next
     name <- as.character(head)
-    if (name %in% c("with_session", "with_config")) next
     if (name %in% exports) return(call)
     generic <- sub("\\.(rbridge_[a-z]+|keras_shape)$", "", name)
     if (generic != name && generic %in% rb_generics) {

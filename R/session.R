@@ -70,7 +70,7 @@ rb_collect <- function() {
 #' @seealso <https://keras.io/api/utils/config_utils#clearsession-function>
 #' @family session
 #' @export
-#' @examples
+#' @examplesIf rbridge_available()
 #' for (i in 1:100) {
 #'   # Without `clear_session()`, each iteration of this loop will
 #'   # slightly increase the size of the global state managed by Keras
@@ -124,7 +124,7 @@ clear_session <- function(free_memory = TRUE) {
 #'   invisibly.
 #' @family session
 #' @export
-#' @examples
+#' @examplesIf rbridge_available()
 #' reset_uids()
 #' get_uid("block")
 #' get_uid("block")
@@ -164,7 +164,7 @@ reset_uids <- function() {
 #'   `prefix` (character) and `count` (integer), and the attributes above.
 #' @family session
 #' @export
-#' @examples
+#' @examplesIf rbridge_available()
 #' clear_session()
 #' layer <- layer_dense(units = 2)
 #' info <- session_info()
@@ -216,7 +216,7 @@ unclass_info <- function(x) {
 #'   `with_session()`: the value of `code`.
 #' @family session
 #' @export
-#' @examples
+#' @examplesIf rbridge_available()
 #' clear_session()
 #' outer <- layer_dense(units = 1)
 #' with_session(layer_dense(units = 1)$name)

@@ -90,8 +90,8 @@ test_that("in a pipe chain the error names the function whose argument is wrong"
   err <- tryCatch(keras_model_sequential() |> layer_dense(units = 1.5) |> layer_activation("relu"),
                   error = identity)
   expect_equal(as.character(conditionCall(err)[[1]]), "layer_dense")
-  expect_snapshot(keras_model_sequential() |> layer_dense(units = 1.5) |> layer_activation("relu"),
-                  error = TRUE)
+  shown <- paste(capture.output(print(err)), collapse = "\n")
+  expect_match(shown, "Error in `layer_dense()`:\n! `units` must be a whole number", fixed = TRUE)
 })
 
 test_that("Python errors surface with Keras's message and consume no name", {
