@@ -124,7 +124,7 @@ keras_model_sequential <- function(input_shape = NULL, name = NULL, ..., input_d
 #' model
 #'
 #' x <- keras_input(shape = 3)
-#' model <- keras_model(x, list(a = layer_dense(x, 2), b = layer_dense(x, 1)))
+#' model <- keras_model(x, list(layer_dense(x, 2), layer_dense(x, 1)))
 #' predict(model, matrix(1, 2, 3))
 keras_model <- function(inputs = NULL, outputs = NULL, ...) {
   args <- rb_capture_args(list(trainable = rb_check_flag,
