@@ -184,6 +184,14 @@ rb_as_array <- function(x, arg) {
 #' `model$add(layer)` and `model$pop()`. `$<-` sets `trainable` and `name`
 #' (where Keras allows it).
 #'
+#' @section R functions as arguments:
+#' R functions can't be passed to layers (e.g. `kernel_initializer =
+#' function(shape) ...`): Python would hold an R closure that itself holds
+#' Python objects, a reference cycle that spans both languages and that
+#' neither garbage collector can see whole, so the model would never be
+#' freed. rbridge refuses them with an error naming the argument; pass the
+#' name of a Keras built-in instead (`"glorot_uniform"`, `"relu"`, ...).
+#'
 #' @param x A layer, model or tensor.
 #' @param name The field to read or set (a string).
 #' @param value The new value.
