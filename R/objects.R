@@ -39,8 +39,6 @@ rb_wrap <- function(rec) {
   if (identical(rec[["kind"]], "tensor")) {
     self$shape <- rb_shape_from_py(rec[["shape"]])
     self$dtype <- rec[["dtype"]]
-    self$sparse <- isTRUE(rec[["sparse"]])
-    self$ragged <- isTRUE(rec[["ragged"]])
   }
   reg.finalizer(self, rb_finalize, onexit = FALSE)
   .rb$created <- .rb$created + 1
@@ -214,7 +212,7 @@ rb_as_array <- function(x, arg) {
 NULL
 
 rb_local_fields <- c("handle", "kind", "class", "name")
-rb_tensor_fields <- c("shape", "dtype", "sparse", "ragged")
+rb_tensor_fields <- c("shape", "dtype")
 rb_object_methods <- c("count_params", "get_weights", "set_weights", "summary", "predict",
                        "get_layer", "add", "pop")
 
@@ -284,7 +282,7 @@ rb_method <- function(x, name) {
 .DollarNames.rbridge_object <- function(x, pattern = "") {
   fields <- c("name", "class")
   if (inherits(x, "rbridge_tensor")) {
-    fields <- c(fields, rb_tensor_fields)
+    fields <- c(fields, rb_tensor_fields, "sparse", "ragged")
   } else {
     fields <- c(fields, setdiff(rb_object_methods, c("add", "pop")), "built", "trainable", "dtype",
                 "weights", "trainable_weights", "non_trainable_weights", "input", "output")
@@ -322,8 +320,14 @@ format.rbridge_tensor <- function(x, ...) {
   dims <- vapply(rb_field(x, "shape"), function(d) if (is.null(d)) "None" else as.character(d), "")
   tuple <- if (length(dims) == 1L) paste0("(", dims, ",)") else paste0("(", paste(dims, collapse = ", "), ")")
   sprintf("<KerasTensor shape=%s, dtype=%s, sparse=%s, ragged=%s, name=%s>", tuple,
-          rb_field(x, "dtype"), rb_py_bool(rb_field(x, "sparse")), rb_py_bool(rb_field(x, "ragged")),
-          rb_field(x, "name"))
+          rb_field(x, "dtype"), rb_py_bool(rb_tensor_flag(x, "sparse")),
+          rb_py_bool(rb_tensor_flag(x, "ragged")), rb_field(x, "name"))
+}
+
+# A tensor's sparse/ragged flag, FALSE where the session's tensors have none.
+rb_tensor_flag <- function(x, name) {
+  tryCatch(isTRUE(rb_call("get", object = rb_handle(x), attr = name)),
+           rbridge_python_AttributeError = function(e) FALSE)
 }
 
 #' @export

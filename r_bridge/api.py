@@ -89,8 +89,6 @@ def record(obj: object) -> dict:
             "name": obj.name,
             "shape": list(obj.shape),
             "dtype": str(obj.dtype),
-            "sparse": bool(getattr(obj, "sparse", False)),
-            "ragged": bool(getattr(obj, "ragged", False)),
         }
     kind = "model" if isinstance(obj, Model) else "layer"
     return {"handle": handle, "kind": kind, "class": type(obj).__name__, "name": obj.name}
