@@ -35,7 +35,7 @@ test_that("keras_model_sequential() takes keras3's input_* and trainable argumen
   expect_identical(m$output$shape, list(NULL, 2L))
   skip_if_not(rb_core_accepts("Input", "sparse"), "the core's Input() has no sparse/ragged/optional")
   m <- keras_model_sequential(input_shape = 3, input_dtype = "float64", input_sparse = FALSE,
-                              input_optional = FALSE)
+                              input_optional = FALSE) |> layer_dense(1)
   expect_equal(m$input$dtype, "float64")
 })
 
