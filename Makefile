@@ -32,9 +32,9 @@ apt-test:
 	$(PY) -m pip install -q -e .
 	@touch $@
 
-# The test and rpy2 extras (R is installed first: rpy2 builds against it).
+# The test, rpy2 and lint extras (R is installed first: rpy2 builds against it).
 .venv/.ok-test: pyproject.toml .venv/.ok-demo | apt-test
-	$(PY) -m pip install -q -e '.[test,r]'
+	$(PY) -m pip install -q -e '.[test,r,lint]'
 	@touch $@
 
 # Real Keras 3 (numpy backend) for its own test files, the conformance tests,

@@ -8,7 +8,10 @@
 #' Before creating anything, the Python used to create the environment is
 #' checked: version 3.10 or later, and able to import `ssl` and `venv` and to
 #' run pip (Debian: `apt-get install python3-venv`). The only thing fetched
-#' from the package index is numpy, and only when the environment lacks it.
+#' from the package index is numpy, and only when the environment lacks it:
+#' with reticulate older than 1.38, which converts arrays only with NumPy 1,
+#' `numpy<2` (arrays then cross without a copy; with NumPy 2 they would cross
+#' as byte buffers, which works but costs two extra copies).
 #' When the environment already has the `r_bridge` of this rbridge, nothing
 #' is done.
 #'
@@ -42,8 +45,9 @@ install_rbridge <- function(envname = "r-bridge", ..., python = NULL, new_env = 
   }
   rb_run(env_python, c("-m", "pip", "--version"), "run pip in the environment")
   if (!rb_python_ok(env_python, "import numpy")) {
-    message("Installing numpy into ", path)
-    rb_run(env_python, c("-m", "pip", "install", "--disable-pip-version-check", "numpy"), "install numpy")
+    numpy <- if (utils::packageVersion("reticulate") < "1.38") "numpy<2" else "numpy"
+    message("Installing ", numpy, " into ", path)
+    rb_run(env_python, c("-m", "pip", "install", "--disable-pip-version-check", shQuote(numpy)), "install numpy")
   }
   site <- rb_run(env_python, c("-c", shQuote("import sysconfig; print(sysconfig.get_paths()['purelib'])")),
                  "find site-packages")
@@ -95,7 +99,8 @@ rb_check_base_python <- function(python) {
     "if not u.find_spec('ssl'): print('the ssl module, which pip needs to fetch numpy')",
     "if not (u.find_spec('venv') and u.find_spec('ensurepip')): print('the venv and ensurepip modules (Debian: apt-get install python3-venv)')",
     sep = "\n")
-  out <- suppressWarnings(system2(python, c("-c", shQuote(probe)), stdout = TRUE, stderr = TRUE))
+  out <- tryCatch(suppressWarnings(system2(python, c("-c", shQuote(probe)), stdout = TRUE, stderr = TRUE)),
+                  error = function(e) structure(conditionMessage(e), status = 127L))
   status <- attr(out, "status") %||% 0L
   if (status != 0L) {
     rb_abort(c(sprintf("%s does not run.", python), x = utils::tail(out, 3)),

@@ -7,10 +7,12 @@
 # self, as keras3's are: `layer(x)`, `model(x)`, `model |> layer()`.
 # Tensors, which keras3 does not call, are the self environment itself.
 #
-# Each record is one reference held in Python; the self's finalizer gives it
-# back. Finalizers run inside R's garbage collector, where calling Python is
-# not safe, so they only queue the handle (rb_release_later()); the next
-# crossing releases the queue.
+# Each record is one reference held in Python. The self that keeps it claims
+# its handle (rb_claim(), see transport.R: a handle not claimed by the next
+# crossing is given back in it) and its finalizer gives it back. Finalizers
+# run inside R's garbage collector, where calling Python is not safe, so
+# they only queue the handle (rb_release_later()); the next crossing
+# releases the queue.
 
 rb_finalize <- function(self) {
   rb_release_later(.subset2(self, "handle"))
@@ -33,6 +35,7 @@ rb_is_record <- function(x) {
 rb_wrap <- function(rec) {
   self <- new.env(parent = environment(rb_wrap), size = 8L)
   self$handle <- rec[["handle"]]
+  rb_claim(self$handle)
   self$kind <- rec[["kind"]]
   self$class <- rec[["class"]]
   self$name <- rec[["name"]]
@@ -73,10 +76,10 @@ rb_from_py <- function(x) {
 
 # The result of an operation on `object` that returns `object` itself (a
 # pipe step `model |> layer_dense()` returns the model's record): the
-# existing R object is returned and the record's reference given back.
+# existing R object is returned; the record's reference, unclaimed, goes
+# back with the next crossing.
 rb_wrap_same <- function(rec, object) {
   if (inherits(object, "rbridge_object") && identical(rec[["handle"]], rb_handle(object))) {
-    rb_release_later(rec[["handle"]])
     return(object)
   }
   rb_wrap(rec)

@@ -15,6 +15,12 @@
 # Interrupts are held back while a crossing runs (suspendInterrupts()): an
 # interrupt that lands inside reticulate's C code crashes R (seen with
 # reticulate 1.28); held back, it is taken as soon as the crossing returns.
+#
+# Ownership: each object record returned is one reference. The R object that
+# wraps it claims the handle (rb_claim()); a handle not claimed by the time
+# of the next crossing is given back in that crossing. So an operation cut
+# short after Python answered (an interrupt, setTimeLimit(), an R error)
+# leaves nothing held without an owner.
 
 # Package state: the connection and the releases waiting for the next
 # crossing. Not session state: that lives in Python.
@@ -22,6 +28,7 @@
 .rb$dispatch <- NULL     # function(fn, args, releases)
 .rb$arrays <- NULL       # "native" (the host converts NumPy arrays) or "buffer"
 .rb$pending <- character()
+.rb$unclaimed <- character() # handles returned by the last crossing, not yet claimed
 .rb$created <- 0         # R objects made (see objects.R), for the R collection strategy
 .rb$finalized <- 0       # R objects finalized (their handle queued for release)
 
@@ -31,9 +38,13 @@ rb_cross <- function(fn, args) {
   force(args) # argument errors are the caller's, not the transport's
   dispatch <- .rb$dispatch
   if (is.null(dispatch)) dispatch <- rb_connect()
-  releases <- .rb$pending
-  .rb$pending <- character()
-  res <- suspendInterrupts(tryCatch(dispatch(fn, args, releases), error = identity))
+  res <- suspendInterrupts({
+    releases <- c(.rb$pending, .rb$unclaimed)
+    .rb$pending <- .rb$unclaimed <- character()
+    res <- tryCatch(dispatch(fn, args, releases), error = identity)
+    if (is.list(res)) .rb$unclaimed <- rb_record_handles(res)
+    res
+  })
   if (is.list(res) && length(res) && !is.null(names(res))) {
     if (identical(names(res)[[1L]], ".rbridge_error")) rb_raise_python(res)
     if (inherits(res, "error")) rb_raise_transport(res)
@@ -50,17 +61,39 @@ rb_call_arrays <- function(fn, ...) {
   rb_buffers_out(rb_cross(fn, rb_buffers_in(list(...))))
 }
 
-# Queue handles to give back with the next crossing (finalizers, and
-# records R does not keep).
+# Queue handles to give back with the next crossing (finalizers).
 rb_release_later <- function(handles) {
   .rb$pending <- c(.rb$pending, handles)
   invisible()
 }
 
+# The R object that keeps a record's reference claims its handle (one
+# occurrence: each record is one reference).
+rb_claim <- function(handle) {
+  i <- match(handle, .rb$unclaimed)
+  if (!is.na(i)) .rb$unclaimed <- .rb$unclaimed[-i]
+  invisible()
+}
+
+# The handles of the object records in a result (records: lists whose
+# "handle" is a string; they may sit in lists and named lists).
+rb_record_handles <- function(x) {
+  if (!is.list(x) || inherits(x, "error")) return(character())
+  h <- x[["handle"]]
+  if (is.character(h) && length(h) == 1L) return(h)
+  if (!length(x)) return(character())
+  unlist(lapply(x, rb_record_handles), use.names = FALSE) %||% character()
+}
+
 # Error record -> R condition. The Python class becomes an R class
 # ("rbridge_python_ValueError"); an interrupt stays an interrupt.
 rb_raise_python <- function(rec) {
-  if (rec[[1L]] %in% c("KeyboardInterrupt", "SystemExit")) rlang::interrupt()
+  # Under a host transport (rpy2), an R interrupt would be swallowed: the
+  # error unwinds to the host, which raises the Python interrupt again.
+  if (rec[[1L]] %in% c("KeyboardInterrupt", "SystemExit") &&
+      !identical(.rb$python$source, "rbridge.transport")) {
+    rlang::interrupt()
+  }
   rb_abort(rec[["message"]],
            class = c(paste0("rbridge_python_", unlist(rec[["classes"]])), "rbridge_error_python"),
            argument = rec[["argument"]], python_class = rec[[1L]])

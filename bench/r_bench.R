@@ -149,6 +149,58 @@ if (mode == "speed") {
   result("slope1_kb_per_iter", (r1 - r0) / half)
   result("slope2_kb_per_iter", (r2 - r1) / (iters_mem - half))
   result("mem_seconds", now() - t0)
+} else if (mode == "transport") {
+  # Issue 10: arrays and bare crossings, R against the same work in Python,
+  # alternated in this one process. Python times are taken in Python.
+  invisible(rbridge_python()) # rbridge starts Python, not reticulate
+  api <- reticulate::import("r_bridge.api")
+  py <- reticulate::py_run_string(paste(
+    "import time",
+    "def timed(f, *a):",
+    "    t0 = time.perf_counter(); f(*a); return time.perf_counter() - t0",
+    sep = "\n"), convert = TRUE)
+  pyobj <- function(x) api$table$get(rbridge:::rb_handle(x))
+  alternate <- function(r_fun, py_fun, rounds) {
+    r <- p <- numeric(rounds)
+    for (k in seq_len(rounds)) {
+      t0 <- now(); r_fun(); r[k] <- now() - t0
+      p[k] <- py_fun()
+    }
+    c(r = stats::median(r), py = stats::median(p), ratio = stats::median(r / p))
+  }
+  result("arrays_native", as.numeric(rbridge_python()$arrays == "native"))
+  set.seed(1)
+  x <- matrix(stats::rnorm(1e7), 1e5, 100)
+  model <- keras_model_sequential(input_shape = 100) |>
+    layer_dense(units = 64, activation = "relu") |> layer_dense(units = 10)
+  pm <- pyobj(model)
+  x_np <- reticulate::r_to_py(x) # the same data, already in Python
+  x_np <- if (inherits(x_np, "numpy.ndarray")) x_np else reticulate::import("numpy")$array(x)
+  predict(model, x[1:10, ]) # warm
+  p <- alternate(function() predict(model, x), function() py$timed(pm$predict, x_np), 5)
+  result("predict_r_s", p[["r"]]); result("predict_py_s", p[["py"]]); result("predict_ratio", p[["ratio"]])
+  wm <- keras_model_sequential(input_shape = 1000) |> layer_dense(units = 1000)
+  pw <- pyobj(wm)
+  w <- get_weights(wm)
+  w_py <- pw$get_weights()
+  g <- alternate(function() get_weights(wm), function() py$timed(pw$get_weights), 11)
+  result("get_weights_r_s", g[["r"]]); result("get_weights_py_s", g[["py"]]); result("get_weights_ratio", g[["ratio"]])
+  s <- alternate(function() set_weights(wm, w), function() py$timed(pw$set_weights, w_py), 11)
+  result("set_weights_r_s", s[["r"]]); result("set_weights_py_s", s[["py"]]); result("set_weights_ratio", s[["ratio"]])
+  # clear_session(FALSE) against a bare reticulate call of a Python no-op,
+  # in alternating batches.
+  noop <- reticulate::py_eval("lambda: None")
+  n <- 500L
+  batch <- function(f) { t0 <- now(); for (i in seq_len(n)) f(); (now() - t0) / n }
+  rounds <- 21L
+  cs <- nb <- numeric(rounds)
+  for (k in seq_len(rounds)) {
+    cs[k] <- batch(function() clear_session(FALSE))
+    nb[k] <- batch(function() noop())
+  }
+  result("clear_false_us", 1e6 * stats::median(cs))
+  result("noop_us", 1e6 * stats::median(nb))
+  result("clear_false_ratio", stats::median(cs / nb))
 } else if (mode == "rprof") {
   dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
   one_iter()

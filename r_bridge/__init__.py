@@ -15,10 +15,10 @@ same behaviour as Keras 3 and a numpy forward pass. The R package
 """
 
 from r_bridge import config, layers, models
-from r_bridge.config import set_random_seed
 from r_bridge.info import session_info
 from r_bridge.models import Functional, Input, KerasTensor, Model, Sequential, get_source_inputs
 from r_bridge.naming import get_uid, name_scope, reset_uids
+from r_bridge.random import set_random_seed
 from r_bridge.state import clear_session, register_clear_hook, unregister_clear_hook
 
 __version__ = "0.1.0"

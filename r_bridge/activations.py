@@ -1,78 +1,269 @@
 """Activation functions by name (numpy), with Keras's lookup rules.
 
-Each function takes and returns a numpy array. :func:`get` resolves what a
-layer's ``activation`` argument accepts: ``None`` (linear), one of the names
-below (``"swish"`` is ``silu``), or a callable.
+Every activation Keras 3.15 knows by name, with Keras's signatures and the
+formulas of its numpy backend (results keep the input's float dtype).
+:func:`get` resolves what a layer's ``activation`` argument accepts:
+``None`` (linear), a name (``"swish"`` is ``silu``, ``"hard_swish"`` is
+``hard_silu``), or a callable.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
 
-def linear(x):
-    """The identity: returns ``x`` unchanged."""
+
+def _tensor(x):
+    """``x`` as a float array (Python numbers become floatx, as in Keras)."""
+    x = np.asarray(x)
+    if not np.issubdtype(x.dtype, np.floating):
+        from r_bridge import config
+
+        x = x.astype(config.floatx())
     return x
 
 
-def relu(x):
-    """Rectified linear unit: ``max(x, 0)``."""
-    return np.maximum(x, 0)
+def _c(value, x):
+    """A constant in ``x``'s dtype (numpy would promote Python floats)."""
+    return np.array(value, x.dtype)
+
+
+def linear(x):
+    """Linear activation (pass-through)."""
+    return x
+
+
+def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
+    """Rectified linear unit: ``max(x, 0)``, with Keras's options.
+
+    Args:
+        negative_slope: slope below ``threshold``.
+        max_value: saturation value (``None``: none).
+        threshold: values below it are damped or set to zero.
+    """
+    x = _tensor(x)
+    if negative_slope != 0.0:
+        if max_value is None and threshold == 0:
+            return leaky_relu(x, negative_slope=negative_slope)
+        negative = np.maximum(-x + _c(threshold, x), _c(0, x)) if threshold != 0 else np.maximum(-x, _c(0, x))
+    out = np.where(x > _c(threshold, x), x, _c(0, x)) if threshold != 0 else np.maximum(x, _c(0, x))
+    if max_value is not None:
+        out = np.clip(out, _c(0, x), _c(max_value, x))
+    if negative_slope != 0.0:
+        out = out - _c(negative_slope, x) * negative
+    return out.astype(x.dtype)
+
+
+def leaky_relu(x, negative_slope=0.2):
+    """Leaky ReLU: ``x`` if ``x > 0``, else ``negative_slope * x``."""
+    x = _tensor(x)
+    return np.maximum(x, _c(negative_slope, x) * x)
 
 
 def relu6(x):
     """ReLU capped at 6: ``min(max(x, 0), 6)``."""
-    return np.clip(x, 0, 6)
+    x = _tensor(x)
+    return np.minimum(np.maximum(x, _c(0, x)), _c(6, x))
 
 
 def sigmoid(x):
     """Logistic sigmoid: ``1 / (1 + exp(-x))``."""
-    return 1 / (1 + np.exp(-x))
+    x = _tensor(x)
+    return _c(1, x) / (_c(1, x) + np.exp(-x))
+
+
+def sparse_sigmoid(x):
+    """0 for ``x <= -1``, 1 for ``x >= 1``, ``(x + 1) / 2`` between."""
+    x = _tensor(x)
+    return np.where(x <= -1, _c(0, x), np.where(x >= 1, _c(1, x), np.array(0.5 * (x + 1), x.dtype)))
 
 
 def tanh(x):
     """Hyperbolic tangent."""
-    return np.tanh(x)
+    return np.tanh(_tensor(x))
 
 
-def softmax(x):
-    """Softmax over the last axis (each row sums to 1; numerically stable)."""
-    e = np.exp(x - np.max(x, axis=-1, keepdims=True))
-    return e / np.sum(e, axis=-1, keepdims=True)
+def tanh_shrink(x):
+    """``x - tanh(x)``."""
+    x = _tensor(x)
+    return x - np.tanh(x)
+
+
+def hard_tanh(x):
+    """``x`` clipped to ``[-1, 1]``."""
+    x = _tensor(x)
+    return np.clip(x, _c(-1, x), _c(1, x)).astype(x.dtype)
+
+
+def softmax(x, axis=-1):
+    """Softmax along ``axis`` (an int or a tuple of ints); numerically stable."""
+    x = _tensor(x)
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def log_softmax(x, axis=-1):
+    """Logarithm of the softmax along ``axis``."""
+    x = _tensor(x)
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
 
 def softplus(x):
-    """Softplus: ``log(1 + exp(x))``."""
-    return np.logaddexp(0, x)
+    """Softplus: ``log(exp(x) + 1)``."""
+    x = _tensor(x)
+    return np.logaddexp(x, _c(0, x))
 
 
 def softsign(x):
-    """Softsign: ``x / (1 + |x|)``."""
-    return x / (1 + np.abs(x))
+    """Softsign: ``x / (|x| + 1)``."""
+    x = _tensor(x)
+    return x / (_c(1, x) + np.abs(x))
 
 
-def elu(x):
-    """Exponential linear unit: ``x`` if ``x > 0``, else ``exp(x) - 1``."""
-    return np.where(x > 0, x, np.expm1(np.minimum(x, 0)))
+def soft_shrink(x, threshold=0.5):
+    """``x - threshold`` above ``threshold``, ``x + threshold`` below
+    ``-threshold``, 0 between."""
+    x = _tensor(x)
+    return np.where(x > threshold, np.array(x - threshold, x.dtype),
+                    np.where(x < -threshold, np.array(x + threshold, x.dtype), _c(0, x)))
+
+
+def hard_shrink(x, threshold=0.5):
+    """``x`` where ``|x| > threshold``, else 0."""
+    x = _tensor(x)
+    return np.where(np.abs(x) > _c(threshold, x), x, _c(0, x)).astype(x.dtype)
+
+
+def sparse_plus(x):
+    """0 for ``x <= -1``, ``(x + 1)**2 / 4`` for ``-1 < x < 1``, ``x`` above."""
+    x = _tensor(x)
+    return np.where(x <= -1, _c(0, x), np.where(x < 1, np.array((x + 1) ** 2 / 4, x.dtype), x))
+
+
+def squareplus(x, b=4):
+    """Squareplus: ``(x + sqrt(x**2 + b)) / 2``."""
+    x = _tensor(x)
+    return (x + np.sqrt(x**2 + _c(b, x))) / _c(2, x)
+
+
+def threshold(x, threshold, default_value):
+    """``x`` where ``x > threshold``, else ``default_value``."""
+    x = _tensor(x)
+    return np.where(x > threshold, x, _c(default_value, x))
+
+
+def elu(x, alpha=1.0):
+    """Exponential linear unit: ``x`` if ``x >= 0``, else ``alpha * (exp(x) - 1)``."""
+    x = _tensor(x)
+    return np.where(x >= _c(0, x), x, _c(alpha, x) * np.expm1(x))
 
 
 def selu(x):
     """Scaled ELU, with the constants of Klambauer et al. (2017), as in Keras."""
-    return 1.0507009873554805 * np.where(x > 0, x, 1.6732632423543772 * np.expm1(np.minimum(x, 0)))
+    x = _tensor(x)
+    return _c(_SELU_SCALE, x) * elu(x, _SELU_ALPHA)
+
+
+def celu(x, alpha=1.0):
+    """``max(x, 0) + alpha * (exp(min(x, 0) / alpha) - 1)``."""
+    x = _tensor(x)
+    a = _c(alpha, x)
+    return np.maximum(x, _c(0, x)) + a * np.expm1(np.minimum(x, _c(0, x)) / a)
+
+
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+
+
+def gelu(x, approximate=False):
+    """Gaussian error linear unit: ``x * P(X <= x)`` for standard normal
+    ``X`` (exact, with erf), or its tanh approximation."""
+    x = _tensor(x)
+    if approximate:
+        k = np.sqrt(2 / np.pi).astype(x.dtype)
+        cdf = _c(0.5, x) * (_c(1, x) + np.tanh(k * (x + _c(0.044715, x) * (x**3).astype(x.dtype))))
+        return x * cdf
+    return x * (_erf(x / np.sqrt(2).astype(x.dtype)) + 1).astype(x.dtype) / _c(2, x)
+
+
+def glu(x, axis=-1):
+    """Gated linear unit: ``a * sigmoid(b)`` for the two halves of ``axis``."""
+    x = _tensor(x)
+    if x.shape[axis] % 2 != 0:
+        raise ValueError(
+            "axis size must be divisible by 2. "
+            f"Received: x.shape={x.shape} with axis={axis}"
+        )
+    a, b = np.split(x, 2, axis)
+    return (a * sigmoid(b)).astype(x.dtype)
 
 
 def silu(x):
     """SiLU (also called swish): ``x * sigmoid(x)``."""
+    x = _tensor(x)
     return x * sigmoid(x)
+
+
+def hard_sigmoid(x):
+    """0 below -3, 1 above 3, ``x / 6 + 0.5`` between."""
+    x = _tensor(x)
+    y = x / _c(6, x) + _c(0.5, x)
+    return np.where(y <= 0.0, _c(0, x), np.where(y >= 1.0, _c(1, x), y))
+
+
+def hard_silu(x):
+    """Hard SiLU (hard swish): ``x * hard_sigmoid(x)``."""
+    x = _tensor(x)
+    return x * hard_sigmoid(x)
+
+
+def log_sigmoid(x):
+    """``log(sigmoid(x))``, computed as ``-softplus(-x)``."""
+    x = _tensor(x)
+    return -softplus(-x)
 
 
 def exponential(x):
     """Exponential: ``exp(x)``."""
-    return np.exp(x)
+    return np.exp(_tensor(x))
 
 
-_ALL = {f.__name__: f for f in (linear, relu, relu6, sigmoid, tanh, softmax, softplus, softsign, elu, selu, silu, exponential)}
+def mish(x):
+    """Mish: ``x * tanh(softplus(x))``."""
+    x = _tensor(x)
+    return x * np.tanh(softplus(x))
+
+
+def sparsemax(x, axis=-1):
+    """Sparsemax along ``axis``: the Euclidean projection onto the simplex
+    (Martins et al., 2016); outputs sum to 1 and may be exactly 0."""
+    x = _tensor(x)
+    ranked = -np.sort(-x, axis=axis)
+    cumsum = np.cumsum(ranked, axis=axis)
+    r_shape = [1] * x.ndim
+    r_shape[axis] = -1
+    r = np.arange(1, x.shape[axis] + 1).reshape(r_shape)
+    support = ranked - (cumsum - 1) / r > 0
+    k = np.sum(support, axis=axis, keepdims=True)
+    tau = (np.sum(np.where(support, cumsum, 0.0), axis=axis, keepdims=True) - 1) / k
+    return np.maximum(x - tau, 0.0).astype(x.dtype)
+
+
+_ALL = {
+    f.__name__: f
+    for f in (
+        relu, leaky_relu, relu6, softmax, celu, elu, selu, softplus, softsign, squareplus,
+        soft_shrink, sparse_plus, silu, gelu, glu, tanh, tanh_shrink, threshold, sigmoid,
+        sparse_sigmoid, exponential, hard_sigmoid, hard_silu, hard_tanh, hard_shrink, linear,
+        mish, log_softmax, log_sigmoid, sparsemax,
+    )
+}
 _ALL["swish"] = silu
+_ALL["hard_swish"] = hard_silu
 
 
 def get(identifier):
@@ -89,8 +280,10 @@ def get(identifier):
     """
     if identifier is None:
         return linear
-    if isinstance(identifier, str) and identifier in _ALL:
-        return _ALL[identifier]
-    if callable(identifier) and not isinstance(identifier, str):
-        return identifier
+    if isinstance(identifier, str):
+        obj = _ALL.get(identifier)
+    else:
+        obj = identifier
+    if callable(obj):
+        return obj
     raise ValueError(f"Could not interpret activation function identifier: {identifier}")

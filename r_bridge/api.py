@@ -33,13 +33,14 @@ The contract:
 from __future__ import annotations
 
 import functools
-import inspect
 from collections.abc import Callable
 
 import numpy as np
 
 from r_bridge import config as _config
 from r_bridge import naming as _naming
+from r_bridge import random as _random
+from r_bridge import session as _session
 from r_bridge import state as _state
 from r_bridge.bridge.dispatch import dispatch, dispatch_buffers
 from r_bridge.bridge.handles import HandleTable
@@ -188,14 +189,14 @@ def config_set(name: str, value: object) -> object:
 @_export
 def set_random_seed(seed: int) -> None:
     """Seed the global random generator (Keras's ``set_random_seed``)."""
-    _config.set_random_seed(seed)
+    _random.set_random_seed(seed)
 
 
 @_export
 def session_snapshot() -> dict:
     """What the session holds, as plain values: ``uids``, ``thread``,
     ``name_scope``, ``config``, ``handles`` and ``api_version``."""
-    snap = _state.snapshot()
+    snap = _session.snapshot()
     snap["handles"] = len(table)
     snap["api_version"] = API_VERSION
     return snap
@@ -204,13 +205,13 @@ def session_snapshot() -> dict:
 @_export
 def session_save() -> dict:
     """The resettable session state of this thread, for :func:`session_restore`."""
-    return _state.save()
+    return _session.save()
 
 
 @_export
 def session_restore(state: dict) -> None:
     """Put back what :func:`session_save` returned."""
-    _state.restore(state)
+    _session.restore(state)
 
 
 # ---------------------------------------------------------------- objects
@@ -303,12 +304,9 @@ def get(object: object, attr: str) -> object:  # noqa: A002
     obj = _obj(object)
     if attr == "class":
         return type(obj).__name__
-    if attr in ("input", "output") and isinstance(obj, Model) and not hasattr(type(obj), attr):
-        values = getattr(obj, attr + "s")  # Keras's Model.input: the tensor, or the list of them
-        return _out(values[0] if len(values) == 1 else values)
-    if attr.startswith("_") or not hasattr(obj, attr):
+    if attr.startswith("_") or not (hasattr(type(obj), attr) or hasattr(obj, attr)):
         raise AttributeError(f"{type(obj).__name__} has no attribute `{attr}`.")
-    value = getattr(obj, attr)
+    value = getattr(obj, attr)  # a property's own error passes (an unbuilt model's input: Keras's message)
     if callable(value) and not isinstance(value, (Layer, KerasTensor)):
         name = getattr(value, "__name__", None)
         if attr == "activation" and name:
@@ -364,15 +362,8 @@ def predict(object: object, x: object, **kwargs: object) -> object:  # noqa: A00
 
 @_export
 def summary(object: object, **kwargs: object) -> str:  # noqa: A002
-    """The Keras summary table as a string (``line_length`` ... as Keras).
-
-    ``line_length``, which hosts pass to fit their console, is dropped when
-    the core's ``summary_text`` does not take it."""
-    text = _layer(object).summary_text
-    params = inspect.signature(text).parameters
-    if "line_length" not in params and not any(p.kind is p.VAR_KEYWORD for p in params.values()):
-        kwargs.pop("line_length", None)
-    return text(**kwargs)
+    """The Keras summary table as a string (``line_length`` ... as Keras)."""
+    return _layer(object).summary_text(**kwargs)
 
 
 @_export

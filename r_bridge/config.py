@@ -1,4 +1,5 @@
-"""Settings: floatx, epsilon, image data format, backend, logging and traceback flags.
+"""Settings: floatx, epsilon, image data format, backend, dtype policy,
+logging and traceback flags; the checks of ``dtype`` and ``data_format``.
 
 Mirrors ``keras/src/backend/config.py`` and ``keras/src/utils/io_utils.py``.
 ``floatx``, ``epsilon`` and ``image_data_format`` are process-wide and
@@ -9,12 +10,15 @@ session state and go back to their defaults when the session is cleared.
 
 from __future__ import annotations
 
+import math
 import numbers
-import random
-
-import numpy as np
 
 from r_bridge import state
+
+# Session-state keys written by this module.
+INTERACTIVE_LOGGING = "interactive_logging"
+TRACEBACK_FILTERING = "traceback_filtering"
+DTYPE_POLICY = "dtype_policy"
 
 _FLOATX = "float32"
 _EPSILON = 1e-7
@@ -22,6 +26,10 @@ _IMAGE_DATA_FORMAT = "channels_last"
 _FLOATX_VALUES = ("bfloat16", "float16", "float32", "float64")
 _DATA_FORMATS = ("channels_first", "channels_last")
 _POLICIES = _FLOATX_VALUES + ("mixed_float16", "mixed_bfloat16")
+_DTYPES = _FLOATX_VALUES + (
+    "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+    "bool", "complex64", "complex128",
+)
 
 
 def _set_repr(values) -> str:
@@ -60,8 +68,13 @@ def set_epsilon(value) -> None:
     arithmetic later, with a message naming the argument.)
     """
     global _EPSILON
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
-        raise TypeError(f"`value` must be a finite, non-negative number. Received: value={value!r}")
+    ok = not isinstance(value, bool) and isinstance(value, numbers.Real)
+    try:
+        ok = ok and math.isfinite(float(value)) and value >= 0
+    except OverflowError:  # an int too large for a float
+        ok = False
+    if not ok:
+        raise TypeError(f"`value` must be a finite, non-negative number. Received: value={value!r:.80}")
     _EPSILON = float(value)
 
 
@@ -74,80 +87,98 @@ def set_image_data_format(data_format) -> None:
     """Set the image data format: ``"channels_first"`` or ``"channels_last"``
     (case-insensitive, as in Keras)."""
     global _IMAGE_DATA_FORMAT
-    data_format = str(data_format).lower()  # as Keras: "Channels_First" is accepted
+    # As Keras: None is not a format here (str(None) is rejected).
+    _IMAGE_DATA_FORMAT = standardize_data_format(str(data_format))
+
+
+def standardize_data_format(data_format) -> str:
+    """``None`` -> :func:`image_data_format`; else ``"channels_first"`` or
+    ``"channels_last"``, case-insensitive (Keras's rules and message)."""
+    if data_format is None:
+        return _IMAGE_DATA_FORMAT
+    data_format = str(data_format).lower()
     if data_format not in _DATA_FORMATS:
         raise ValueError(
             f"The `data_format` argument must be one of {_set_repr(_DATA_FORMATS)}. "
             f"Received: data_format={data_format}"
         )
-    _IMAGE_DATA_FORMAT = data_format
+    return data_format
 
 
 def dtype_policy() -> str:
     """The session's dtype policy name; by default the one implied by floatx."""
-    return state.get_global_attribute("dtype_policy") or _FLOATX
+    return state.get_global_attribute(DTYPE_POLICY) or _FLOATX
 
 
 def set_dtype_policy(policy) -> None:
     """Set the session's dtype policy (reset by ``clear_session()``)."""
+    check_dtype_policy(policy)
+    state.set_global_attribute(DTYPE_POLICY, policy)
+
+
+def check_dtype_policy(policy) -> str:
+    """``policy`` if it is a dtype policy r_bridge knows."""
     if policy not in _POLICIES:
-        raise ValueError(f"Invalid dtype policy: {policy!r}. Expected one of {_set_repr(_POLICIES)}")
-    state.set_global_attribute("dtype_policy", policy)
+        raise ValueError(f"Invalid dtype policy: {policy!r:.80}. Expected one of {_set_repr(_POLICIES)}")
+    return policy
+
+
+def check_tensor_dtype(dtype) -> str | None:
+    """A tensor's ``dtype`` (``None`` or a dtype name, not a policy), with
+    Keras's message (``Input(dtype=...)``)."""
+    if dtype is not None and (not isinstance(dtype, str) or dtype not in _DTYPES):
+        raise ValueError(f"Invalid dtype: {dtype!s:.80}")
+    return dtype
+
+
+def standardize_dtype(dtype) -> str | None:
+    """A layer's ``dtype`` argument: ``None``, a dtype name or a mixed
+    policy name, checked with Keras's messages."""
+    if dtype is None:
+        return None
+    if not isinstance(dtype, str):
+        raise ValueError(
+            "Cannot interpret `dtype` argument. Expected a string "
+            f"or an instance of DTypePolicy. Received: dtype={dtype!r:.80}"
+        )
+    if dtype not in _DTYPES and dtype not in _POLICIES:
+        raise ValueError(
+            f"Cannot convert '{dtype:.80}' to a mixed precision "
+            "DTypePolicy. Valid policies include 'mixed_float16', "
+            "'mixed_bfloat16', and the name of any float dtype such as "
+            "'float32'."
+        )
+    return dtype
 
 
 def enable_interactive_logging() -> None:
     """Turn interactive logging (progress bars) on (the default)."""
-    state.set_global_attribute("interactive_logging", True)
+    state.set_global_attribute(INTERACTIVE_LOGGING, True)
 
 
 def disable_interactive_logging() -> None:
     """Turn interactive logging off, until enabled again or the session is cleared."""
-    state.set_global_attribute("interactive_logging", False)
+    state.set_global_attribute(INTERACTIVE_LOGGING, False)
 
 
 def is_interactive_logging_enabled() -> bool:
     """Whether interactive logging is on (``True`` in a fresh session)."""
-    return state.get_global_attribute("interactive_logging", True)
+    return state.get_global_attribute(INTERACTIVE_LOGGING, True)
 
 
 def enable_traceback_filtering() -> None:
     """Turn traceback filtering on (the default)."""
-    state.set_global_attribute("traceback_filtering", True)
+    state.set_global_attribute(TRACEBACK_FILTERING, True)
 
 
 def disable_traceback_filtering() -> None:
     """Turn traceback filtering off, until enabled again or the session is cleared."""
-    state.set_global_attribute("traceback_filtering", False)
+    state.set_global_attribute(TRACEBACK_FILTERING, False)
 
 
 def is_traceback_filtering_enabled() -> bool:
     """Whether traceback filtering is on (``True`` in a fresh session)."""
-    return state.get_global_attribute("traceback_filtering", True)
-
-
-def set_random_seed(seed) -> None:
-    """Seed Python's ``random``, numpy's global generator and the session's
-    generator (used by ``Dense`` initializers and ``Dropout``)."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise ValueError(
-            "Expected `seed` argument to be an integer. "
-            f"Received: seed={seed} (of type {type(seed)})"
-        )
-    seed = int(seed)
-    state.set_global_attribute("global_random_seed", seed)
-    state.set_global_attribute("global_seed_generator", np.random.default_rng(seed))
-    random.seed(seed)
-    np.random.seed(seed % 2**32)
-
-
-def rng() -> np.random.Generator:
-    """The session's random generator (seeded by :func:`set_random_seed`)."""
-    gen = state.get_global_attribute("global_seed_generator")
-    if gen is None:
-        seed = state.get_global_attribute("global_random_seed")
-        gen = np.random.default_rng(seed)
-        state.set_global_attribute("global_seed_generator", gen)
-    return gen
+    return state.get_global_attribute(TRACEBACK_FILTERING, True)
 
 
 # Plain-value access by name, for r_bridge.api and session_info().

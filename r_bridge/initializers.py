@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from r_bridge import config
+from r_bridge import random
 
 
 def _fans(shape):
@@ -22,8 +22,8 @@ def _scaled(kind, scale, mode):
         var = scale / max(1.0, n)
         if kind == "uniform":
             limit = math.sqrt(3.0 * var)
-            return config.rng().uniform(-limit, limit, shape)
-        return config.rng().normal(0.0, math.sqrt(var), shape)
+            return random.rng().uniform(-limit, limit, shape)
+        return random.rng().normal(0.0, math.sqrt(var), shape)
 
     return init
 
@@ -37,8 +37,8 @@ _ALL = {
     "he_normal": _scaled("normal", 2.0, "fan_in"),
     "lecun_uniform": _scaled("uniform", 1.0, "fan_in"),
     "lecun_normal": _scaled("normal", 1.0, "fan_in"),
-    "random_uniform": lambda shape: config.rng().uniform(-0.05, 0.05, shape),
-    "random_normal": lambda shape: config.rng().normal(0.0, 0.05, shape),
+    "random_uniform": lambda shape: random.rng().uniform(-0.05, 0.05, shape),
+    "random_normal": lambda shape: random.rng().normal(0.0, 0.05, shape),
 }
 
 

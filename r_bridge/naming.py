@@ -13,7 +13,6 @@ session state (so :func:`r_bridge.clear_session` resets it):
 from __future__ import annotations
 
 import collections
-import contextlib
 import functools
 import re
 
@@ -87,24 +86,58 @@ def set_uid_counts(counts: dict) -> None:
     state.set_global_attribute(_UIDS, new)
 
 
-@contextlib.contextmanager
-def atomic():
+class atomic:
     """On an exception inside the block, put the counters back as they were.
 
     Every constructor and ``add()`` runs in one, so bad input never consumes
     a name (Keras sometimes does; r_bridge promises an unchanged session).
     Costs one copy of the counter dict (one entry per prefix in use).
+
+    A class rather than a generator, so that an interrupt (``KeyboardInterrupt``
+    from a signal handler) can never leave a suspended generator behind
+    whose cleanup, whenever its traceback is freed, would roll the counters
+    back to an old snapshot and deal names twice:
+
+    * ``__enter__`` only reads; if it is interrupted, nothing was changed
+      and ``__exit__`` is not needed.
+    * ``__exit__`` rolls back in one assignment; if an interrupt arrives
+      while it does so, it rolls back again, then raises the interrupt. (An
+      interrupt delivered on entry to ``__exit__``, before its first line,
+      cannot be caught in Python: the block's names then stay consumed,
+      but nothing is dealt twice.)
+    * It rolls back only into the session it saved: if ``clear_session()``
+      ran meanwhile (in this thread, e.g. from a layer's ``build``, or in
+      another one), the new session is left alone.
     """
-    saved = state.get_global_attribute(_UIDS)
-    saved = dict(saved) if saved is not None else None
-    try:
-        yield
-    except BaseException:
-        if saved is None:
-            reset_uids()
-        else:
-            state.set_global_attribute(_UIDS, collections.defaultdict(int, saved))
-        raise
+
+    __slots__ = ("_saved",)
+
+    def __enter__(self):
+        # Keep the session object itself (clear_session() replaces it; held,
+        # its identity cannot be reused) and read the counters from it, not
+        # from whatever session is current a moment later.
+        session = state._STATE
+        uids = getattr(session, _UIDS, None)
+        self._saved = (session, None if uids is None else dict(uids))
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            return False
+        try:
+            self._rollback()
+        except BaseException:
+            self._rollback()  # interrupted while rolling back: finish, then raise
+            raise
+        return False
+
+    def _rollback(self):
+        session, saved = self._saved
+        if state._STATE is not session:
+            return  # cleared meanwhile: the new session is not ours to undo
+        # Written into the saved session object, not the current one: if
+        # another thread clears right now, only the discarded session gets it.
+        setattr(session, _UIDS, collections.defaultdict(int, saved or {}))
 
 
 def validate_name(name):
@@ -118,14 +151,42 @@ def validate_name(name):
     return name
 
 
+def get_object_name(obj) -> str:
+    """A name for any object, as Keras derives one: ``obj.name`` if it has
+    one, else the snake-cased ``__name__`` (functions), else the snake-cased
+    class name."""
+    if hasattr(obj, "name"):
+        return obj.name
+    if hasattr(obj, "__name__"):
+        return to_snake_case(obj.__name__)
+    if hasattr(obj, "__class__"):
+        return to_snake_case(obj.__class__.__name__)
+    return to_snake_case(str(obj))
+
+
+_SCOPES = "name_scope_stack"
+
+
 class name_scope:
     """Context manager opening a sub-namespace for paths (``"outer/inner"``).
 
     Args:
         name: scope name, a string without ``/``.
+        caller: optional object opening the scope (e.g. a layer).
+        deduplicate: if true and the innermost open scope has the same
+            ``name`` and the same (non-``None``) ``caller``, entering opens
+            no new level.
+        override_parent: an absolute path (``"/a/b"``) that replaces the
+            scopes opened before this one; by default a caller's
+            ``_parent_path`` when ``deduplicate`` is true.
+
+    ``__exit__`` pops only what ``__enter__`` pushed (nothing if it was
+    never entered), and only from the stack it pushed onto: after a
+    ``clear_session()`` inside the scope, the new session's stack is left
+    alone.
     """
 
-    def __init__(self, name):
+    def __init__(self, name, caller=None, deduplicate=True, override_parent=None):
         if not isinstance(name, str) or "/" in name:
             raise ValueError(
                 "Argument `name` must be a string and "
@@ -133,21 +194,39 @@ class name_scope:
                 f"Received: name={name}"
             )
         self.name = name
+        self.caller = caller
+        self.deduplicate = deduplicate
+        self.override_parent = override_parent
+        if override_parent is None and deduplicate and getattr(caller, "_parent_path", None) is not None:
+            self.override_parent = caller._parent_path
+        self._pop_on_exit = False
+        self._stack = None
 
     def __enter__(self):
-        stack = state.get_global_attribute("name_scope_stack", default=[], set_to_default=True)
-        stack.append(self.name)
+        stack = state.get_global_attribute(_SCOPES, default=[], set_to_default=True)
+        if self.deduplicate and stack:
+            top = stack[-1]
+            if self.caller is not None and self.caller is top.caller and self.name == top.name:
+                return self
+        stack.append(self)
         self._stack = stack
+        self._pop_on_exit = True
         return self
 
     def __exit__(self, *exc):
-        # The session may have been cleared inside the scope: pop only from
-        # the stack we pushed onto.
-        if self._stack and self._stack[-1] == self.name:
-            self._stack.pop()
+        if self._pop_on_exit:
+            stack, self._stack, self._pop_on_exit = self._stack, None, False
+            if stack:
+                stack.pop()
         return False
 
 
 def current_path() -> str:
-    """The open name scopes joined by ``/`` (``""`` outside any scope)."""
-    return "/".join(state.get_global_attribute("name_scope_stack") or [])
+    """The open name scopes joined by ``/`` (``""`` outside any scope); a
+    scope's ``override_parent`` replaces everything before it."""
+    parts = []
+    for entry in state.get_global_attribute(_SCOPES) or []:
+        if entry.override_parent is not None:
+            parts = [p for p in entry.override_parent.split("/") if p]
+        parts.append(entry.name)
+    return "/".join(parts)

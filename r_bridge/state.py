@@ -80,7 +80,8 @@ def clear_session(free_memory=True):
 
     Raises:
         TypeError: if ``free_memory`` is not a bool (nothing is reset then).
-        Exception: the first error raised by a hook registered with
+        BaseException: the first error (even ``KeyboardInterrupt`` or
+            ``SystemExit``) raised by a hook registered with
             :func:`register_clear_hook`; the session is fully reset and
             every hook has run before it is raised.
     """
@@ -94,57 +95,9 @@ def clear_session(free_memory=True):
     for fn in list(_hooks):
         try:
             fn()
-        except Exception as e:  # report after every hook has run
-            errors.append(e)
+        except BaseException as e:  # noqa: BLE001 -- even KeyboardInterrupt and
+            errors.append(e)  # SystemExit: every hook runs, then the first is raised
     if free_memory:
         gc.collect()
     if errors:
         raise errors[0]
-
-
-# Keys whose values are plain enough to save and restore (for
-# ``local_session()`` in R and tests in Python).
-_SAVED = ("object_name_uids", "interactive_logging", "traceback_filtering", "dtype_policy", "global_random_seed")
-
-
-def save() -> dict:
-    """Plain-value copy of this thread's resettable state (see :func:`restore`)."""
-    out = {}
-    for key in _SAVED:
-        val = getattr(_STATE, key, None)
-        if val is not None:
-            out[key] = dict(val) if isinstance(val, dict) else val
-    return out
-
-
-def restore(saved: dict) -> None:
-    """Make this thread's state what :func:`save` returned (other keys reset)."""
-    from r_bridge.naming import set_uid_counts
-
-    if not isinstance(saved, dict):
-        raise TypeError(f"`state` must be a dict from session_save(). Received: {saved!r}")
-    for key in saved:  # check everything before changing anything
-        if key not in _SAVED:
-            raise ValueError(f"Unknown session state key: {key!r}")
-    # set_uid_counts() validates the whole dict before storing it.
-    set_uid_counts(saved.get("object_name_uids", {}))
-    for key in _SAVED:
-        if key == "object_name_uids":
-            continue
-        if key in saved:
-            setattr(_STATE, key, saved[key])
-        elif hasattr(_STATE, key):
-            delattr(_STATE, key)
-
-
-def snapshot() -> dict:
-    """What this thread's session holds, as plain values."""
-    from r_bridge import config
-    from r_bridge.naming import current_path, uid_counts
-
-    return {
-        "uids": uid_counts(),
-        "thread": threading.current_thread().name,
-        "name_scope": current_path(),
-        "config": config.as_dict(),
-    }

@@ -38,6 +38,10 @@ class KerasTensor:
         self.name = validate_name(name) if name else auto_name("KerasTensor")
         self._node = node
 
+    # r_bridge's tensors are dense numpy arrays: never sparse nor ragged.
+    sparse = False
+    ragged = False
+
     @property
     def ndim(self) -> int:
         return len(self.shape)

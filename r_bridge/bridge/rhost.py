@@ -63,14 +63,16 @@ from __future__ import annotations
 
 import os
 import struct
-import warnings
 from pathlib import Path
 
 import numpy as np
 
-from r_bridge.bridge.dispatch import dispatch, error_record
+from r_bridge.bridge.dispatch import ERROR, dispatch, error_record
 
-RPY2_MISSING = "attach_r() needs rpy2: pip install 'r_bridge[r]' (rpy2 3.5.17 for R 4.2)"
+RPY2_MISSING = (
+    "attach_r() needs rpy2 3.5.17 (for R 4.2): pip install rpy2==3.5.17, "
+    "or install this package with its r extra from a checkout: pip install '.[r]'"
+)
 R_PACKAGE = "rbridge"
 TRANSPORT_OPTION = "rbridge.transport"
 
@@ -83,6 +85,7 @@ function(fn, args, releases) .rbridge_py_call(fn, args, releases)
 """
 
 _attached = None  # the rbridge package object, once attached
+_interrupted = None  # an interrupt a call from R raised, to raise again in Python
 _transport = None  # the R transport closure
 # The rternalized call_api. It must stay referenced from Python: rpy2 keeps
 # the cffi handle R's external pointer points to only as long as this object
@@ -165,10 +168,15 @@ def _from_r_array(x, dims):
         if na.any():
             flat = flat.astype(np.float64)
             flat[na] = np.nan
+    elif typ == 10:  # logical: int32 storage, NA is INT_MIN
+        ints = np.array(x.memoryview()).ravel(order="F")
+        if (ints == -(2**31)).any():
+            raise ValueError("Can't pass an R logical array containing NA to Python")
+        flat = ints.astype(np.bool_)
     else:
         vals = list(x)
-        if any(v is ri.NA_Logical or v is ri.NA_Character for v in vals):
-            raise ValueError("Can't pass an R logical or character array containing NA to Python")
+        if any(v is ri.NA_Character for v in vals):
+            raise ValueError("Can't pass an R character array containing NA to Python")
         flat = np.array(vals, dtype=_DTYPE_OF[typ])
     return flat.reshape(dims, order="F")
 
@@ -255,7 +263,7 @@ def _to_r_array(a: np.ndarray):
     flat = a.ravel(order="F")
     kind = a.dtype.kind
     if kind == "b":
-        out = ri.BoolSexpVector([bool(v) for v in flat])
+        out = ri.BoolSexpVector.from_memoryview(memoryview(np.ascontiguousarray(flat, dtype=np.int32)))
     elif kind in "iu" and (a.size == 0 or (_fits_int32(int(flat.min())) and _fits_int32(int(flat.max())))):
         out = ri.IntSexpVector.from_memoryview(memoryview(np.ascontiguousarray(flat, dtype=np.int32)))
     elif kind in "iuf":
@@ -290,11 +298,19 @@ def call_api(fn, args, releases):
     string, a named R list, a character vector). Never raises (rpy2 would
     only log it): returns the value or an error record, converted to R.
     """
+    global _interrupted
     try:
         released = from_r(releases)
         out = dispatch(from_r(fn), _from_r_args(args), [released] if isinstance(released, str) else released)
-        return to_r(out)
     except BaseException as e:  # noqa: BLE001 - every error must reach R as an R value
+        out = error_record(e)
+    if isinstance(out, dict) and out.get(ERROR) in ("KeyboardInterrupt", "SystemExit"):
+        # R raises it as an error (rpy2 would swallow an R interrupt); the
+        # package object attach_r() returns raises it again as itself.
+        _interrupted = KeyboardInterrupt() if out[ERROR] == "KeyboardInterrupt" else SystemExit(out["message"])
+    try:
+        return to_r(out)
+    except BaseException as e:  # noqa: BLE001
         return to_r(error_record(e))
 
 
@@ -350,6 +366,55 @@ def _reticulate_started(ri) -> bool:
     return bool(ri.evalr(code)[0])
 
 
+RETICULATE_REFUSED = (
+    "reticulate can't start Python in this R: R runs inside Python (r_bridge.attach_r(), "
+    "through rpy2), and reticulate calling into it without the GIL aborts the process. "
+    "rbridge's functions reach this Python through rpy2; for other Python code, use Python."
+)
+
+
+def _refuse_reticulate(ri):
+    """Make reticulate's start of Python an R error instead of a later abort
+    (reticulate calls this option's function before it starts Python)."""
+    ri.baseenv["options"](**{"reticulate.python.beforeInitialized": ri.evalr(
+        "function() stop(%s, call. = FALSE)" % _r_string(RETICULATE_REFUSED))})
+
+
+def _r_string(text: str) -> str:
+    """``text`` as an R raw string literal (R >= 4.0)."""
+    return 'r"(' + text + ')"'
+
+
+class RPackage:
+    """The R package rbridge as rpy2 shows it, with one difference: an
+    interrupt (KeyboardInterrupt, SystemExit) raised in Python while R was
+    calling it is raised again as itself, not as rpy2's RRuntimeError."""
+
+    def __init__(self, package):
+        self._package = package
+
+    def __getattr__(self, name):
+        value = getattr(self._package, name)
+        if not callable(value):
+            return value
+
+        def call(*args, **kwargs):
+            global _interrupted
+            _interrupted = None
+            try:
+                return value(*args, **kwargs)
+            except Exception:
+                pending, _interrupted = _interrupted, None
+                if pending is not None:
+                    raise pending from None
+                raise
+
+        return call
+
+    def __dir__(self):
+        return dir(self._package)
+
+
 def _quiet_reticulate_hook(ri):
     """Drop the warning rpy2 prints when reticulate loads (rbridge imports it).
 
@@ -391,10 +456,14 @@ def attach_r(lib_loc=None):
     ``rbridge``; searched before ``R_LIBS``, ``R_LIBS_USER``, the ``.Rlib``
     of the source checkout and R's default libraries.
 
-    Returns the rpy2 package object (``rpy2.robjects.packages.importr``).
-    Calling it again returns the same object (and re-registers the
-    transport, in case R code changed the option). Raises ImportError
-    without rpy2, ``PackageNotInstalledError`` without the R package.
+    Returns the rpy2 package object (``rpy2.robjects.packages.importr``),
+    wrapped so that a Python interrupt raised during a call comes back as
+    itself (:class:`RPackage`). Calling it again returns the same object.
+    rbridge connects to this Python at once, so R code resetting
+    ``options(rbridge.transport)`` later changes nothing; reticulate is
+    refused (an R error) if anything asks it to start Python here. Raises
+    ImportError without rpy2, ``PackageNotInstalledError`` without the R
+    package, RuntimeError if reticulate already started a Python in this R.
     """
     global _attached, _transport
     ri = _rinterface()
@@ -403,14 +472,14 @@ def attach_r(lib_loc=None):
         _set_library_dirs(ri, _library_dirs(lib_loc))
         _transport = _make_transport(ri)
     ri.baseenv["options"](**{TRANSPORT_OPTION: _transport})
-    if _attached is None:
-        _attached = _load_package(ri)
     if _reticulate_started(ri):
-        warnings.warn(
-            "reticulate has started Python inside this R: with rpy2 hosting R the process "
-            "will abort at the next R garbage collection (reticulate 1.28 does not take the GIL). "
-            "Use rbridge only through attach_r()'s transport.",
-            RuntimeWarning,
-            stacklevel=2,
+        raise RuntimeError(
+            "reticulate has already started Python inside this R; with R embedded in Python "
+            "that aborts the process at the next R garbage collection. Start R with "
+            "r_bridge.attach_r() before any R code uses reticulate."
         )
+    _refuse_reticulate(ri)
+    if _attached is None:
+        _attached = RPackage(_load_package(ri))
+        ri.evalr("invisible(rbridge:::rb_connect())")  # cache this transport now
     return _attached

@@ -10,7 +10,7 @@ import numpy as np
 
 from r_bridge import activations, config, initializers
 from r_bridge.layers.layer import Layer
-from r_bridge.naming import auto_name
+from r_bridge.random import SeedGenerator
 
 
 def _check_units(units):
@@ -72,33 +72,50 @@ class Dense(Layer):
                 f"Full input shape received: {tuple(input_shape)}"
             )
         self.input_spec = {"min_ndim": 2, "axes": {-1: in_dim}}
-        self.add_weight("kernel", self.kernel_initializer((in_dim, self.units)))
+        self.kernel = self.add_weight(shape=(in_dim, self.units), initializer=self.kernel_initializer, name="kernel")
+        self.bias = None
         if self.use_bias:
-            self.add_weight("bias", self.bias_initializer((self.units,)))
+            self.bias = self.add_weight(shape=(self.units,), initializer=self.bias_initializer, name="bias")
         self.built = True
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
 
-    def call(self, x, training=False):
-        y = x @ self._weights[0]
-        if self.use_bias:
-            y = y + self._weights[1]
-        return self.activation(y)
+    def call(self, inputs, training=None):
+        y = inputs @ self.kernel
+        if self.bias is not None:
+            y = y + self.bias
+        return self.activation(y) if self.activation is not None else y
 
 
-class SeedGenerator:
-    """A named random generator owned by a layer (Keras's ``SeedGenerator``;
-    it takes a ``seed_generator`` name, as in Keras)."""
-
-    __slots__ = ("name", "_rng")
-
-    def __init__(self, seed=None):
-        self.name = auto_name("SeedGenerator")
-        self._rng = np.random.default_rng(seed) if seed is not None else None
-
-    def rng(self):
-        return self._rng if self._rng is not None else config.rng()
+def _check_noise_shape(noise_shape):
+    """``None`` or a tuple of positive ints / ``None`` (Keras's checks and messages)."""
+    if noise_shape is None:
+        return None
+    where = "Invalid value received for argument `noise_shape`. "
+    if isinstance(noise_shape, str):
+        raise ValueError(where + f"Expected a tuple or list of integers. Received: noise_shape={noise_shape:.80}")
+    try:
+        noise_shape = tuple(noise_shape)
+    except TypeError:
+        raise ValueError(
+            where + "Expected an iterable of integers (e.g., a tuple or list). "
+            f"Received: noise_shape={noise_shape!r:.80}"
+        ) from None
+    for i, dim in enumerate(noise_shape):
+        if dim is None:
+            continue
+        if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+            raise ValueError(
+                where + "Expected all elements to be integers or None. "
+                f"Received element at index {i}: {dim!r:.80} (type: {type(dim).__name__})"
+            )
+        if dim <= 0:
+            raise ValueError(
+                where + "Expected all dimensions to be positive integers or None. "
+                f"Received negative or zero value at index {i}: {dim}"
+            )
+    return tuple(None if d is None else int(d) for d in noise_shape)
 
 
 class Dropout(Layer):
@@ -107,8 +124,13 @@ class Dropout(Layer):
 
     Args:
         rate: float in ``[0, 1]``.
-        seed: optional integer seed.
+        noise_shape: optional shape of the binary mask, e.g. ``(batch, 1, features)``
+            to drop the same features at every timestep; ``None`` entries take
+            the input's size.
+        seed: optional integer seed in ``[0, 2**32 - 1]``.
         name: explicit name; by default ``dropout``, ``dropout_1``, ...
+
+    Every argument is checked before the layer (or its seed generator) takes a name.
     """
 
     def __init__(self, rate, noise_shape=None, seed=None, name=None, **kwargs):
@@ -117,18 +139,28 @@ class Dropout(Layer):
                 "Invalid value received for argument `rate`. Expected a float value "
                 f"between 0 and 1. Received: rate={rate}"
             )
+        noise_shape = _check_noise_shape(noise_shape)
+        if seed is not None:
+            SeedGenerator.check_seed(seed)
         super().__init__(name=name, **kwargs)
         self.rate = float(rate)
         self.noise_shape = noise_shape
+        self.seed = seed
         # Keras makes (and names) a seed generator only for a non-zero rate.
         self.seed_generator = SeedGenerator(seed) if self.rate > 0 else None
         self.built = True
 
-    def call(self, x, training=False):
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def call(self, inputs, training=False):
         if not training or self.seed_generator is None:
-            return x
-        keep = self.seed_generator.rng().random(x.shape) >= self.rate
-        return np.where(keep, x / (1 - self.rate), 0).astype(x.dtype)
+            return inputs
+        shape = inputs.shape
+        if self.noise_shape is not None:
+            shape = tuple(d if n is None else n for n, d in zip(self.noise_shape, inputs.shape))
+        keep = self.seed_generator.rng().random(shape) >= self.rate
+        return np.where(keep, inputs / (1 - self.rate), 0).astype(inputs.dtype)
 
 
 class Activation(Layer):
@@ -140,8 +172,11 @@ class Activation(Layer):
         self.activation = act
         self.built = True
 
-    def call(self, x, training=False):
-        return self.activation(x)
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def call(self, inputs):
+        return self.activation(inputs)
 
 
 class Flatten(Layer):
@@ -155,24 +190,17 @@ class Flatten(Layer):
     """
 
     def __init__(self, data_format=None, name=None, **kwargs):
-        if data_format is None:
-            data_format = config.image_data_format()
-        data_format = str(data_format).lower()
-        if data_format not in ("channels_first", "channels_last"):
-            raise ValueError(
-                "The `data_format` argument must be one of {'channels_first', 'channels_last'}. "
-                f"Received: data_format={data_format}"
-            )
+        data_format = config.standardize_data_format(data_format)
         super().__init__(name=name, **kwargs)
         self.data_format = data_format
-        self.built = True
 
     def compute_output_shape(self, input_shape):
         rest = input_shape[1:]
         size = None if any(d is None for d in rest) else int(np.prod(rest, dtype=np.int64))
         return (input_shape[0], size)
 
-    def call(self, x, training=False):
+    def call(self, x):
         if self.data_format == "channels_first" and x.ndim > 2:
             x = np.moveaxis(x, 1, -1)
-        return x.reshape(x.shape[0], -1)
+        # the size is spelled out: reshape(0, -1) is ambiguous for 0 samples
+        return x.reshape(x.shape[0], int(np.prod(x.shape[1:], dtype=np.int64)))

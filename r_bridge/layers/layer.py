@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import warnings
+import weakref
 
 import numpy as np
 
-from r_bridge import config
+from r_bridge import config, initializers, state
 from r_bridge.naming import atomic, auto_name, validate_name
 from r_bridge.tensor import KerasTensor, Node
+
+# Session-state key written by this module: the training flag of the
+# outermost layer call in progress (inner layers inherit it, as in Keras).
+CALL_TRAINING = "layer_call_training"
 
 _NUMPY_DTYPES = {"bfloat16": "float32"}  # numpy has no bfloat16
 
@@ -21,27 +28,60 @@ def compute_dtype() -> str:
     return _NUMPY_DTYPES.get(policy, policy)
 
 
+def _recording_build(build):
+    """``build`` that records its first argument as ``_build_input_shape``
+    and marks the layer built (Keras's ``build_wrapper``)."""
+    if getattr(build, "_records_shape", False):
+        return build
+
+    @functools.wraps(build)
+    def wrapper(self, *args, **kwargs):
+        build(self, *args, **kwargs)
+        shapes = args or tuple(kwargs.values())
+        if shapes:
+            self._build_input_shape = shapes[0]
+        self.built = True
+
+    wrapper._records_shape = True
+    return wrapper
+
+
 class Layer:
     """Base class of every layer and model.
 
-    Subclass it and override :meth:`build` (make weights from the input
-    shape), :meth:`call` (numpy forward pass) and, when the output shape
-    differs from the input shape, :meth:`compute_output_shape`. A layer
-    created without ``name`` is auto-named from its class in snake case
+    Keras's subclassing API: override :meth:`call` (numpy forward pass;
+    a ``training`` argument is passed only if it declares one), :meth:`build`
+    (make weights with :meth:`add_weight`; several arguments are matched by
+    name, ``foo_shape`` for call's ``foo``) and :meth:`compute_output_shape`
+    (else symbolic calls trace ``call``). Layers assigned as attributes are
+    tracked: their weights are part of :attr:`weights`. A layer created
+    without ``name`` is auto-named from its class in snake case
     (``MyCustomLayer`` -> ``my_custom_layer``, then ``my_custom_layer_1``...).
 
     Args:
         name: explicit name (a string without ``/``); explicit names do not
             touch the session's counters.
-        trainable: whether the weights count as trainable.
-        dtype: dtype of the weights (default: from the dtype policy).
-        input_shape: legacy Keras argument: when the layer is the first
-            added to a ``Sequential``, an ``Input(shape=input_shape)`` is
-            added before it.
+        trainable: bool, whether the weights count as trainable.
+        dtype: dtype of the weights (default: from the dtype policy); a
+            dtype name or ``"mixed_float16"``/``"mixed_bfloat16"``.
+        input_shape, input_dim: legacy Keras arguments: when the layer is
+            the first added to a ``Sequential``, an ``Input(shape=input_shape)``
+            is added before it.
+
+    Every argument is checked before the layer takes a name.
     """
 
+    def __init_subclass__(cls, **kwargs):
+        """Wrap a subclass's own ``build()`` as Keras does: afterwards the
+        layer is built and remembers the shape it was built for (the summary
+        shows the output shape of a layer built by hand)."""
+        super().__init_subclass__(**kwargs)
+        if "build" in cls.__dict__:
+            cls.build = _recording_build(cls.__dict__["build"])
+
     def __init__(self, name=None, trainable=True, dtype=None, **kwargs):
-        input_shape = kwargs.pop("input_shape", None)
+        input_dim = kwargs.pop("input_dim", None)
+        input_shape = (input_dim,) if input_dim is not None else kwargs.pop("input_shape", None)
         if kwargs:
             raise ValueError(
                 f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}"
@@ -49,7 +89,11 @@ class Layer:
         if name is not None:
             validate_name(name)
         if not isinstance(trainable, bool):
-            raise TypeError(f"`trainable` must be a bool. Received: trainable={trainable!r}")
+            raise ValueError(
+                "Expected `trainable` to be a boolean. "
+                f"Received: trainable={trainable!r:.80} (of type {type(trainable)})"
+            )
+        dtype = config.standardize_dtype(dtype)
         self._input_shape_arg = None
         if input_shape is not None:
             warnings.warn(
@@ -59,35 +103,155 @@ class Layer:
                 stacklevel=2,
             )
             self._input_shape_arg = tuple(input_shape) if not np.isscalar(input_shape) else (input_shape,)
-        self.name = name if name is not None else auto_name(type(self).__name__)
-        self.trainable = trainable
-        self.dtype = dtype or compute_dtype()
-        self.built = False
+        self._tracked_layers: list[Layer] = []  # sublayers assigned as attributes
         self._weights: list[np.ndarray] = []
         self._weight_names: list[str] = []
+        self._weight_trainable: list[bool] = []
+        self.name = name if name is not None else auto_name(type(self).__name__)
+        self._trainable = trainable
+        if dtype is not None and dtype.startswith("mixed_"):
+            dtype = "float32"
+        self.dtype = _NUMPY_DTYPES.get(dtype, dtype) if dtype else compute_dtype()
+        self.built = False
         self._output_shape = None  # last symbolic output shape, for summary()
+        self._first_call = None  # weak refs to the first symbolic call's input and output
         # What inputs must look like: {"min_ndim": int, "axes": {axis: size}}.
         self.input_spec = None
 
     # ------------------------------------------------------------ building
-    def add_weight(self, name, value) -> np.ndarray:
-        """Register a weight array (kept in creation order, like Keras)."""
-        arr = np.asarray(value, dtype=self.dtype)
+    def __setattr__(self, name, value):
+        # Track sublayers assigned as attributes: their weights are ours too.
+        tracked = self.__dict__.get("_tracked_layers")
+        if tracked is not None:
+            self._untrack(name, value)
+            if isinstance(value, Layer) and value is not self and not any(value is t for t in tracked):
+                tracked.append(value)
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        if "_tracked_layers" in self.__dict__:
+            self._untrack(name, None)
+        object.__delattr__(self, name)
+
+    def _untrack(self, name, new):
+        """Stop tracking the layer attribute ``name`` held, if no other attribute holds it."""
+        old = self.__dict__.get(name)
+        if isinstance(old, Layer) and old is not new:
+            if not any(v is old for k, v in self.__dict__.items() if k != name):
+                self._tracked_layers[:] = [t for t in self._tracked_layers if t is not old]
+
+    def add_weight(
+        self,
+        *args,
+        shape=None,
+        initializer=None,
+        dtype=None,
+        trainable=True,
+        autocast=True,
+        regularizer=None,
+        constraint=None,
+        aggregation="none",
+        overwrite_with_gradient=False,
+        name=None,
+    ) -> np.ndarray:
+        """Add a weight (a numpy array) to the layer; Keras's signature.
+
+        Args:
+            shape: shape tuple (default ``()``).
+            initializer: initializer name or callable ``f(shape)``; default
+                ``"glorot_uniform"`` for floats, ``"zeros"`` otherwise.
+            dtype: dtype of the weight (default: the layer's).
+            trainable: whether it counts among ``trainable_weights``.
+            name: name of the weight.
+
+        Positional ``shape, initializer, dtype`` are accepted, as in Keras; a
+        string first is rejected (``name`` is keyword-only).
+        """
+        if args:
+            if len(args) > 3:
+                raise TypeError(f"add_weight() takes at most 3 positional arguments but {len(args)} were given.")
+            if isinstance(args[0], str):
+                raise ValueError(
+                    "`name` must be passed as a keyword argument. "
+                    f"Received: add_weight('{args[0]}', ...). "
+                    f"Use: add_weight(shape=..., name='{args[0]}')."
+                )
+            for i, (what, value) in enumerate((("shape", shape), ("initializer", initializer), ("dtype", dtype))):
+                if i < len(args):
+                    if value is not None:
+                        raise ValueError(f"`{what}` was passed both positionally and as a keyword argument.")
+            shape = args[0]
+            initializer = args[1] if len(args) > 1 else initializer
+            dtype = args[2] if len(args) > 2 else dtype
+        shape = () if shape is None else tuple(shape)
+        dtype = config.standardize_dtype(dtype) or self.dtype
+        dtype = _NUMPY_DTYPES.get(dtype, dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if "float" in dtype else "zeros"
+        arr = np.asarray(initializers.get(initializer)(shape), dtype=dtype)
         self._weights.append(arr)
         self._weight_names.append(name)
+        self._weight_trainable.append(bool(trainable))
         return arr
+
+    @property
+    def trainable(self) -> bool:
+        """Whether the layer's weights (and its sublayers') are trainable."""
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        value = bool(value)
+        self._trainable = value
+        for layer in self._tracked_layers:
+            layer.trainable = value
 
     def build(self, input_shape):
         """Create weights for inputs of ``input_shape``; the base has none."""
         self.built = True
 
-    def compute_output_shape(self, input_shape):
-        """Output shape for ``input_shape`` (identity by default)."""
-        return tuple(input_shape)
+    def compute_output_shape(self, *args, **kwargs):
+        """Output shape for the given input shape(s); subclasses define it."""
+        raise NotImplementedError(
+            f"Layer {type(self).__name__} does not have a `compute_output_shape` method implemented."
+        )
 
-    def call(self, x, training=False):
-        """numpy forward pass (identity by default)."""
-        return x
+    def call(self, *args, **kwargs):
+        """numpy forward pass; subclasses define it."""
+        raise NotImplementedError(
+            f"Layer {type(self).__name__} does not have a `call` method implemented."
+        )
+
+    def compute_output_spec(self, *args, **kwargs):
+        """The symbolic output for symbolic inputs: from ``compute_output_shape``
+        when the class defines it, else by running ``call`` on the symbolic
+        inputs (which works when ``call`` only calls layers)."""
+        if type(self).compute_output_shape is not Layer.compute_output_shape:
+            shape = self.compute_output_shape(**self._shape_kwargs(self.compute_output_shape, args, kwargs))
+            return _map_shapes(lambda sh: KerasTensor(sh, dtype=self.dtype), shape)
+        return self._call_with_training(args, dict(kwargs))
+
+    @property
+    def input(self):
+        """The input tensor(s) of the layer's first symbolic call."""
+        return self._first_call_part(0, "input")
+
+    @property
+    def output(self):
+        """The output tensor(s) of the layer's first symbolic call."""
+        return self._first_call_part(1, "output")
+
+    def _first_call_part(self, i, what):
+        # Weak references: the graph owns its tensors, the layer does not
+        # (no reference cycle through layer -> tensor -> node -> layer).
+        value = _unweak(self._first_call[i]) if self._first_call is not None else None
+        if value is None:
+            raise AttributeError(
+                f"The layer {self.name} has never been called and thus has no defined {what}."
+                if self._first_call is None
+                else f"The {what} of layer {self.name} has been freed (its graph was dropped)."
+            )
+        return value
 
     def _check_input(self, shape):
         """Keras's input-spec check (e.g. a built Dense wants its input size)."""
@@ -108,31 +272,174 @@ class Layer:
                     f"but received input with shape {shape}"
                 )
 
-    def __call__(self, x, training=False):
-        """On a :class:`KerasTensor`, record a node and return a new symbolic
-        tensor (Functional API); on an array, compute the output."""
-        if isinstance(x, KerasTensor):
-            self._check_input(x.shape)
+    def _convert_input(self, x):
+        """An array (or number, or list of numbers) as an array of the layer's
+        dtype when either is float; anything else unchanged."""
+        if isinstance(x, bool) or not isinstance(x, (np.ndarray, np.generic, int, float, list)):
+            return x
+        x = np.asarray(x)
+        if x.dtype.kind == "f" or x.dtype == object or x.dtype.kind in "iub" and "float" in self.dtype:
+            x = x.astype(self.dtype)
+        return x
+
+    def _accepts(self, arg) -> bool:
+        params = inspect.signature(self.call).parameters
+        return arg in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+    def _call_with_training(self, args, kwargs):
+        """``call(*args, **kwargs)`` with ``training`` resolved as Keras does:
+        the explicit value, else the outer call's, else call's default;
+        passed only when call takes it; inherited by inner layer calls."""
+        training = kwargs.pop("training", None)
+        if training is None:
+            training = state.get_global_attribute(CALL_TRAINING)
+        if training is None:
+            default = inspect.signature(self.call).parameters.get("training")
+            if default is not None and default.default is not inspect.Parameter.empty:
+                training = default.default
+        if training is not None and self._accepts("training"):
+            kwargs["training"] = training
+        outer = state.get_global_attribute(CALL_TRAINING)
+        state.set_global_attribute(CALL_TRAINING, training if training is not None else outer)
+        try:
+            return self.call(*args, **kwargs)
+        finally:
+            state.set_global_attribute(CALL_TRAINING, outer)
+
+    def _shape_kwargs(self, fn, args, kwargs):
+        """Keras's alignment of ``build()`` / ``compute_output_shape()``
+        arguments with ``call()``'s: one argument gets the first input's
+        shape; several must be named ``<call argument>_shape``."""
+        call_params = inspect.signature(self.call).parameters
+        try:
+            bound = inspect.signature(self.call).bind(*args, **kwargs).arguments
+        except TypeError:
+            bound = dict(zip(call_params, args))
+        shapes = {
+            f"{k}_shape": _shapes(v)
+            for k, v in bound.items()
+            if k not in ("mask", "args", "kwargs") and not k.startswith("mask_") and _is_tensor(v) and v is not None
+        }
+        names = [
+            n for n, p in inspect.signature(fn).parameters.items()
+            if p.kind in (p.POSITIONAL_OR_KEYWORD, p.POSITIONAL_ONLY, p.KEYWORD_ONLY)
+        ]
+        if len(names) == 1:
+            return {names[0]: next(iter(shapes.values()), None)}
+        method = fn.__name__
+        preamble = (
+            f"For a `{method}()` method with more than one argument, all "
+            "arguments should have a `_shape` suffix and match an argument "
+            f"from `call()`. E.g. `{method}(self, foo_shape, bar_shape)` "
+        )
+        out = {}
+        for name in names:
+            if not name.endswith("_shape"):
+                raise ValueError(
+                    f"{preamble} For layer '{type(self).__name__}', Received `{method}()` argument "
+                    f"`{name}`, which does not end in `_shape`."
+                )
+            if name[: -len("_shape")] not in call_params:
+                raise ValueError(
+                    f"{preamble} For layer '{type(self).__name__}', received `{method}()` argument "
+                    f"`{name}`, but `call()` does not have argument `{name[: -len('_shape')]}`."
+                )
+            if name in shapes:
+                out[name] = shapes[name]
+        return out
+
+    def _maybe_build(self, args, kwargs):
+        """Build on first call: ``build()`` with the input shape(s); a layer
+        without its own ``build()`` but with sublayers builds them by calling
+        ``call()`` (they build on their first call)."""
+        if self.built:
+            return
+        if type(self).build is not Layer.build:
+            self.build(**self._shape_kwargs(self.build, args, kwargs))
+        elif self._tracked_layers and _is_symbolic((args, kwargs)):
+            self._call_with_training(args, dict(kwargs))
+        if getattr(self, "_build_input_shape", None) is None and hasattr(args[0], "shape"):
+            self._build_input_shape = tuple(args[0].shape)
+        self.built = True
+
+    def __call__(self, *args, **kwargs):
+        """On :class:`KerasTensor` inputs, record a node and return a new
+        symbolic tensor (Functional API); on arrays, compute the output.
+
+        The first positional argument is the input; further positional
+        arguments must be tensors too (pass others by keyword, as in Keras).
+        """
+        if not args:
+            raise ValueError(f"Layer '{self.name}' was called without an input.")
+        for arg in args[1:]:
+            if not _is_tensor(arg):
+                raise ValueError(
+                    "Only input tensors may be passed as "
+                    "positional arguments. The following argument value "
+                    f"should be passed as a keyword argument: {arg!r:.80} "
+                    f"(of type {type(arg)})"
+                )
+        first = args[0]
+        if _is_symbolic((args, kwargs)):
+            if isinstance(first, KerasTensor):
+                self._check_input(first.shape)
             with atomic():
-                if not self.built:
-                    self.build(x.shape)
-                    self.built = True
-                shape = self.compute_output_shape(x.shape)
-                out = KerasTensor(shape, dtype=self.dtype, node=Node(self, [x]))
-            self._output_shape = shape
+                self._maybe_build(args, kwargs)
+                inputs = _flat_tensors((args, kwargs))
+                out = self.compute_output_spec(*args, **kwargs)
+                node = Node(self, inputs)
+                out = _map_structure(lambda t: _own_output(t, inputs, node), out)
+            self._output_shape = _map_structure(lambda t: t.shape, out)
+            if self._first_call is None:
+                self._first_call = (_weak(inputs[0] if len(inputs) == 1 else inputs), _weak(out))
             return out
-        x = np.asarray(x, dtype=self.dtype)
-        self._check_input(x.shape)
-        if not self.built:
-            self.build(x.shape)
-            self.built = True
-        return self.call(x, training=training)
+        first = _map_structure(self._convert_input, first) if not _is_number_list(first) else self._convert_input(first)
+        args = (first,) + args[1:]
+        if isinstance(first, np.ndarray):
+            self._check_input(first.shape)
+        self._maybe_build(args, kwargs)
+        return self._call_with_training(args, kwargs)
 
     # ------------------------------------------------------------- weights
+    def _all_weights(self, own_filter):
+        seen, out = set(), []
+        for w, t in zip(self._weights, self._weight_trainable):
+            if own_filter(t) and id(w) not in seen:
+                seen.add(id(w))
+                out.append(w)
+        return out, seen
+
     @property
     def weights(self) -> list:
-        """The layer's weight arrays (live, not copies)."""
-        return list(self._weights)
+        """The layer's weight arrays and its sublayers' (live, not copies)."""
+        out, seen = self._all_weights(lambda t: True)
+        for layer in self._tracked_layers:
+            for w in layer.weights:
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+        return out
+
+    @property
+    def trainable_weights(self) -> list:
+        """The weights updated by training (none when ``trainable`` is False)."""
+        if not self.trainable:
+            return []
+        out, seen = self._all_weights(lambda t: t)
+        for layer in self._tracked_layers:
+            for w in layer.trainable_weights:
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+        return out
+
+    @property
+    def non_trainable_weights(self) -> list:
+        """The weights not updated by training (all when ``trainable`` is False)."""
+        if not self.trainable:
+            return self.weights
+        trainable = {id(w) for w in self.trainable_weights}
+        return [w for w in self.weights if id(w) not in trainable]
 
     def get_weights(self) -> list:
         """Copies of the weights as numpy arrays, in Keras order (kernel, bias)."""
@@ -177,3 +484,91 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _is_tensor(x) -> bool:
+    """A tensor, ``None``, or a list/tuple/dict of them (Keras's positional rule)."""
+    if isinstance(x, (list, tuple)):
+        return all(_is_tensor(v) for v in x)
+    if isinstance(x, dict):
+        return all(_is_tensor(v) for v in x.values())
+    return x is None or isinstance(x, (KerasTensor, np.ndarray, np.generic))
+
+
+def _is_number_list(x) -> bool:
+    """A (nested) list of plain numbers: one array, not a list of inputs."""
+    if isinstance(x, list):
+        return bool(x) and all(_is_number_list(v) for v in x)
+    return isinstance(x, (int, float, np.number)) and not isinstance(x, bool)
+
+
+def _flat_tensors(x) -> list:
+    if isinstance(x, KerasTensor):
+        return [x]
+    if isinstance(x, dict):
+        x = list(x.values())
+    if isinstance(x, (list, tuple)):
+        return [t for v in x for t in _flat_tensors(v)]
+    return []
+
+
+def _is_shape(x) -> bool:
+    return isinstance(x, (tuple, list)) and all(d is None or isinstance(d, (int, np.integer)) for d in x)
+
+
+def _map_shapes(fn, shapes):
+    """``fn`` on every shape of a (nested) tuple/list/dict of shapes."""
+    if _is_shape(shapes):
+        return fn(tuple(shapes))
+    if isinstance(shapes, dict):
+        return {k: _map_shapes(fn, v) for k, v in shapes.items()}
+    return type(shapes)(_map_shapes(fn, v) for v in shapes)
+
+
+def _map_structure(fn, x):
+    if isinstance(x, dict):
+        return {k: _map_structure(fn, v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return type(x)(_map_structure(fn, v) for v in x)
+    return fn(x)
+
+
+def _own_output(t, inputs, node):
+    """``t`` (from compute_output_spec) as this call's output tensor."""
+    if not isinstance(t, KerasTensor) or any(t is i for i in inputs):
+        t = KerasTensor(t.shape, dtype=t.dtype)
+    t._node = node
+    return t
+
+
+def _weak(x):
+    return _map_structure(weakref.ref, x)
+
+
+def _unweak(refs):
+    """The referents of :func:`_weak`'s structure, or ``None`` if any was freed."""
+    value = _map_structure(lambda r: r(), refs)
+    flat = []
+    _map_structure(flat.append, value)
+    return None if any(v is None for v in flat) else value
+
+
+def _is_symbolic(x) -> bool:
+    if isinstance(x, KerasTensor):
+        return True
+    if isinstance(x, dict):
+        return any(_is_symbolic(v) for v in x.values())
+    if isinstance(x, (list, tuple)):
+        return any(_is_symbolic(v) for v in x)
+    return False
+
+
+def _shapes(x):
+    """The shape(s) of an input: a tuple, or a list/dict of them."""
+    if isinstance(x, dict):
+        return {k: _shapes(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)) and x and not isinstance(x[0], (int, float, np.number)):
+        return [_shapes(v) for v in x]
+    if x is None:
+        return None
+    return tuple(getattr(x, "shape", np.shape(x)))

@@ -2,25 +2,37 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from r_bridge.layers.input_layer import InputLayer
+from r_bridge.models import tree
 from r_bridge.models.model import Model
 from r_bridge.naming import atomic
-from r_bridge.tensor import KerasTensor
+from r_bridge.tensor import KerasTensor, Node
 
 
-def _flatten(x, what):
-    items = list(x) if isinstance(x, (list, tuple)) else [x]
-    if not items:
-        raise ValueError(f"`{what}` must contain at least one KerasTensor.")
-    for t in items:
+class _OutputNode(Node):
+    """The node of output ``index`` of a call with several outputs (one
+    node per output tensor: tensors know their node, not their index)."""
+
+    __slots__ = ("index",)
+
+
+def _check_tensors(x, what):
+    flat = tree.flatten(x)
+    for t in flat:
         if not isinstance(t, KerasTensor):
             raise ValueError(
-                f"All `{what}` values must be KerasTensors. Received: {what}={x!r} "
-                f"including invalid value {t!r} of type {type(t)}"
+                f"All `{what}` values must be KerasTensors. Received: {what}={x} "
+                f"including invalid value {t} of type {type(t)}"
             )
-    return items
+    return flat
+
+
+def _is_input_tensor(t) -> bool:
+    return t._node is not None and isinstance(t._node.layer, InputLayer) and not t._node.inputs
 
 
 class _Disconnected(Exception):
@@ -30,19 +42,22 @@ class _Disconnected(Exception):
 def _visit(tensor, d, g):
     """Depth-first walk from ``tensor`` to the inputs (a module-level function:
     a recursive closure would be a reference cycle)."""
-    node = tensor._node
+    boundary = id(tensor) in g["inputs"]
+    node = g["inputs"][id(tensor)] if boundary else tensor._node
+    if node is None:
+        raise _Disconnected()
     key = id(node)
     if depth_grew := (key in g["seen"] and d > g["depth"][key]):
         g["depth"][key] = d
     if key in g["seen"]:
-        if depth_grew and id(tensor) not in g["input_ids"]:
+        if depth_grew and not boundary:
             for t in node.inputs:
                 _visit(t, d + 1, g)
         return
     g["depth"][key] = d
     g["layer_index"].setdefault(id(node.layer), (len(g["layer_index"]), node.layer))
-    if id(tensor) not in g["input_ids"]:
-        if isinstance(node.layer, InputLayer):
+    if not boundary:
+        if not node.inputs:  # an Input() that is not among the model's inputs
             raise _Disconnected()
         for t in node.inputs:
             _visit(t, d + 1, g)
@@ -50,15 +65,17 @@ def _visit(tensor, d, g):
     g["order"].append(node)
 
 
-def _map_graph(inputs, outputs, single_output=True):
-    """Nodes in execution order and layers in Keras's order (deepest first,
-    then in order of discovery from the outputs)."""
-    g = {"input_ids": {id(t) for t in inputs}, "order": [], "depth": {}, "seen": set(), "layer_index": {}}
-    for i, t in enumerate(outputs):
+def _map_graph(boundary, outputs, output_paths):
+    """Nodes in execution order, their depths, and layers in Keras's order
+    (deepest first, then in order of discovery from the outputs).
+
+    ``boundary`` maps ``id(tensor)`` of each model input to the node of the
+    input layer that stands for it."""
+    g = {"inputs": boundary, "order": [], "depth": {}, "seen": set(), "layer_index": {}}
+    for t, path in zip(outputs, output_paths):
         try:
             _visit(t, 0, g)
         except _Disconnected:
-            path = "" if single_output else str(i)
             raise ValueError(f"Output with path `{path}` is not connected to `inputs`") from None
     depth, order = g["depth"], g["order"]
     pos = {id(n): i for i, n in enumerate(order)}
@@ -67,26 +84,82 @@ def _map_graph(inputs, outputs, single_output=True):
     for n in nodes:
         layer_depth[id(n.layer)] = max(layer_depth.get(id(n.layer), 0), depth[id(n)])
     ranked = sorted(g["layer_index"].values(), key=lambda p: (-layer_depth[id(p[1])], p[0]))
-    return nodes, [layer for _, layer in ranked]
+    return nodes, {id(n): depth[id(n)] for n in nodes}, [layer for _, layer in ranked]
+
+
+def _path(p) -> str:
+    return ".".join(str(k) for k in p)
+
+
+def _unpack_singleton(x):
+    return x[0] if isinstance(x, (list, tuple)) and len(x) == 1 else x
+
+
+def _shape_leaves(s) -> list:
+    """Flatten a structure of shapes (a shape is a tuple of ints/None)."""
+    if isinstance(s, tuple) and all(d is None or isinstance(d, (int, np.integer)) for d in s):
+        return [s]
+    if isinstance(s, dict):
+        return [leaf for k in sorted(s) for leaf in _shape_leaves(s[k])]
+    if isinstance(s, (list, tuple)):
+        return [leaf for c in s for leaf in _shape_leaves(c)]
+    return [s]
+
+
+def _output_shape_of(layer, shapes):
+    """A layer's output shape(s) for input ``shapes``: from
+    ``compute_output_shape``, else from its symbolic output spec."""
+    try:
+        return layer.compute_output_shape(*shapes)
+    except NotImplementedError:
+        spec = layer.compute_output_spec(*[KerasTensor(s, dtype=layer.dtype) for s in shapes])
+        return tree.map_structure(lambda t: t.shape, spec)
 
 
 class Functional(Model):
     """``Model(inputs, outputs)``: built from symbolic tensors.
 
     Args:
-        inputs: a ``KerasTensor`` from ``Input()`` or a list of them.
-        outputs: a ``KerasTensor`` computed from ``inputs`` or a list of them.
+        inputs: an ``Input()`` tensor, or a list, tuple or dict (possibly
+            nested) of them. Intermediate tensors are accepted too: each is
+            replaced by a new input layer (named ``<tensor name>CLONE``), as
+            in Keras.
+        outputs: a ``KerasTensor`` computed from ``inputs``, or a nested
+            structure of them; calling the model returns the same structure.
         name: explicit name; by default ``functional``, ``functional_1``...
+        trainable: whether the weights count as trainable.
 
     ``layers`` lists every layer of the graph, input layers first.
     Operation names must be unique within the model.
     """
 
     def __init__(self, inputs, outputs, name=None, **kwargs):
+        if isinstance(inputs, dict):
+            for k, v in inputs.items():
+                if isinstance(v, KerasTensor) and k != v.name:
+                    warnings.warn(
+                        "When providing `inputs` as a dict, all keys in the dict must match "
+                        "the names of the corresponding tensors. Received key "
+                        f"'{k}' mapping to value {v} which has name '{v.name}'. Change the "
+                        f"tensor name to '{k}' (via `Input(..., name='{k}')`)",
+                        stacklevel=2,
+                    )
         with atomic():
-            ins = _flatten(inputs, "inputs")
-            outs = _flatten(outputs, "outputs")
-            nodes, layers = _map_graph(ins, outs, not isinstance(outputs, (list, tuple)))
+            flat_in = _check_tensors(inputs, "inputs")
+            flat_out = _check_tensors(outputs, "outputs")
+            if not flat_in or not flat_out:
+                raise ValueError(
+                    f"`{'inputs' if not flat_in else 'outputs'}` argument cannot be empty. "
+                    f"Received:\ninputs={inputs}\noutputs={outputs}"
+                )
+            model_inputs = [
+                t if _is_input_tensor(t)
+                else InputLayer(batch_shape=t.shape, dtype=t.dtype, name=f"{t.name}CLONE").output
+                for t in flat_in
+            ]
+            boundary = {id(t): m._node for t, m in zip(flat_in, model_inputs)}
+            paths = [_path(p) for p, _ in tree.flatten_with_path(outputs)]
+            nodes, depths, layers = _map_graph(boundary, flat_out, paths)
             counts = {}
             for layer in layers:
                 counts[layer.name] = counts.get(layer.name, 0) + 1
@@ -97,48 +170,289 @@ class Functional(Model):
                         "All operation names should be unique."
                     )
             super().__init__(name=name, **kwargs)
-        self._single_input = not isinstance(inputs, (list, tuple))
-        self._single_output = not isinstance(outputs, (list, tuple))
-        self.inputs = ins
-        self.outputs = outs
-        self._nodes = [n for n in nodes if not isinstance(n.layer, InputLayer)]
+        self._inputs_struct = tree.pack_sequence_as(inputs, model_inputs)
+        self._outputs_struct = tree.map_structure(lambda t: t, outputs)  # the user's list may change
+        self._input_keys = [id(t) for t in flat_in]
+        self._boundary = flat_in  # keeps the ids above valid
+        self._flat_inputs = model_inputs
+        self._flat_outputs = flat_out
+        input_nodes = {id(b) for b in boundary.values()}
+        self._nodes = [n for n in nodes if id(n) not in input_nodes]
+        self._all_nodes = [(n, depths[id(n)]) for n in nodes]
         self._layers = layers
-        self._output_shape = outs[0].shape if self._single_output else [o.shape for o in outs]
+        self._output_shape = _unpack_singleton(tree.map_structure(lambda t: t.shape, outputs))
+        self.output_names = [t._node.layer.name for t in flat_out if t._node is not None]
         self.built = True
 
+    # ------------------------------------------------------------ structure
     @property
     def layers(self) -> list:
         return list(self._layers)
 
-    def call(self, x, training=False):
-        xs = [x] if self._single_input else list(x)
-        if len(xs) != len(self.inputs):
-            raise ValueError(f"Model {self.name!r} expects {len(self.inputs)} input(s), received {len(xs)}.")
-        values = {id(t): np.asarray(v, dtype=self.dtype) for t, v in zip(self.inputs, xs)}
-        produced = {}
-        for node in self._nodes:
-            args = [values[id(t)] if id(t) in values else produced[id(t._node)] for t in node.inputs]
-            produced[id(node)] = node.layer.call(*args, training=training)
-        outs = [values[id(t)] if id(t) in values else produced[id(t._node)] for t in self.outputs]
-        return outs[0] if self._single_output else outs
+    @layers.setter
+    def layers(self, _):
+        raise AttributeError(
+            "`Model.layers` attribute is reserved and should not be used. "
+            "Please use another name."
+        )
+
+    @property
+    def _operations(self) -> list:
+        return list(self._layers)
+
+    def _summary_nodes(self) -> list:
+        """``(node, depth)`` of every call in the graph, inputs included."""
+        return list(self._all_nodes)
+
+    def _node_of(self, t):
+        """The node that makes ``t`` in this graph (a model input's own node)."""
+        for key, model_input in zip(self._input_keys, self._flat_inputs):
+            if key == id(t):
+                return model_input._node
+        return t._node
+
+    def _node_index(self, node) -> int:
+        """Which call of its layer ``node`` is, among this graph's calls."""
+        same = [n for n, _ in self._all_nodes if n.layer is node.layer]
+        return next((i for i, n in enumerate(same) if n is node), 0)
+
+    @property
+    def inputs(self) -> list:
+        """Flat list of the model's input tensors."""
+        return list(self._flat_inputs)
+
+    @property
+    def outputs(self) -> list:
+        """Flat list of the model's output tensors."""
+        return list(self._flat_outputs)
+
+    @property
+    def input(self):
+        """The inputs in the structure given to the constructor."""
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        """The outputs in the structure given to the constructor."""
+        return self._outputs_struct
 
     @property
     def input_shape(self):
-        """Shape of the input (a list of shapes for several inputs)."""
-        shapes = [t.shape for t in self.inputs]
-        return shapes[0] if self._single_input else shapes
+        """Shape of the input (the structure of shapes for several inputs)."""
+        return _unpack_singleton(tree.map_structure(lambda t: t.shape, self._inputs_struct))
+
+    @property
+    def output_shape(self):
+        """Shape of the output (the structure of shapes for several outputs)."""
+        return _unpack_singleton(tree.map_structure(lambda t: t.shape, self._outputs_struct))
+
+    # ------------------------------------------------------ input checking
+    def _input_names(self):
+        """Names the inputs are matched by (sorted dict keys, else layer names);
+        ``None`` for a nested dict (Keras skips the checks then)."""
+        s = self._inputs_struct
+        if isinstance(s, dict):
+            if all(isinstance(v, KerasTensor) for v in s.values()):
+                return sorted(s)
+            return None
+        return [t._node.layer.name for t in self._flat_inputs]
+
+    def _check_inputs(self, inputs):
+        """Keras's input-spec check: the number of inputs and their shapes
+        (batch size free, a trailing 1 may be squeezed)."""
+        manual = self.__dict__.get("input_spec")
+        if manual is not None and not isinstance(manual, dict):
+            return self._check_manual_spec(tree.flatten(manual), tree.flatten(inputs))
+        names = self._input_names()
+        if names is None:
+            return
+        if isinstance(inputs, dict):
+            listed = []
+            for n in names:
+                if n not in inputs:
+                    raise ValueError(
+                        f'Missing data for input "{n}". You passed a data dictionary with keys '
+                        f"{list(inputs.keys())}. Expected the following keys: {names}"
+                    )
+                listed.append(inputs[n])
+            inputs = listed
+        flat = tree.flatten(inputs)
+        if len(flat) != len(names):
+            raise ValueError(
+                f'Layer "{self.name}" expects {len(names)} named input(s) with keys {names}, '
+                f"but it received {len(flat)} input tensors. Pass inputs as a dict, e.g. "
+                "`layer({" + ", ".join(f"'{n}': ..." for n in names) + "})`."
+            )
+        refs = self._flat_inputs
+        if isinstance(self._inputs_struct, dict):
+            refs = [self._inputs_struct[n] for n in names]
+        for i, (x, ref, n) in enumerate(zip(flat, refs, names)):
+            if x is None:
+                continue
+            if not hasattr(x, "shape"):
+                x = np.asarray(x)
+            shape = tuple(None if d is None else int(d) for d in x.shape)
+            expected = (None,) + tuple(ref.shape[1:]) if ref.shape else ()
+            spec, got = expected, shape
+            if got and got[-1] == 1:
+                got = got[:-1]
+            if spec and spec[-1] == 1:
+                spec = spec[:-1]
+            for a, b in zip(spec, got):
+                if a is not None and b is not None and a != b:
+                    raise ValueError(
+                        f"Input {i} with name '{n}' of layer '{self.name}' is incompatible "
+                        f"with the layer: expected shape={expected}, found shape={shape}"
+                    )
+
+    def _check_manual_spec(self, specs, flat):
+        """The shape check of a user-set ``input_spec`` (objects with
+        Keras's ``InputSpec`` attributes)."""
+        for i, (x, spec) in enumerate(zip(flat, specs)):
+            expected = getattr(spec, "shape", None)
+            if x is None or expected is None:
+                continue
+            shape = tuple(np.shape(x)) if not isinstance(x, KerasTensor) else x.shape
+            spec_shape, got = tuple(expected), shape
+            if getattr(spec, "allow_last_axis_squeeze", False):
+                got = got[:-1] if got and got[-1] == 1 else got
+                spec_shape = spec_shape[:-1] if spec_shape and spec_shape[-1] == 1 else spec_shape
+            for a, b in zip(spec_shape, got):
+                if a is not None and b is not None and a != b:
+                    raise ValueError(
+                        f"Input {i} with name '{getattr(spec, 'name', None)}' of layer "
+                        f"'{self.name}' is incompatible with the layer: expected "
+                        f"shape={expected}, found shape={shape}"
+                    )
+
+    def _standardize_inputs(self, inputs):
+        """Keras's ``Functional._standardize_inputs``: match the structure,
+        convert to arrays of each input's dtype, adjust the rank."""
+        struct = self._inputs_struct
+        mismatch_is_error = False
+        if isinstance(struct, list) and len(struct) == 1 and not isinstance(inputs, (list, tuple, dict)):
+            inputs = [inputs]
+        elif isinstance(inputs, dict) and not isinstance(struct, dict):
+            if isinstance(struct, (list, tuple)) and all(isinstance(t, KerasTensor) for t in struct):
+                wanted = [t.name for t in struct]
+                if set(wanted) <= set(inputs):
+                    inputs = [inputs[k] for k in wanted]
+                else:
+                    mismatch_is_error = True
+            elif isinstance(struct, KerasTensor):
+                if struct.name in inputs:
+                    inputs = [inputs[struct.name]]
+                else:
+                    mismatch_is_error = True
+            else:
+                mismatch_is_error = True
+        if isinstance(struct, dict) and not isinstance(inputs, dict) and list(struct) != sorted(struct):
+            mismatch_is_error = True
+        if not tree.same_structure(inputs, struct):
+            expected = tree.map_structure(lambda t: t.name, struct)
+            received = tree.map_structure(
+                lambda x: "None" if x is None else f"Tensor(shape={np.shape(x)})", inputs
+            )
+            msg = (
+                "The structure of `inputs` doesn't match the expected structure.\n"
+                f"Expected: {expected}\nReceived: inputs={received}"
+            )
+            if mismatch_is_error:
+                raise ValueError(msg)
+            warnings.warn(msg, stacklevel=3)
+        out = []
+        flat_paths = tree.flatten_with_path(struct)
+        for i, (x, ref) in enumerate(zip(tree.flatten(inputs), self._flat_inputs)):
+            if x is None:
+                if not getattr(ref._node.layer, "optional", False):
+                    raise ValueError(
+                        f"The input '{ref.name}' is not optional, but None was passed. "
+                        "Please provide a valid tensor."
+                    )
+                out.append(None)
+                continue
+            if not isinstance(x, KerasTensor):
+                x = np.asarray(x, dtype=ref.dtype)
+            rank, ref_rank = len(x.shape), len(ref.shape)
+            if rank == ref_rank + 1 and x.shape[-1] == 1 and not isinstance(x, KerasTensor):
+                x = np.squeeze(x, axis=-1)
+            elif rank == ref_rank - 1 and ref.shape[-1] == 1 and not isinstance(x, KerasTensor):
+                x = np.expand_dims(x, axis=-1)
+            elif rank != ref_rank:
+                shown = str(x) if len(str(x)) <= 200 else str(x)[:199] + "…"  # no 1 MB messages
+                raise ValueError(
+                    f"Invalid input shape for input {shown} with name '{ref.name}' and path "
+                    f"'{_path(flat_paths[i][0])}'. Expected shape {ref.shape}, but input has "
+                    f"incompatible shape {x.shape}"
+                )
+            out.append(x)
+        return out
+
+    # ------------------------------------------------------------ running
+    def _run(self, flat_values, call, shapes=False):
+        """Run the graph on one value per input; ``call(layer, args)``
+        computes a node. Returns the output values, flat."""
+        values = dict(zip(self._input_keys, flat_values))
+        results, shared = {}, {}
+
+        def value(t):
+            return values[id(t)] if id(t) in values else results[id(t._node)]
+
+        for node in self._nodes:
+            args = [value(t) for t in node.inputs]
+            index = getattr(node, "index", None)
+            if index is None:
+                results[id(node)] = call(node.layer, args)
+                continue
+            key = (id(node.layer), tuple(id(t) for t in node.inputs))
+            if key not in shared:
+                shared[key] = call(node.layer, args)
+            leaves = _shape_leaves(shared[key]) if shapes else tree.flatten(shared[key])
+            results[id(node)] = leaves[index]
+        return [value(t) for t in self._flat_outputs]
+
+    def call(self, inputs, training=None, mask=None, **kwargs):
+        flat = self._standardize_inputs(inputs)
+        context = {} if training is None else {"training": training}
+
+        def run_layer(layer, args):
+            return layer(*args, **context)
+
+        outputs = self._run(flat, run_layer)
+        return _unpack_singleton(tree.pack_sequence_as(self._outputs_struct, outputs))
 
     def compute_output_shape(self, input_shape):
-        batch = input_shape[0] if self._single_input else input_shape[0][0]
-        shapes = [(batch,) + tuple(o.shape[1:]) for o in self.outputs]
-        return shapes[0] if self._single_output else shapes
+        """Output shape(s) for input shape(s) in the structure of ``inputs``."""
+        shapes = _shape_leaves(input_shape)
+        if [tuple(s) for s in shapes] == [t.shape for t in self._flat_inputs]:
+            out = [t.shape for t in self._flat_outputs]
+        else:
+            out = self._run([tuple(s) for s in shapes], _output_shape_of, shapes=True)
+        return _unpack_singleton(tree.pack_sequence_as(self._outputs_struct, out))
 
-    def __call__(self, x, training=False):
-        if isinstance(x, KerasTensor):
-            if not self._single_input or not self._single_output:
-                raise NotImplementedError("Calling a multi-input or multi-output model on symbolic tensors is not supported.")
-            return super().__call__(x, training=training)
-        return self.call(x, training=training)
+    def _call_symbolic(self, inputs):
+        self._check_inputs(inputs)
+        flat = self._standardize_inputs(inputs)
+        shapes = self.compute_output_shape([x.shape for x in flat])
+        flat_shapes = _shape_leaves(shapes)
+        flat_out_tensors = self._flat_outputs
+        with atomic():
+            outs = []
+            for i, (shape, ref) in enumerate(zip(flat_shapes, flat_out_tensors)):
+                if len(flat_out_tensors) == 1:
+                    node = Node(self, flat)
+                else:
+                    node = _OutputNode(self, flat)
+                    node.index = i
+                outs.append(KerasTensor(shape, dtype=ref.dtype, node=node))
+        self._output_shape = _unpack_singleton(tree.pack_sequence_as(self._outputs_struct, [tuple(s) for s in flat_shapes]))
+        return _unpack_singleton(tree.pack_sequence_as(self._outputs_struct, outs))
+
+    def __call__(self, inputs, training=None, mask=None, **kwargs):
+        if any(isinstance(x, KerasTensor) for x in tree.flatten(inputs)):
+            return self._call_symbolic(inputs)
+        self._check_inputs(inputs)
+        return self.call(inputs, training=training, mask=mask, **kwargs)
 
 
 def get_source_inputs(tensor) -> list:

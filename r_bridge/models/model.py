@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
+
 from r_bridge.layers.layer import Layer
-from r_bridge.models.summary import summary_text
+from r_bridge.models import tree
+from r_bridge.models.progbar import Progbar
+from r_bridge.models.summary import print_summary, summary_text
+
+
+def _functional_arguments(args, kwargs) -> bool:
+    """Keras's test for ``Model(inputs, outputs)`` (a Functional model)."""
+    return (
+        len(args) == 2
+        or (len(args) == 1 and "outputs" in kwargs)
+        or ("inputs" in kwargs and "outputs" in kwargs)
+    )
 
 
 class Model(Layer):
@@ -11,11 +26,12 @@ class Model(Layer):
 
     ``Model(inputs, outputs, name=None)`` builds a functional model (returns
     a :class:`~r_bridge.models.functional.Functional`, auto-named
-    ``functional``, ``functional_1``, ...), as in Keras.
+    ``functional``, ``functional_1``, ...), as in Keras. A subclass of
+    ``Model`` lists the layers assigned to its attributes.
     """
 
     def __new__(cls, *args, **kwargs):
-        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+        if cls is Model and _functional_arguments(args, kwargs):
             from r_bridge.models.functional import Functional
 
             return super().__new__(Functional)
@@ -23,18 +39,65 @@ class Model(Layer):
 
     @property
     def layers(self) -> list:
-        """The model's layers, in Keras's order (empty for the base class)."""
-        return []
+        """The model's layers, in Keras's order (a subclass: its sublayers)."""
+        return list(getattr(self, "_tracked_layers", ()))
+
+    @layers.setter
+    def layers(self, _):
+        raise AttributeError(
+            "`Model.layers` attribute is reserved and should not be used. "
+            "Please use another name."
+        )
+
+    def get_layer(self, name=None, index=None):
+        """A layer by ``name`` (unique) or ``index`` (in ``layers`` order),
+        with Keras's errors (giving both is one)."""
+        if index is not None and name is not None:
+            raise ValueError(
+                "Provide only a layer name or a layer index. Received: "
+                f"index={index}, name={name}."
+            )
+        layers = self.layers
+        if index is not None:
+            if len(layers) <= index:
+                raise ValueError(
+                    f"Was asked to retrieve layer at index {index} but model only has "
+                    f"{len(layers)} layers."
+                )
+            return layers[index]
+        if name is not None:
+            for layer in layers:
+                if layer.name == name:
+                    return layer
+            raise ValueError(
+                f"No such layer: {name}. Existing layers are: {list(layer.name for layer in layers)}."
+            )
+        raise ValueError("Provide either a layer name or layer index at `get_layer`.")
+
+    def _collect(self, attr) -> list:
+        """``attr`` weights of the model itself and of every layer, each once."""
+        seen, out = set(), []
+        for w in [*getattr(super(), attr)] + [w for layer in self.layers for w in getattr(layer, attr)]:
+            if id(w) not in seen:
+                seen.add(id(w))
+                out.append(w)
+        return out
 
     @property
     def weights(self) -> list:
         """Every layer's weight arrays (live, not copies), each shared layer once."""
-        seen, out = set(), []
-        for layer in self.layers:
-            if id(layer) not in seen:
-                seen.add(id(layer))
-                out.extend(layer.weights)
-        return out
+        return self._collect("weights")
+
+    @property
+    def trainable_weights(self) -> list:
+        """The weights training would update (none if the model is frozen)."""
+        return self._collect("trainable_weights") if self.trainable else []
+
+    @property
+    def non_trainable_weights(self) -> list:
+        """The other weights (all of them if the model is frozen)."""
+        trainable = {id(w) for w in self.trainable_weights}
+        return [w for w in self.weights if id(w) not in trainable]
 
     def count_params(self) -> int:
         """Total number of scalars in the weights, each shared layer counted once.
@@ -44,13 +107,111 @@ class Model(Layer):
         """
         if not self.built:
             return super().count_params()
-        # Count each weight once: a layer added twice (shared) owns one set of weights.
         return int(sum(w.size for w in self.weights))
 
-    def summary_text(self) -> str:
-        """The Keras-like summary table as a string."""
-        return summary_text(self)
+    # ------------------------------------------------------------ predict
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Outputs for ``x`` (an array, or a list/dict of arrays for several
+        inputs), computed in batches of ``batch_size`` (default 32).
 
-    def summary(self, print_fn=None):
-        """Print the summary table (or pass it to ``print_fn``)."""
-        (print_fn or print)(self.summary_text())
+        Args:
+            verbose: ``"auto"`` or 1 shows Keras's progress bar, 2 one line
+                at the end, 0 nothing.
+            steps: at most this many batches (without ``batch_size``, as
+                Keras: ``x`` split into ``steps`` batches).
+            callbacks: objects with any of Keras's ``on_predict_begin``,
+                ``on_predict_batch_begin``, ``on_predict_batch_end``,
+                ``on_predict_end``, ``set_model`` methods; setting
+                ``model.stop_predicting = True`` ends the loop.
+
+        Returns:
+            numpy array(s), in the structure of the model's outputs.
+        """
+        given_batch_size = batch_size
+        if batch_size is None:
+            batch_size = 32
+        if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size}")
+        if steps is not None and (isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1):
+            raise ValueError(f"`steps` must be a positive integer or None. Received: steps={steps}")
+        if verbose not in ("auto", 0, 1, 2) or isinstance(verbose, bool):
+            raise ValueError(f'`verbose` must be "auto", 0, 1 or 2. Received: verbose={verbose}')
+        if verbose == "auto":
+            verbose = 1
+        flat = [np.asarray(a) for a in tree.flatten(x)]
+        if not flat or any(a.ndim == 0 for a in flat):
+            raise ValueError(f"Unrecognized data type: x={x!r:.200} (of type {type(x)})")
+        sizes = {a.shape[0] for a in flat}
+        if len(sizes) > 1:
+            raise ValueError(
+                "Data cardinality is ambiguous. Make sure all arrays contain the same number "
+                f"of samples. Received sizes: {[a.shape[0] for a in flat]}"
+            )
+        n = flat[0].shape[0]
+        if n == 0:
+            raise ValueError("Expected input data to be non-empty.")
+        if steps is not None and given_batch_size is None:
+            batch_size = max(1, math.ceil(n / int(steps)))  # Keras: steps batches cover x
+        n_batches = math.ceil(n / batch_size)
+        if steps is not None:
+            n_batches = min(int(steps), n_batches)
+        callbacks = list(callbacks or [])
+        bar = Progbar(n_batches, verbose=verbose) if verbose else None
+
+        def notify(event, *args):
+            for cb in callbacks:
+                fn = getattr(cb, event, None)
+                if fn is not None:
+                    fn(*args)
+
+        notify("set_model", self)
+        self.stop_predicting = False  # a callback may set it, as in Keras
+        notify("on_predict_begin")
+        pieces = None
+        out_struct = None
+        for step in range(n_batches):
+            notify("on_predict_batch_begin", step)
+            sl = slice(step * batch_size, (step + 1) * batch_size)
+            batch = tree.pack_sequence_as(x, [a[sl] for a in flat])
+            out = self(batch, training=False)
+            out_struct = out
+            leaves = [np.asarray(o) for o in tree.flatten(out)]
+            if pieces is None:
+                pieces = [[] for _ in leaves]
+            for p, leaf in zip(pieces, leaves):
+                p.append(leaf)
+            notify("on_predict_batch_end", step, {"outputs": out})
+            if bar is not None:
+                bar.update(step + 1, finalize=False)
+            if self.stop_predicting:
+                break
+        notify("on_predict_end")
+        if bar is not None:
+            bar.update(n_batches, finalize=True)
+        return tree.pack_sequence_as(out_struct, [np.concatenate(p) for p in pieces])
+
+    # ------------------------------------------------------------ summary
+    def summary_text(self, line_length=None, positions=None, expand_nested=False,
+                     show_trainable=False, layer_range=None) -> str:
+        """The Keras summary table as a string (arguments as :meth:`summary`)."""
+        return summary_text(self, line_length=line_length, positions=positions,
+                            expand_nested=expand_nested, show_trainable=show_trainable,
+                            layer_range=layer_range)
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        """Print Keras's summary table (or pass it to ``print_fn``).
+
+        Args:
+            line_length: total width (default: Keras's 88, or 108 with the
+                "Connected to" column, capped by the terminal width).
+            positions: right edges of the columns, as fractions of
+                ``line_length`` (or absolute positions).
+            print_fn: called with the whole table instead of ``print``.
+            expand_nested: also list the layers of nested models.
+            show_trainable: add a "Trainable" column.
+            layer_range: ``[first, last]`` layer names (regexes) to show.
+        """
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable,
+                      layer_range=layer_range)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 
 from r_bridge.layers.input_layer import InputLayer, standardize_shape
@@ -9,7 +11,29 @@ from r_bridge.layers.layer import Layer
 from r_bridge.models.functional import Functional
 from r_bridge.models.model import Model
 from r_bridge.naming import atomic
-from r_bridge.tensor import KerasTensor
+from r_bridge.tensor import KerasTensor, Node
+
+
+def _check_single_input(layer):
+    """Keras's rejection of a layer whose ``call`` takes no input or more
+    than one required positional input (it cannot be stacked)."""
+    try:
+        params = inspect.signature(layer.call).parameters.values()
+    except (TypeError, ValueError):
+        return
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    required = [p for p in positional if p.default is p.empty]
+    if not positional and not any(p.kind is p.VAR_POSITIONAL for p in params):
+        raise ValueError(
+            "Layers added to a Sequential model should have a single positional argument, "
+            f"the input tensor. Layer {layer.__class__.__name__} has no positional arguments."
+        )
+    if len(required) > 1:
+        raise ValueError(
+            "Layers added to a Sequential model can only have a single required positional "
+            "argument, the input tensor. Layer "
+            f"{layer.__class__.__name__} has multiple required positional arguments: {required}"
+        )
 
 
 class Sequential(Model):
@@ -24,36 +48,94 @@ class Sequential(Model):
     layer given ``input_shape``) is built at once, and rebuilt after every
     :meth:`add` and :meth:`pop`: each rebuild makes an internal functional
     model (consuming a ``functional`` name) and new symbolic tensors.
-    Without an input it is built on first use (``predict``).
+    Without an input it is built on first use, for the shape of that first
+    input (as Keras: ``model(x)`` on 3 samples reports ``(3, ...)``), or by
+    ``build((None, ...))``.
+
+    Every change is all or nothing: ``add``, ``pop`` and ``build`` compute
+    the new stack and its functional model first and then switch to it in
+    one step, so an error or an interrupt (``KeyboardInterrupt``) leaves the
+    model as it was (or, once switched, fully changed).
     """
 
     def __init__(self, layers=None, trainable=True, name=None):
         with atomic():
             super().__init__(name=name, trainable=trainable)
-            self._layers = []
-            self._functional = None
+            self._commit(layers=[], functional=None)
             if layers:
                 for layer in layers:
                     self.add(layer, rebuild=False)
                 self._maybe_rebuild()
 
+    # ------------------------------------------------------------ state
+    def _commit(self, layers, functional):
+        """Switch to a new stack in one step (``dict.update`` runs no Python
+        code, so no signal handler can interrupt it halfway). Plain
+        attributes: the internal functional model is not a tracked sublayer."""
+        self.__dict__.update(
+            _layers=layers,
+            _functional=functional,
+            built=functional is not None,
+            _output_shape=functional._output_shape if functional is not None else None,
+        )
+
+    def _rebuilt(self, layers, input_shape=None):
+        """``(layers, functional)`` for ``layers`` built for ``input_shape``
+        (or the input layer's shape); ``functional`` is ``None`` when the
+        stack cannot be built yet. Changes nothing on the model."""
+        given = layers
+        if input_shape is None:
+            first = layers[0] if layers else None
+            if isinstance(first, InputLayer) and len(layers) > 1:
+                input_shape = first.batch_shape
+            elif first is not None and len(layers) > 1 and _has_input_shape(first):
+                input_shape = first.input_shape
+            else:
+                return layers, None
+        try:
+            input_shape = standardize_shape(input_shape)
+        except (ValueError, TypeError):
+            return layers, None  # not a single input tensor: Keras does not build
+        if not layers:
+            raise ValueError(
+                f"Sequential model {self.name} cannot be built because it has no layers. "
+                "Call `model.add(layer)`."
+            )
+        if isinstance(layers[0], InputLayer):
+            if layers[0].batch_shape != input_shape:
+                raise ValueError(
+                    f"Sequential model '{self.name}' has already been configured to use "
+                    f"input shape {layers[0].batch_shape}. You cannot build it with "
+                    f"input_shape {input_shape}"
+                )
+        else:
+            layers = [InputLayer(batch_shape=input_shape, dtype=layers[0].dtype)] + layers
+        x = inputs = layers[0].output
+        for layer in layers[1:]:
+            _check_single_input(layer)
+            try:
+                x = layer(x)
+            except NotImplementedError:  # no shape inference: stays unbuilt
+                return given, None
+        return layers, Functional(inputs=inputs, outputs=x)
+
+    def _maybe_rebuild(self):
+        layers = list(self._layers)
+        with atomic():
+            layers, functional = self._rebuilt(layers)
+        self._commit(layers, functional)
+
+    # --------------------------------------------------------- add / pop
     def add(self, layer, rebuild=True):
         """Add ``layer`` on top of the stack (names must be unique in the model).
 
         On error (duplicate name, incompatible input shape, ...) the model
         and the session's name counters are left as they were.
         """
-        saved = (list(self._layers), self._functional, self.built, self._output_shape)
-        try:
-            self._add(layer, rebuild)
-        except BaseException:  # leave the model as it was
-            self._layers, self._functional, self.built, self._output_shape = saved
-            raise
-
-    def _add(self, layer, rebuild):
         with atomic():
-            if not self._layers and getattr(layer, "_input_shape_arg", None) is not None:
-                self.add(InputLayer(shape=layer._input_shape_arg), rebuild=False)
+            layers = list(self._layers)
+            if not layers and getattr(layer, "_input_shape_arg", None) is not None:
+                layers.append(InputLayer(shape=layer._input_shape_arg))
             if isinstance(layer, KerasTensor) and layer._node is not None:
                 if isinstance(layer._node.layer, InputLayer):
                     layer = layer._node.layer
@@ -62,75 +144,49 @@ class Sequential(Model):
                     "Only instances of `keras.Layer` can be added to a Sequential model. "
                     f"Received: {layer} (of type {type(layer)})"
                 )
-            if any(other.name == layer.name and other is not layer for other in self._layers):
+            if any(other.name == layer.name and other is not layer for other in layers):
                 raise ValueError(
                     "All layers added to a Sequential model should have unique names. "
                     f"Name '{layer.name}' is already the name of a layer in this model. "
                     "Update the `name` argument to pass a unique name."
                 )
-            if isinstance(layer, InputLayer) and self._layers and isinstance(self._layers[0], InputLayer):
+            if isinstance(layer, InputLayer) and layers and isinstance(layers[0], InputLayer):
                 raise ValueError(
                     f"Sequential model '{self.name}' has already been configured to use input "
-                    f"shape {self._layers[0].batch_shape}. You cannot add a different Input layer to it."
+                    f"shape {layers[0].batch_shape}. You cannot add a different Input layer to it."
                 )
-            self._layers.append(layer)
+            layers.append(layer)
+            functional = None
             if rebuild:
-                self._maybe_rebuild()
-            else:
-                self.built = False
-                self._functional = None
+                layers, functional = self._rebuilt(layers)
+        self._commit(layers, functional)
 
     def pop(self, rebuild=True):
-        """Remove and return the last layer."""
+        """Remove and return the last layer.
+
+        An error or interrupt before the model switches to the shorter stack
+        leaves it (and the session's counters) as it was: the layer is never
+        lost halfway.
+        """
         if not self.layers:
             raise ValueError(f"There are no layers in Sequential model '{self.name}' to pop.")
+        layers = list(self._layers)
+        layer = layers.pop()
+        functional = None
         with atomic():
-            layer = self._layers.pop()
-            self.built = False
-            self._functional = None
             if rebuild:
-                self._maybe_rebuild()
+                layers, functional = self._rebuilt(layers)
+        self._commit(layers, functional)
         return layer
-
-    def _maybe_rebuild(self):
-        self.built = False
-        self._functional = None
-        if not self._layers:
-            return
-        first = self._layers[0]
-        if isinstance(first, InputLayer) and len(self._layers) > 1:
-            self.build(first.batch_shape)
-        elif hasattr(first, "input_shape") and len(self._layers) > 1:
-            self.build(first.input_shape)  # e.g. a built model as first layer
 
     def build(self, input_shape=None):
         """Build the internal functional model for inputs of ``input_shape``."""
-        input_shape = standardize_shape(input_shape)
-        if not self._layers:
-            raise ValueError(
-                f"Sequential model {self.name} cannot be built because it has no layers. "
-                "Call `model.add(layer)`."
-            )
         with atomic():
-            if isinstance(self._layers[0], InputLayer):
-                if self._layers[0].batch_shape != input_shape:
-                    raise ValueError(
-                        f"Sequential model '{self.name}' has already been configured to use "
-                        f"input shape {self._layers[0].batch_shape}. You cannot build it with "
-                        f"input_shape {input_shape}"
-                    )
-                layers = self._layers
-            else:
-                layers = [InputLayer(batch_shape=input_shape)] + self._layers
-            x = inputs = layers[0].output
-            for layer in layers[1:]:
-                x = layer(x)
-            functional = Functional(inputs=inputs, outputs=x)
-        self._layers = layers
-        self._functional = functional
-        self._output_shape = x.shape
-        self.built = True
+            layers, functional = self._rebuilt(list(self._layers), input_shape)
+        if functional is not None:
+            self._commit(layers, functional)
 
+    # ----------------------------------------------------------- access
     @property
     def layers(self) -> list:
         """The layers added, without the input layer."""
@@ -138,37 +194,54 @@ class Sequential(Model):
             return self._layers[1:]
         return list(self._layers)
 
-    @property
-    def _summary_layers(self):
-        return self.layers
+    @layers.setter
+    def layers(self, _):
+        raise AttributeError(
+            "`Sequential.layers` attribute is reserved and should not be used. "
+            "Use `add()` and `pop()` to change the layers in this model."
+        )
 
-    def call(self, x, training=False):
-        if self._functional is not None:
-            return self._functional.call(x, training=training)
-        for layer in self.layers:
-            x = layer(x, training=training)
-        return x
+    def _defined(self, what):
+        if self._functional is None:
+            raise AttributeError(f"Sequential model '{self.name}' has no defined {what} yet.")
+        return self._functional
 
     @property
     def inputs(self) -> list:
         """The input tensors of the built model (Keras raises before it is built)."""
-        if self._functional is None:
-            raise AttributeError(f"Sequential model '{self.name}' has no defined inputs yet.")
-        return self._functional.inputs
+        return self._defined("inputs").inputs
 
     @property
     def outputs(self) -> list:
         """The output tensors of the built model."""
-        if self._functional is None:
-            raise AttributeError(f"Sequential model '{self.name}' has no defined outputs yet.")
-        return self._functional.outputs
+        return self._defined("outputs").outputs
 
     @property
     def input_shape(self):
-        """The input shape, for a model that starts with an input (else no attribute)."""
-        if self._layers and isinstance(self._layers[0], InputLayer):
-            return self._layers[0].batch_shape
-        raise AttributeError("input_shape")
+        """The input shape of the built model."""
+        return self._defined("input shape").input_shape
+
+    @property
+    def output_shape(self):
+        """The output shape of the built model."""
+        return self._defined("output shape").output_shape
+
+    @property
+    def input(self):
+        return self._defined("input").input
+
+    @property
+    def output(self):
+        return self._defined("output").output
+
+    # ---------------------------------------------------------- calling
+    def call(self, inputs, training=None, mask=None, **kwargs):
+        if self._functional is not None:
+            return self._functional.call(inputs, training=training)
+        context = {} if training is None else {"training": training}
+        for layer in self.layers:
+            inputs = layer(inputs, **context)
+        return inputs
 
     def compute_output_shape(self, input_shape):
         if self._functional is not None:
@@ -177,10 +250,29 @@ class Sequential(Model):
             input_shape = layer.compute_output_shape(input_shape)
         return input_shape
 
-    def __call__(self, x, training=False):
-        if isinstance(x, KerasTensor):
-            return super().__call__(x, training=training)
-        x = np.asarray(x, dtype=self.dtype)
-        if not self.built and self._layers:
-            self.build((None,) + x.shape[1:])
-        return self.call(x, training=training)
+    def __call__(self, inputs, training=None, mask=None, **kwargs):
+        if not self.built:
+            shape = getattr(inputs, "shape", None)
+            if shape is None and not isinstance(inputs, (list, tuple, dict)):
+                shape = np.shape(inputs)
+            self.build(shape if shape is not None else inputs)
+        if isinstance(inputs, KerasTensor):
+            return self._call_symbolic(inputs)
+        return self.call(inputs, training=training)
+
+    def _call_symbolic(self, x):
+        """One node for the whole model (it is the layer an outer model sees)."""
+        if self._functional is not None:
+            self._functional._check_inputs(x)
+        with atomic():
+            shape = self.compute_output_shape(x.shape)
+            dtype = self._functional.outputs[0].dtype if self._functional is not None else self.dtype
+            out = KerasTensor(shape, dtype=dtype, node=Node(self, [x]))
+        return out
+
+
+def _has_input_shape(layer) -> bool:
+    try:
+        return getattr(layer, "input_shape", None) is not None
+    except Exception:  # a property that raises (e.g. an unbuilt Sequential)
+        return False

@@ -1,12 +1,9 @@
 """r_bridge.api functions and arguments that keras3's R functions need
 (Model.input/output, Input's full signature, Model kwargs, summary width)."""
 
-import inspect
-
 import pytest
 
 from r_bridge import api
-from r_bridge.models import Model
 
 
 def obj(rec):
@@ -36,12 +33,11 @@ def test_unbuilt_sequential_input_raises_the_core_message():
         api.get(s["handle"], "input")
 
 
-def test_a_layer_has_no_model_input_fallback():
+def test_a_layer_output_is_its_first_call_output():
+    x = api.make_input(shape=[3])
     d = api.make_layer("dense", {"units": 2})
-    if hasattr(type(obj(d)), "output"):
-        pytest.skip("the core's layers have an output field")
-    with pytest.raises(AttributeError, match="`output`"):
-        api.get(d["handle"], "output")
+    y = api.call(d["handle"], [x["handle"]])
+    assert api.get(d["handle"], "output")["handle"] == y["handle"]
 
 
 def test_make_model_passes_model_keyword_arguments():
@@ -52,10 +48,9 @@ def test_make_model_passes_model_keyword_arguments():
     assert obj(m).trainable is False
 
 
-def test_summary_takes_line_length_whether_or_not_the_core_does():
+def test_summary_takes_line_length():
     s = api.make_sequential(input={"shape": [4]})
     api.add(s["handle"], api.make_layer("dense", {"units": 2})["handle"])
     text = api.summary(s["handle"], line_length=50)
     assert "Total params: 10" in text
-    if "line_length" in inspect.signature(Model.summary_text).parameters:
-        assert max(len(line) for line in text.splitlines()) == 50
+    assert max(len(line) for line in text.splitlines()) == 50

@@ -128,3 +128,26 @@ def test_dispatch_buffers_round_trip_through_predict():
     assert [w.shape for w in weights] == [(3, 2), (2,)]
     err = dispatch_buffers("predict", {"object": "bad", "x": 1})
     assert err[ERROR] == "HandleError"
+
+
+def test_the_core_never_imports_the_bridge():
+    """Using every core module (and Python's session_info) loads neither
+    r_bridge.api nor r_bridge.bridge: arrows point down only."""
+    import subprocess
+    import sys
+
+    code = """
+import sys, numpy as np, r_bridge
+from r_bridge import config, naming, random, session, state, layers, models, activations, initializers
+m = r_bridge.Sequential([r_bridge.Input(shape=(3,)), layers.Dense(2), layers.Dropout(0.5), layers.Flatten()])
+m.predict(np.ones((2, 3)), verbose=0)
+r_bridge.clear_session()
+session.save(); session.snapshot()
+try:
+    r_bridge.session_info()
+except ImportError:
+    pass
+print(sorted(k for k in sys.modules if k.startswith(("r_bridge.api", "r_bridge.bridge"))))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 import r_bridge
-from r_bridge import config, naming
+from r_bridge import random as rb_random
+from r_bridge import config, naming, state
 from r_bridge.layers import Dense, Dropout
 
 
@@ -107,7 +108,7 @@ def test_flags_toggle():
 
 
 def kernel_after_seed(seed):
-    config.set_random_seed(seed)
+    rb_random.set_random_seed(seed)
     layer = Dense(4)
     layer(np.ones((1, 3)))
     return layer.get_weights()[0]
@@ -139,7 +140,7 @@ def test_set_random_seed_reproducible_across_clear_session():
 
 
 def test_set_random_seed_consumes_no_names():
-    config.set_random_seed(42)
+    rb_random.set_random_seed(42)
     assert naming.uid_counts() == {}
     Dropout(0.5)
     assert naming.uid_counts() == {"dropout": 1, "seed_generator": 1}
@@ -152,15 +153,15 @@ def test_set_random_seed_consumes_no_names():
 )
 def test_set_random_seed_invalid_message(bad, shown):
     with pytest.raises(ValueError) as err:
-        config.set_random_seed(bad)
+        rb_random.set_random_seed(bad)
     assert str(err.value) == f"Expected `seed` argument to be an integer. Received: seed={shown}"
 
 
 def test_set_random_seed_accepts_numpy_int():
-    config.set_random_seed(np.int64(3))
+    rb_random.set_random_seed(np.int64(3))
     a = Dense(2)
     a(np.ones((1, 2)))
-    config.set_random_seed(3)
+    rb_random.set_random_seed(3)
     b = Dense(2)
     b(np.ones((1, 2)))
     np.testing.assert_array_equal(a.get_weights()[0], b.get_weights()[0])
@@ -231,4 +232,48 @@ def test_as_dict():
 def test_set_image_data_format_message_shows_lowercased_value_like_keras():
     with pytest.raises(ValueError, match=r"Received: data_format=nchw$"):
         config.set_image_data_format("NCHW")
+    assert config.image_data_format() == "channels_last"
+
+
+def test_set_epsilon_huge_int_is_a_float_or_a_clear_error():
+    config.set_epsilon(2**70)  # Keras accepts it too
+    assert config.epsilon() == float(2**70)
+    config.set_epsilon(1e-7)
+    with pytest.raises(TypeError, match=r"^`value` must be a finite, non-negative number"):
+        config.set_epsilon(10**400)  # beyond float: not numpy's or Python's message
+    assert config.epsilon() == 1e-7
+
+
+@pytest.mark.parametrize("bad", [-1, 2**32, 2**70])
+def test_set_random_seed_out_of_range_is_clear(bad):
+    with pytest.raises(ValueError) as err:
+        rb_random.set_random_seed(bad)
+    assert str(err.value) == (
+        f"Argument `seed` must be between 0 and 2**32 - 1 (numpy's limit). Received: seed={bad}"
+    )
+    assert state.get_global_attribute("global_random_seed") is None
+
+
+def test_standardize_data_format_is_the_one_check():
+    assert config.standardize_data_format(None) == config.image_data_format()
+    assert config.standardize_data_format("Channels_First") == "channels_first"
+    with pytest.raises(ValueError, match="The `data_format` argument must be one of"):
+        config.standardize_data_format("nchw")
+
+
+@pytest.mark.parametrize(
+    "bad, message",
+    [(True, "Cannot interpret `dtype` argument. Expected a string or an instance of DTypePolicy. Received: dtype=True"),
+     (3, "Cannot interpret `dtype` argument. Expected a string or an instance of DTypePolicy. Received: dtype=3"),
+     ("foo", "Cannot convert 'foo' to a mixed precision DTypePolicy.")],
+)
+def test_standardize_dtype_keras_messages(bad, message):
+    with pytest.raises(ValueError) as err:
+        config.standardize_dtype(bad)
+    assert str(err.value).startswith(message)
+
+
+def test_set_image_data_format_rejects_none_as_keras():
+    with pytest.raises(ValueError, match="Received: data_format=none"):
+        config.set_image_data_format(None)
     assert config.image_data_format() == "channels_last"

@@ -196,7 +196,7 @@ def test_custom_layer_subclass():
 
     class MyCustomLayer(Layer):
         def build(self, input_shape):
-            self.add_weight("w", np.ones(input_shape[-1]))
+            self.add_weight(shape=(input_shape[-1],), initializer="ones", name="w")
 
         def call(self, x, training=False):
             return x * self.weights[0]
@@ -227,9 +227,12 @@ def test_unknown_kwargs_error():
     assert naming.uid_counts() == {}
 
 
-def test_trainable_must_be_bool():
-    with pytest.raises(TypeError, match="`trainable` must be a bool"):
-        Dense(2, trainable="yes")
+@pytest.mark.parametrize("bad", ["yes", 1, None])
+def test_trainable_must_be_bool(bad):
+    """Keras's ValueError and wording; no name consumed."""
+    with pytest.raises(ValueError, match="^Expected `trainable` to be a boolean. Received: trainable="):
+        Dense(2, trainable=bad)
+    assert naming.uid_counts() == {}
     assert Dense(2, trainable=False).trainable is False
 
 
@@ -349,3 +352,130 @@ def test_dense_initializers():
     with pytest.raises(ValueError, match="Could not interpret initializer identifier: nope"):
         Dense(2, kernel_initializer="nope")
     assert naming.uid_counts() == before
+
+
+def test_dropout_seed_checked_before_naming():
+    for bad in (-1, 2**32, 1.5):
+        with pytest.raises(ValueError, match="`seed`"):
+            Dropout(0.5, seed=bad)
+    assert naming.uid_counts() == {}
+
+
+def test_dropout_noise_shape_shares_the_mask():
+    layer = Dropout(0.5, noise_shape=[None, 1, 4], seed=1)
+    assert layer.noise_shape == (None, 1, 4)
+    y = layer(np.ones((2, 5, 4), dtype="float32"), training=True)
+    assert (y == 0).any() and (y != 0).any()
+    # The same features are dropped at every one of the 5 steps.
+    np.testing.assert_array_equal(y, np.broadcast_to(y[:, :1, :], y.shape))
+
+
+def test_add_weight_keras_signature_and_trainable_lists():
+    class Inner(Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(input_shape[-1], 2), initializer="ones", name="w")
+            self.c = self.add_weight(shape=(), initializer="zeros", trainable=False, name="c")
+
+        def call(self, x):
+            return x @ self.w + self.c
+
+    class Outer(Layer):
+        def __init__(self):
+            super().__init__()
+            self.inner = Inner()
+
+        def call(self, x, training=None):
+            return self.inner(x)
+
+    layer = Outer()
+    y = layer(np.ones((1, 3)))
+    np.testing.assert_array_equal(y, [[3.0, 3.0]])
+    assert layer.built and layer.inner.built
+    assert len(layer.weights) == 2
+    assert len(layer.trainable_weights) == 1 and len(layer.non_trainable_weights) == 1
+    layer.trainable = False
+    assert layer.trainable_weights == [] and len(layer.non_trainable_weights) == 2
+    with pytest.raises(ValueError, match="`name` must be passed as a keyword argument"):
+        Inner().add_weight("w")
+
+
+def test_base_layer_call_and_output_shape_not_implemented():
+    with pytest.raises(NotImplementedError):
+        Layer()(np.ones((1, 2)))
+    with pytest.raises(NotImplementedError):
+        Layer().compute_output_shape((1, 2))
+
+
+def test_training_reaches_inner_layers_and_only_when_accepted():
+    class NoTraining(Layer):
+        def __init__(self):
+            super().__init__()
+            self.drop = Dropout(0.9, seed=3)
+
+        def call(self, x):
+            return self.drop(x)
+
+    layer = NoTraining()
+    x = np.ones((4, 4), dtype="float32")
+    assert layer(x).min() == 1
+    assert layer(x, training=True).min() == 0
+
+
+def test_positional_non_tensor_rejected():
+    class Two(Layer):
+        def call(self, x, flag=False):
+            return x
+
+        def compute_output_shape(self, s):
+            return s
+
+    with pytest.raises(ValueError, match="Only input tensors may be passed as positional arguments"):
+        Two()(np.ones((1, 2)), True)
+    assert Two()(np.ones((1, 2)), flag=True).shape == (1, 2)
+
+
+def test_input_layer_keras_signature():
+    from r_bridge.layers import Input, InputLayer
+    from r_bridge.tensor import KerasTensor
+
+    for kwargs, message in [
+        ({"shape": (2,), "sparse": True}, "`sparse=True` is not supported with the numpy backend"),
+        ({"shape": (2,), "ragged": True}, "`ragged=True` is not supported with the numpy backend"),
+        ({"batch_size": 4, "batch_shape": (4, 2)}, "You cannot pass both `batch_size` and `batch_shape`"),
+        ({"shape": (2,), "input_tensor": np.zeros(2)}, "Argument `input_tensor` must be a KerasTensor"),
+        ({"shape": (2,), "dtype": "mixed_float16"}, "^Invalid dtype: mixed_float16$"),
+        ({"shape": (2,), "dtype": True}, "^Invalid dtype: True$"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            InputLayer(**kwargs)
+    assert naming.uid_counts() == {}  # checked before naming
+    t = KerasTensor((2, 3), name="t")
+    layer = InputLayer(input_tensor=t)
+    assert layer.output is t and layer.batch_shape == (2, 3) and layer.call() is None
+    with pytest.raises(ValueError, match="incompatible `shape`"):
+        InputLayer(shape=(4,), input_tensor=t)
+    with pytest.warns(UserWarning, match="`input_shape` is deprecated"):
+        assert InputLayer(input_shape=(3,), batch_size=2).batch_shape == (2, 3)
+    x = Input(shape=(3,), optional=True)
+    assert x._node.layer.optional is True and x.sparse is False
+
+
+def test_reassigned_sublayer_is_no_longer_tracked():
+    class Holder(Layer):
+        def call(self, x):
+            return self.inner(x)
+
+    holder = Holder()
+    holder.inner = Dense(2)
+    holder.inner(np.ones((1, 3)))
+    holder.inner = Dense(3)  # the first Dense is dropped, not kept alive by tracking
+    assert holder._tracked_layers == [holder.inner]
+    holder.alias = holder.inner
+    del holder.inner  # still held by `alias`
+    assert holder._tracked_layers == [holder.alias]
+
+
+def test_flatten_takes_zero_samples():
+    from r_bridge.layers import Flatten
+
+    assert Flatten()(np.zeros((0, 2, 3))).shape == (0, 6)

@@ -282,7 +282,7 @@ def test_graph_disconnected():
 
 
 def test_functional_bad_inputs():
-    with pytest.raises(ValueError, match="must contain at least one KerasTensor"):
+    with pytest.raises(ValueError, match="`inputs` argument cannot be empty"):
         Model([], [])
     with pytest.raises(ValueError, match="All `inputs` values must be KerasTensors"):
         Model([np.ones(3)], Input((3,)))
@@ -312,7 +312,7 @@ def test_functional_multi_input_predict():
     ya, yb = m.predict([xa, xb])
     np.testing.assert_allclose(ya, forward([da], xa.astype(np.float32)), rtol=1e-5)
     np.testing.assert_allclose(yb, forward([db], xb.astype(np.float32)), rtol=1e-5)
-    with pytest.raises(ValueError, match="expects 2 input"):
+    with pytest.raises(ValueError, match=r"expects 2 named input\(s\) with keys"):
         m.predict([xa])
 
 
@@ -337,7 +337,7 @@ def test_functional_symbolic_call():
     assert [layer.name for layer in outer.layers] == [j._node.layer.name, m.name]
     x = np.ones((2, 3))
     np.testing.assert_allclose(outer.predict(x), m.predict(x))
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(ValueError, match=r"expects 2 named input\(s\)"):
         Model([i, j], [Dense(1)(i), Dense(1)(j)])(Input((3,)))
 
 
@@ -408,3 +408,252 @@ def test_sequential_inputs_outputs_once_built():
     assert [t.shape for t in m.outputs] == [(None, 2)]
     with pytest.raises(AttributeError, match="has no defined inputs yet"):
         Sequential(name="empty").inputs
+
+
+# ------------------------------------------------ Keras behaviours (issue 11)
+def test_functional_input_checks_use_keras_messages():
+    i = Input((4,))
+    m = Model(i, Dense(2)(i))
+    for call in (m, m.predict):
+        with pytest.raises(ValueError, match=r"expected shape=\(None, 4\), found shape=\(2, 3\)"):
+            call(np.zeros((2, 3)))
+    with pytest.raises(ValueError, match=r"(?s)Invalid input shape for input .* with name 'keras_tensor' and path ''"):
+        m(np.zeros((2, 4, 5)))
+    assert m(np.ones((2, 4, 1))).shape == (2, 2)  # a trailing 1 is squeezed, as in Keras
+    j = Input((3, 1))
+    assert Model(j, Dense(2)(j))(np.ones((5, 3))).shape == (5, 3, 2)  # and added
+
+
+def test_functional_dict_and_nested_inputs_and_outputs():
+    i1, i2, i3 = Input((1,), name="one"), Input((2,), name="two"), Input((3,), name="three")
+    d1, d2, d3 = Dense(1), Dense(2), Dense(3)
+    m = Model({"one": i1, "others": {"two": i2, "three": i3}},
+              {"a": d1(i1), "rest": [d2(i2), d3(i3)]})
+    x = {"one": np.ones((4, 1)), "others": {"two": np.ones((4, 2)), "three": np.ones((4, 3))}}
+    out = m.predict(x, verbose=0)
+    assert set(out) == {"a", "rest"} and isinstance(out["rest"], list)
+    np.testing.assert_allclose(out["rest"][1], forward([d3], np.ones((4, 3), np.float32)), rtol=1e-6)
+    sym = m({"one": Input((1,)), "others": {"two": Input((2,)), "three": Input((3,))}})
+    assert [t.shape for t in sym["rest"]] == [(None, 2), (None, 3)]
+
+
+def test_functional_list_model_takes_a_dict_by_input_names():
+    a, b = Input((2,), name="a"), Input((3,), name="b")
+    m = Model([a, b], [Dense(1)(a), Dense(1)(b)])
+    by_name = m({"a": np.ones((2, 2)), "b": np.ones((2, 3))})
+    by_list = m([np.ones((2, 2)), np.ones((2, 3))])
+    for got, want in zip(by_name, by_list):
+        np.testing.assert_array_equal(got, want)
+    with pytest.raises(ValueError, match='Missing data for input "b"'):
+        m({"a": np.ones((2, 2))})
+
+
+def test_functional_symbolic_call_multi_output_then_run():
+    i = Input((3,))
+    h = Dense(4)(i)
+    inner = Model(i, [Dense(2)(h), Dense(1)(h)])
+    j = Input((3,))
+    o1, o2 = inner(j)
+    assert (o1.shape, o2.shape) == ((None, 2), (None, 1))
+    outer = Model(j, [o1, o2])
+    x = np.random.default_rng(0).normal(size=(5, 3))
+    for got, want in zip(outer.predict(x, verbose=0), inner.predict(x, verbose=0)):
+        np.testing.assert_allclose(got, want)
+
+
+def test_functional_from_intermediate_tensor_builds_an_input_layer():
+    i = Input((3,))
+    d1, d2, d3 = Dense(4, name="d1"), Dense(5, name="d2"), Dense(2, name="d3")
+    x1 = d1(i)
+    x2 = d2(x1)
+    out = d3(x2)
+    tail = Model(x1, out)
+    assert isinstance(tail.layers[0], InputLayer)
+    assert [layer.name for layer in tail.layers[1:]] == ["d2", "d3"]
+    assert tail.count_params() == 4 * 5 + 5 + 5 * 2 + 2
+    h = np.random.default_rng(1).normal(size=(6, 4)).astype(np.float32)
+    np.testing.assert_allclose(tail.predict(h, verbose=0), forward([d2, d3], h), rtol=1e-5, atol=1e-6)
+
+
+def test_model_layers_setter_and_get_layer_errors():
+    i = Input((3,))
+    m = Model(i, Dense(2, name="d")(i))
+    with pytest.raises(AttributeError, match="`Model.layers` attribute is reserved"):
+        m.layers = []
+    with pytest.raises(AttributeError, match=r"Use `add\(\)` and `pop\(\)`"):
+        Sequential().layers = []
+    assert m.get_layer("d") is m.layers[1] and m.get_layer(index=1) is m.layers[1]
+    with pytest.raises(ValueError, match="No such layer: e. Existing layers are"):
+        m.get_layer("e")
+    with pytest.raises(ValueError, match="Was asked to retrieve layer at index 5 but model only has 2 layers"):
+        m.get_layer(index=5)
+    with pytest.raises(ValueError, match="Provide only a layer name or a layer index"):
+        m.get_layer("d", 0)
+    with pytest.raises(ValueError, match="Provide either a layer name or layer index"):
+        m.get_layer()
+
+
+def test_sequential_empty_call_raises_keras_error():
+    with pytest.raises(ValueError, match="cannot be built because it has no layers"):
+        Sequential()(np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="cannot be built because it has no layers"):
+        Sequential().predict(np.zeros((3, 2)), verbose=0)
+
+
+def test_sequential_shapes_as_keras():
+    m = Sequential([Dense(4)], name="s")
+    for attr in ("input_shape", "output_shape", "inputs", "outputs"):
+        assert not hasattr(m, attr)
+    with pytest.raises(AttributeError, match="Sequential model 's' has no defined output shape yet"):
+        m.output_shape
+    m(np.zeros((3, 2)))  # built for the shape of its first input, as Keras
+    assert (m.input_shape, m.output_shape) == ((3, 2), (3, 4))
+    m2 = Sequential([Dense(4)])
+    m2.build((None, 2))
+    assert m2.output_shape == (None, 4)
+    assert Sequential([Input((2,)), Dense(4)]).output_shape == (None, 4)
+
+
+class _TwoInputs(r_bridge.layers.Layer):
+    def call(self, a, b):
+        return a
+
+    def compute_output_shape(self, a, b=None):
+        return a
+
+
+def test_sequential_rejects_layer_with_several_required_inputs():
+    m = Sequential()
+    m.add(_TwoInputs())
+    with pytest.raises(ValueError, match="can only have a single required positional argument"):
+        m.build((None, 2))
+    assert not m.built and len(m.layers) == 1
+    with pytest.raises(ValueError, match="can only have a single required positional argument"):
+        Sequential([Input((2,)), _TwoInputs()])
+
+
+def _interrupt_after(n_lines):
+    """A trace function raising KeyboardInterrupt at the ``n_lines``-th line run."""
+    count = [0]
+
+    def tracer(frame, event, arg):
+        if event == "line":
+            count[0] += 1
+            if count[0] == n_lines:
+                raise KeyboardInterrupt
+        return tracer
+
+    return tracer, count
+
+
+def _pop_with_interrupt(n_lines):
+    import sys
+
+    m = Sequential([Input((4,)), Dense(3), Dense(5), Dense(2)])
+    before = (list(m.layers), m._functional)
+    tracer, count = _interrupt_after(n_lines)
+    sys.settrace(tracer)
+    try:
+        m.pop()
+        interrupted = False
+    except KeyboardInterrupt:
+        interrupted = True
+    finally:
+        sys.settrace(None)
+    return m, before, interrupted, count[0]
+
+
+def test_sequential_pop_interrupted_anywhere_keeps_or_fully_pops():
+    _, _, interrupted, total = _pop_with_interrupt(0)  # count the lines of a whole pop
+    assert not interrupted and total > 50
+    rng = np.random.default_rng(11)
+    points = sorted(set(range(1, 40)) | set(range(total - 40, total + 1))
+                    | set(rng.integers(1, total, 120).tolist()))
+    for n in points:
+        r_bridge.clear_session(free_memory=False)
+        m, (layers, functional), interrupted, _ = _pop_with_interrupt(n)
+        if m.layers == layers:  # as before
+            assert m._functional is functional and m.built
+            assert m.predict(np.ones((1, 4)), verbose=0).shape == (1, 2)
+        else:  # fully popped
+            assert m.layers == layers[:-1], n
+            assert m.built and m._functional is not functional
+            assert m.predict(np.ones((1, 4)), verbose=0).shape == (1, 5)
+
+
+class _BatchRecorder(r_bridge.layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.sizes = []
+
+    def call(self, x):
+        self.sizes.append(len(x))
+        return x * 2
+
+    def compute_output_shape(self, shape):
+        return shape
+
+
+def test_predict_batches_like_keras_and_equals_one_shot(capsys):
+    rec = _BatchRecorder()
+    m = Sequential([Input((2,)), rec])
+    x = np.arange(140, dtype=np.float32).reshape(70, 2)
+    y = m.predict(x, verbose=0)
+    assert rec.sizes == [32, 32, 6]
+    np.testing.assert_array_equal(y, m(x))
+    rec.sizes.clear()
+    assert m.predict(x, batch_size=10, steps=3, verbose=0).shape == (30, 2)
+    assert rec.sizes == [10, 10, 10]
+    rec.sizes.clear()
+    assert m.predict(x, steps=5, verbose=0).shape == (70, 2)  # Keras: 5 batches of 14
+    assert rec.sizes == [14] * 5
+    assert capsys.readouterr() == ("", "")
+
+
+def test_predict_progress_bar_on_stderr_unless_silent(capsys):
+    m = Sequential([Input((2,)), Dense(1)])
+    x = np.ones((70, 2))
+    m.predict(x)
+    out, err = capsys.readouterr()
+    # (the last frame is padded to the previous one's width: timing-dependent)
+    assert out == "" and "\x1b[1m3/3\x1b[0m" in err and err.endswith("\n")
+    assert err.rstrip().endswith("/step")
+    m.predict(x, verbose=2)
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("3/3 - ") and err.endswith("/step\n")
+    r_bridge.config.disable_interactive_logging()
+    m.predict(x)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_predict_input_errors():
+    m = Model(i := Input((2,)), Dense(1)(i))
+    with pytest.raises(ValueError, match="`batch_size` must be a positive integer"):
+        m.predict(np.ones((3, 2)), batch_size=0)
+    with pytest.raises(ValueError, match="Data cardinality is ambiguous"):
+        Model([a := Input((1,)), b := Input((1,))], [Dense(1)(a), Dense(1)(b)]).predict(
+            [np.ones((3, 1)), np.ones((4, 1))], verbose=0)
+
+
+def test_predict_calls_callbacks_and_can_be_stopped():
+    m = Sequential([Input((2,)), Dense(1)])
+    events = []
+
+    class Recorder:
+        def set_model(self, model):
+            events.append(("model", model is m))
+
+        def on_predict_begin(self, logs=None):
+            events.append("begin")
+
+        def on_predict_batch_end(self, batch, logs=None):
+            events.append(("batch", batch, logs["outputs"].shape))
+            if batch == 1:
+                m.stop_predicting = True
+
+        def on_predict_end(self, logs=None):
+            events.append("end")
+
+    y = m.predict(np.ones((100, 2)), verbose=0, callbacks=[Recorder()])
+    assert y.shape == (64, 1)
+    assert events == [("model", True), "begin", ("batch", 0, (32, 1)), ("batch", 1, (32, 1)), "end"]

@@ -194,3 +194,64 @@ def test_custom_layer_auto_named_from_class():
     assert [MyCustomLayer().name, MyCustomLayer().name] == ["my_custom_layer", "my_custom_layer_1"]
     assert HTTPLayer2D().name == "http_layer2d"
     assert Layer().name == "layer"
+
+
+def test_name_scope_deduplicates_same_caller_and_name():
+    owner = object()
+    with naming.name_scope("block", caller=owner):
+        with naming.name_scope("block", caller=owner):
+            assert naming.current_path() == "block"
+        with naming.name_scope("block", caller=owner, deduplicate=False):
+            assert naming.current_path() == "block/block"
+        with naming.name_scope("block"):  # no caller: a new level
+            assert naming.current_path() == "block/block"
+    assert naming.current_path() == ""
+
+
+def test_name_scope_override_parent_and_caller_parent_path():
+    with naming.name_scope("outer"):
+        with naming.name_scope("mid", override_parent="/abs/path"):
+            with naming.name_scope("inner"):
+                assert naming.current_path() == "abs/path/mid/inner"
+        assert naming.current_path() == "outer"
+
+        class Owner:
+            _parent_path = "p/q"
+
+        with naming.name_scope("x", caller=Owner()):
+            assert naming.current_path() == "p/q/x"
+        with naming.name_scope("x", caller=Owner(), deduplicate=False):
+            assert naming.current_path() == "outer/x"
+
+
+def test_name_scope_exit_without_enter_pops_nothing():
+    with naming.name_scope("kept"):
+        naming.name_scope("other").__exit__(None, None, None)
+        assert naming.current_path() == "kept"
+
+
+def test_name_scope_exit_after_clear_session_leaves_new_session_alone():
+    scope = naming.name_scope("old")
+    scope.__enter__()
+    r_bridge.clear_session()
+    with naming.name_scope("new"):
+        scope.__exit__(None, None, None)
+        assert naming.current_path() == "new"
+    assert naming.current_path() == ""
+
+
+def test_get_object_name():
+    class Named:
+        name = "given"
+
+    class NoName:
+        pass
+
+    def my_function():
+        pass
+
+    assert naming.get_object_name(Named()) == "given"
+    assert naming.get_object_name(my_function) == "my_function"
+    assert naming.get_object_name(NoName()) == "no_name"
+    assert naming.get_object_name(Dense) == "dense"
+    assert naming.get_object_name(Dense(2, name="d")) == "d"

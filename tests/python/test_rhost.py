@@ -73,7 +73,7 @@ def _missing() -> str | None:
     try:
         import rpy2  # noqa: F401
     except ImportError:
-        return "rpy2 is not installed (pip install 'r_bridge[r]')"
+        return "rpy2 is not installed (pip install rpy2==3.5.17)"
     probe = run_child(
         """
         import json
@@ -119,7 +119,7 @@ def test_attach_r_without_rpy2_raises_import_error():
         prelude=False,
     )
     out = result_of(proc)
-    assert out["msg"] == "attach_r() needs rpy2: pip install 'r_bridge[r]' (rpy2 3.5.17 for R 4.2)"
+    assert out["msg"] == rhost.RPY2_MISSING and "r_bridge[" not in out["msg"]
 
 
 def test_rpy2_is_3_5():
@@ -207,12 +207,12 @@ def test_attach_r_returns_the_package_once_and_leaves_reticulate_alone(needs_r):
         from rpy2.robjects.packages import Package
         again = r_bridge.attach_r()
         emit(
-            is_package=isinstance(pkg, Package), rname=pkg.__rname__,
+            is_package=isinstance(pkg._package, Package), rname=pkg.__rname__,
             same=again is pkg and rhost.attach_r() is pkg,
             transport_is_function=bool(R1('is.function(getOption("rbridge.transport"))')),
             api_version=R1("rbridge_python()$api_version"),
             python_is_na=bool(R1("is.na(rbridge_python()$python)")),
-            reticulate_started=bool(R1("reticulate::py_available(initialize = FALSE)")),
+            reticulate_loaded=bool(R1('isNamespaceLoaded("reticulate")')),
         )
     """))
     assert out["is_package"] and out["rname"] == "rbridge" and out["same"]
@@ -220,7 +220,74 @@ def test_attach_r_returns_the_package_once_and_leaves_reticulate_alone(needs_r):
     from r_bridge import api
     assert out["api_version"] == api.API_VERSION
     assert out["python_is_na"]
-    assert out["reticulate_started"] is False
+    assert out["reticulate_loaded"] is False
+
+
+def test_host_stays_wired_when_r_code_resets_the_transport(needs_r):
+    """After attach_r(), R code resetting options(rbridge.transport) changes
+    nothing (rbridge connected at attach time), and anything asking
+    reticulate to start Python gets an R error instead of a later abort."""
+    proc = run_child("""
+        R('options(rbridge.transport = NULL)')
+        name = R1('rbridge::layer_dense(units = 2)$name')
+        try:
+            R('reticulate::py_run_string("x = 1")')
+            refused = None
+        except RRuntimeError as e:
+            refused = str(e)
+        R("invisible(gc())")
+        emit(name=name, refused=refused, same_session=r_bridge.naming.uid_counts().get("dense"))
+    """)
+    out = result_of(proc)
+    assert out["name"] == "dense" and out["same_session"] == 1
+    assert "reticulate can't start Python in this R" in out["refused"]
+
+
+def test_attach_r_refuses_a_python_reticulate_already_started(needs_r):
+    """reticulate started before attach_r() is an error, not a warning and a later abort."""
+    proc = run_child("""
+        import json
+        import r_bridge
+        import rpy2.rinterface as ri
+        ri.initr_simple()
+        try:
+            ri.evalr('invisible(reticulate::py_config())')
+            r_bridge.attach_r()
+            print("attached")
+        except RuntimeError as e:
+            print(json.dumps({"error": str(e)}))
+        import os
+        os._exit(0)  # R's collector would abort now (the reason for the error)
+    """, prelude=False, env={"RETICULATE_PYTHON": sys.executable})
+    assert "attached" not in proc.stdout
+    out = json.loads([ln for ln in proc.stdout.splitlines() if ln.startswith("{")][-1])
+    assert "reticulate has already started Python inside this R" in out["error"]
+
+
+def test_interrupts_in_python_called_from_r_arrive_as_themselves(needs_r):
+    """KeyboardInterrupt / SystemExit raised in Python during a call from R
+    reach the Python caller as themselves, not as RRuntimeError."""
+    out = result_of(run_child("""
+        from r_bridge import api
+        from r_bridge.bridge import dispatch
+        got = {}
+        for exc in (KeyboardInterrupt(), SystemExit(3)):
+            def boom(prefix="", exc=exc):
+                raise exc
+            api.get_uid, saved = boom, api.get_uid
+            dispatch._functions.clear()
+            try:
+                pkg.get_uid("x")
+                got[type(exc).__name__] = "nothing"
+            except BaseException as e:
+                got[type(exc).__name__] = type(e).__name__
+            finally:
+                api.get_uid = saved
+                dispatch._functions.clear()
+        got["after"] = int(pkg.get_uid("y")[0])
+        emit(**got)
+    """))
+    assert out == {"KeyboardInterrupt": "KeyboardInterrupt", "SystemExit": "SystemExit", "after": 1}
 
 
 def test_lib_loc_is_searched_first(needs_r, tmp_path):
@@ -446,7 +513,7 @@ def test_r_scenarios_give_the_same_results_through_the_rpy2_transport(needs_r):
         os.chdir({str(_SCENARIOS_R.parent)!r})
         R({_RUN_SCENARIOS!r})
         print()
-        emit(started=bool(R1("reticulate::py_available(initialize = FALSE)")))
+        emit(started=bool(R1('isNamespaceLoaded("reticulate")')))
         R("invisible(gc())")
     """)
     lines = [ln for ln in embedded.stdout.splitlines() if ln.startswith("{")]

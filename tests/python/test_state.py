@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import r_bridge
-from r_bridge import config, naming, state
+from r_bridge import config, naming, random, session, state
 from r_bridge.layers import Dense
 
 
@@ -53,13 +53,13 @@ def test_clear_session_resets_dtype_policy_to_floatx():
 
 
 def test_clear_session_resets_seed_generator():
-    config.set_random_seed(7)
-    gen = config.rng()
+    random.set_random_seed(7)
+    gen = random.rng()
     assert state.get_global_attribute("global_random_seed") == 7
     r_bridge.clear_session(free_memory=False)
     assert state.get_global_attribute("global_random_seed") is None
     assert state.get_global_attribute("global_seed_generator") is None
-    assert config.rng() is not gen
+    assert random.rng() is not gen
 
 
 def test_clear_session_resets_logging_and_traceback_flags():
@@ -260,12 +260,12 @@ def test_save_restore_round_trip():
     dense_names(2)
     naming.get_uid("x")
     config.disable_interactive_logging()
-    config.set_random_seed(3)
-    saved = state.save()
+    random.set_random_seed(3)
+    saved = session.save()
     assert saved["object_name_uids"] == {"dense": 2, "x": 1}
     r_bridge.clear_session(free_memory=False)
     Dense(2)
-    state.restore(saved)
+    session.restore(saved)
     assert naming.uid_counts() == {"dense": 2, "x": 1}
     assert config.is_interactive_logging_enabled() is False
     assert state.get_global_attribute("global_random_seed") == 3
@@ -276,15 +276,15 @@ def test_save_restore_round_trip():
 
 def test_restore_rejects_bad_input():
     with pytest.raises(TypeError, match="`state`"):
-        state.restore([1])
+        session.restore([1])
     with pytest.raises(ValueError, match="Unknown session state key"):
-        state.restore({"nope": 1})
+        session.restore({"nope": 1})
 
 
 def test_snapshot_is_plain():
     dense_names(1)
     with naming.name_scope("s"):
-        snap = state.snapshot()
+        snap = session.snapshot()
     assert snap["uids"] == {"dense": 1}
     assert snap["thread"] == threading.current_thread().name
     assert snap["name_scope"] == "s"
@@ -296,7 +296,7 @@ def test_failed_restore_leaves_state_unchanged(bad):
     dense_names(2)
     config.disable_interactive_logging()
     with pytest.raises(ValueError):
-        state.restore({**bad, "interactive_logging": True})
+        session.restore({**bad, "interactive_logging": True})
     assert naming.uid_counts() == {"dense": 2}
     assert config.is_interactive_logging_enabled() is False
 
@@ -304,6 +304,42 @@ def test_failed_restore_leaves_state_unchanged(bad):
 def test_restore_empty_dict_resets_saved_keys():
     dense_names(2)
     config.disable_interactive_logging()
-    state.restore({})
+    session.restore({})
     assert naming.uid_counts() == {}
     assert config.is_interactive_logging_enabled() is True
+
+
+def test_restore_puts_back_the_seed_generator():
+    """A seed set inside a saved/restored block does not leak out (the
+    generator is saved with the seed, exactly)."""
+    random.set_random_seed(11)
+    random.rng().random()  # advance it: the saved state is mid-stream
+    saved = session.save()
+    expected = np.random.default_rng(11)
+    expected.random()
+    random.set_random_seed(5)
+    session.restore(saved)
+    assert random.rng().random() == expected.random()
+    r_bridge.clear_session(free_memory=False)
+    session.restore(session.save())  # nothing saved: nothing appears
+    assert state.get_global_attribute(random.GLOBAL_SEED_GENERATOR) is None
+
+
+def test_saved_state_is_plain():
+    random.set_random_seed(2)
+    random.rng()
+    saved = session.save()
+    assert all(isinstance(v, (bool, int, str, dict)) for v in saved.values())
+    with pytest.raises(ValueError, match="random generator"):
+        session.restore({**saved, random.GLOBAL_SEED_GENERATOR: "{"})
+    assert session.save() == saved
+
+
+def test_state_imports_nothing_of_ours():
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(state))
+    imported = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
+    assert not [m for m in imported if m and m.startswith("r_bridge")]

@@ -19,35 +19,6 @@ session_state <- function() {
   info
 }
 
-# Probes of features other branches are adding to the Python core; tests of
-# the R side of those features skip (naming what is missing) until merged.
-rb_py_true <- function(code) {
-  tryCatch(isTRUE(reticulate::py_eval(code)), error = function(e) FALSE)
-}
-rb_core_accepts <- function(fn, arg) {
-  rb_py_true(sprintf("'%s' in __import__('inspect').signature(__import__('r_bridge.models', fromlist=['x']).%s).parameters",
-                     arg, fn))
-}
-rb_core_has <- function(cls, attr) {
-  rb_py_true(sprintf("hasattr(__import__('r_bridge.models', fromlist=['x']).%s, '%s')", cls, attr))
-}
-rb_core_accepts_summary <- function(arg) {
-  rb_py_true(sprintf("'%s' in __import__('inspect').signature(__import__('r_bridge.models', fromlist=['x']).Model.summary_text).parameters", arg))
-}
-rb_core_accepts_dict_outputs <- function() {
-  tryCatch(with_session({
-    x <- keras_input(shape = 1)
-    keras_model(x, list(a = layer_dense(x, 1)))
-    TRUE
-  }), error = function(e) FALSE)
-}
-rb_core_checks_predict_input <- function() {
-  with_session({
-    m <- keras_model_sequential(input_shape = 4) |> layer_dense(1)
-    inherits(tryCatch(predict(m, c(1, 2, 3, 4)), error = identity), "error")
-  })
-}
-
 # The name counters only (handles change as R's collector finalizes objects).
 session_counters <- function() {
   info <- session_info()

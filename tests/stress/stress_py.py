@@ -1,0 +1,608 @@
+"""Python half of the stress suite (issue 13). Run by ``tests/stress/run``.
+
+``python stress_py.py PART SEED SECONDS`` runs one part in this process and
+prints, last, one line ``RESULT {json}``: ``{"part", "checks": {check:
+[passed, failed]}, "failures": [{"check", "detail", "repro"}], "ops",
+"interrupts"}``. A crash (the process dying) is the runner's to report.
+
+Parts:
+
+* ``sigalrm``: random ``SIGALRM`` interrupts (``signal.setitimer``) during
+  construction, add, pop, call and clear, directly and through
+  ``r_bridge.api``;
+* ``threads``: 12 threads building, failing and clearing concurrently;
+* ``hostile``: hostile values through every public constructor and function
+  of ``r_bridge`` (and of ``r_bridge.api``, and the models' methods);
+* ``registry``: a long create/release loop; the handle tables stay flat.
+
+Checks (each op checked counts one passed or failed):
+
+* ``counters_after_failure``: a call that raised left the name counters,
+  config and handle count as they were;
+* ``counters_after_interrupt``: an interrupted call left the counters as
+  before, or as the same call uninterrupted would (the interrupt arrived on
+  its way out); never half of it;
+* ``unique_names``: no auto-generated name dealt twice within a session;
+* ``pop_keeps_model``: an interrupted ``pop()`` removed one layer or none;
+* ``no_exception``: a valid call did not raise;
+* ``clean_error``: an error raised by r_bridge for bad input is an
+  ``Exception`` raised from r_bridge's code (not numpy's, not an internal
+  ``KeyError``...) whose message is at most 1000 characters;
+* ``handles_released``: handles go back to their baseline when the caller
+  has released everything (no handle without owner);
+* ``flat_registry``: the handle tables and live objects do not grow.
+"""
+
+from __future__ import annotations
+
+import collections
+import gc
+import inspect
+import json
+import math
+import os
+import random
+import signal
+import sys
+import threading
+import time
+import traceback
+import weakref
+
+import numpy as np
+
+import r_bridge
+from r_bridge import api, config, naming, state
+from r_bridge.layers import Activation, Dense, Dropout, Flatten
+from r_bridge.models import Input, Model, Sequential
+
+PACKAGE = os.path.dirname(r_bridge.__file__) + os.sep
+
+
+class Report:
+    def __init__(self, part, seed):
+        self.part, self.seed = part, seed
+        self.checks = collections.defaultdict(lambda: [0, 0])
+        self.failures = []
+        self.ops = 0
+        self.interrupts = 0
+        self.lock = threading.Lock()
+
+    def check(self, name, ok, detail="", repro=""):
+        with self.lock:
+            self.checks[name][0 if ok else 1] += 1
+            if not ok and sum(1 for f in self.failures if f["check"] == name) < 15:
+                self.failures.append({"check": name, "detail": str(detail)[:400], "repro": repro})
+        return ok
+
+    def emit(self):
+        print("RESULT " + json.dumps({
+            "part": self.part, "seed": self.seed, "checks": self.checks,
+            "failures": self.failures, "ops": self.ops, "interrupts": self.interrupts,
+        }), flush=True)
+
+
+def counters():
+    return naming.uid_counts()
+
+
+def names_of(obj):
+    """Auto-generated names an op's result carries (layers, tensors, models)."""
+    if obj is None:
+        return []
+    if isinstance(obj, dict):  # an api record
+        return [obj["name"]] if "name" in obj and obj.get("kind") != "model" else []
+    name = getattr(obj, "name", None)
+    return [name] if isinstance(name, str) else []
+
+
+# ------------------------------------------------------------- sigalrm
+class Alarm:
+    """SIGALRM raises KeyboardInterrupt while armed; remembers where."""
+
+    def __init__(self):
+        self.armed = False
+        self.fired = False
+        self.where = None
+        signal.signal(signal.SIGALRM, self.handler)
+
+    def handler(self, signum, frame):
+        if not self.armed:
+            return
+        self.armed = False
+        self.fired = True
+        code = frame.f_code if frame is not None else None
+        self.where = (code.co_qualname, frame.f_lineno == code.co_firstlineno) if code else None
+        raise KeyboardInterrupt("SIGALRM")
+
+    def run(self, fn, delay):
+        """Run ``fn()`` with an interrupt after ``delay`` seconds (0: none).
+        Returns ``(value, error)``."""
+        self.fired, self.where = False, None
+        value = error = None
+        try:
+            try:
+                if delay > 0:
+                    self.armed = True
+                    signal.setitimer(signal.ITIMER_REAL, delay)
+                value = fn()
+            finally:
+                self.armed = False
+                signal.setitimer(signal.ITIMER_REAL, 0)
+        except BaseException as e:  # noqa: BLE001
+            error = e
+        return value, error
+
+    def at_exit_entry(self):
+        """Delivered on entry to atomic.__exit__: the documented window."""
+        return self.where == ("atomic.__exit__", True)
+
+
+_MADE = []  # every handle the setups made (the caller's to release)
+
+
+def _h(record):
+    _MADE.append(record["handle"])
+    return record["handle"]
+
+
+def _seq3():
+    return Sequential([Input(shape=(3,)), Dense(2), Dense(2)])
+
+
+SIGALRM_OPS = {
+    # name: (setup() -> ctx, op(ctx, rng) -> result)
+    "Dense": (dict, lambda c, r: Dense(r.choice([2, 3, -1, "x"]), activation=r.choice(["relu", None, "bogus"]))),
+    "Dropout": (dict, lambda c, r: Dropout(r.choice([0.5, 0.0, 1.5]), seed=r.choice([None, 1]))),
+    "Activation": (dict, lambda c, r: Activation(r.choice(["relu", "softmax", "bogus"]))),
+    "Flatten": (dict, lambda c, r: Flatten()),
+    "Input": (dict, lambda c, r: Input(shape=r.choice([(3,), (2, 3), (-1,)]))),
+    "Sequential": (lambda: {"x": Input(shape=(3,)), "d": Dense(2), "e": Dense(2)},
+                   lambda c, r: Sequential([c["x"], c["d"], c["e"]])),
+    "Model": (lambda: (lambda x: {"x": x, "y": Dense(2)(Dense(3)(x))})(Input(shape=(3,))),
+              lambda c, r: Model(c["x"], c["y"])),
+    "call": (lambda: {"x": Input(shape=(3,)), "d": Dense(2)}, lambda c, r: c["d"](c["x"])),
+    "add": (lambda: {"m": Sequential([Input(shape=(3,)), Dense(2)]), "d": Dense(2)},
+            lambda c, r: c["m"].add(c["d"])),
+    "add_bad": (lambda: {"m": Sequential([Input(shape=(3,)), Dense(2)]), "x": Input(shape=(3,))},
+                lambda c, r: c["m"].add(c["x"])),
+    "pop": (lambda: {"m": _seq3()}, lambda c, r: c["m"].pop()),
+    "get_uid": (dict, lambda c, r: naming.get_uid(r.choice(["dense", "x"]))),
+    "clear": (dict, lambda c, r: r_bridge.clear_session(free_memory=False)),
+    "api.make_layer": (lambda: {"m": _h(api.make_sequential([_h(api.make_input([3]))]))},
+                       lambda c, r: api.make_layer(r.choice(["dense", "dropout"]),
+                                                   r.choice([{"units": 2}, {"rate": 0.5}, {"units": -1}]),
+                                                   target=r.choice([None, c["m"]]))),
+    "api.make_sequential": (lambda: {"x": _h(api.make_input([3])), "d": _h(api.make_layer("dense", {"units": 2}))},
+                            lambda c, r: api.make_sequential([c["x"], c["d"]])),
+    "api.add": (lambda: {"m": _h(api.make_sequential([_h(api.make_input([3]))])),
+                         "d": _h(api.make_layer("dense", {"units": 2}))},
+                lambda c, r: api.add(c["m"], c["d"])),
+    "api.pop": (lambda: {"m": _h(api.make_sequential([_h(api.make_input([3])),
+                                                      _h(api.make_layer("dense", {"units": 2}))]))},
+                lambda c, r: api.pop(c["m"])),
+    "api.clear_session": (dict, lambda c, r: api.clear_session(free_memory=False)),
+}
+
+
+def part_sigalrm(rep: Report, rng: random.Random, seconds: float):
+    alarm = Alarm()
+    r_bridge.clear_session(free_memory=False)
+    base_handles = api.live_handles()
+    # Typical duration of each op, to aim the alarms inside it.
+    durations = {}
+    for name, (setup, op) in SIGALRM_OPS.items():
+        samples = []
+        for _ in range(5):
+            ctx = setup()
+            t = time.perf_counter()
+            try:
+                op(ctx, random.Random(0))
+            except Exception:
+                pass
+            samples.append(time.perf_counter() - t)
+        durations[name] = sorted(samples)[2]
+    r_bridge.clear_session(free_memory=False)
+    dealt = set()
+    records = []  # api records to give back at the end
+    end = time.monotonic() + seconds
+    step = 0
+    while time.monotonic() < end:
+        step += 1
+        name = rng.choice(list(SIGALRM_OPS))
+        setup, op = SIGALRM_OPS[name]
+        op_seed = rng.randrange(2**31)
+        repro = f"sigalrm op {name} step {step} (seed {rep.seed})"
+        if counters().get("dense", 0) > 300:
+            r_bridge.clear_session(free_memory=False)
+            dealt.clear()
+        s0 = counters()
+        ctx = setup()
+        for v in ctx.values():
+            for n in names_of(v):
+                rep.check("unique_names", n not in dealt, f"{n} dealt twice (setup of {name})", repro)
+                dealt.add(n)
+        before = counters()
+        layers_before = [l.name for l in ctx["m"].layers] if name == "pop" else None
+        delay = rng.uniform(0, 1.3 * durations[name]) if rng.random() < 0.8 else 0
+        rep.ops += 1
+        value, error = alarm.run(lambda: op(ctx, random.Random(op_seed)), delay)
+        after = counters()
+        if isinstance(value, dict) and "handle" in value:
+            records.append(value["handle"])
+        if name in ("clear", "api.clear_session"):
+            if error is None or after == {}:
+                dealt.clear()
+            continue
+        if isinstance(error, KeyboardInterrupt):
+            rep.interrupts += 1
+            # What the same op does uninterrupted, from the same counters.
+            naming.set_uid_counts(s0)
+            ctx2 = setup()
+            try:
+                v2 = op(ctx2, random.Random(op_seed))
+                if isinstance(v2, dict) and "handle" in v2:
+                    records.append(v2["handle"])
+            except Exception:
+                pass
+            done = counters()
+            naming.set_uid_counts(after)
+            ok = after in (before, done)
+            if not ok and alarm.at_exit_entry():
+                rep.check("interrupt_at_atomic_exit_entry (documented limit)", False,
+                          f"{name}: {before} -> {after}", repro)
+            else:
+                rep.check("counters_after_interrupt", ok,
+                          f"{name} interrupted in {alarm.where}: {before} -> {after} (uninterrupted: {done})", repro)
+            if name == "pop":  # the model changed exactly when the counters did
+                now = [l.name for l in ctx["m"].layers]
+                rep.check("pop_keeps_model", (after, now) in ((before, layers_before), (done, layers_before[:-1])),
+                          f"interrupted pop: {layers_before} -> {now}, counters "
+                          f"{'unchanged' if after == before else 'changed'}", repro)
+            if after != done:
+                continue  # nothing of the op happened: no new names
+        elif error is not None:
+            if not isinstance(error, Exception):
+                rep.check("no_exception", False, f"{name} raised {error!r}", repro)
+                continue
+            rep.check("counters_after_failure", after == before,
+                      f"{name} failed ({type(error).__name__}: {error}) and changed {before} -> {after}", repro)
+            continue
+        for n in names_of(value):
+            if isinstance(value, Sequential) or (isinstance(value, dict) and value.get("kind") == "model"):
+                break
+            rep.check("unique_names", n not in dealt, f"{n} dealt twice by {name}", repro)
+            dealt.add(n)
+    # Give back every record; the table must be back to its baseline.
+    api.release(records + _MADE)
+    r_bridge.clear_session(free_memory=True)
+    rep.check("handles_released", api.live_handles() == base_handles,
+              f"{api.live_handles() - base_handles} handles left after releasing every record "
+              f"({rep.interrupts} interrupts)", f"sigalrm (seed {rep.seed})")
+
+
+# ------------------------------------------------------------- threads
+def part_threads(rep: Report, rng: random.Random, seconds: float, n_threads=12):
+    r_bridge.clear_session(free_memory=False)
+    old_switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    end = time.monotonic() + seconds
+    seeds = [rng.randrange(2**31) for _ in range(n_threads)]
+    base_handles = api.live_handles()
+
+    def worker(k):
+        r = random.Random(seeds[k])
+        dealt, session = set(), state._STATE
+        records = []
+        i = 0
+        while time.monotonic() < end:
+            i += 1
+            repro = f"threads thread {k} iteration {i} (seed {rep.seed})"
+            choice = r.random()
+            if choice >= 0.02 and choice < 0.25:  # a failing op, its arguments made first
+                x1, x2 = Input((3,)), Input((3,))
+                bad = r.choice([lambda: Dense(-1), lambda: Sequential([x1, x2]),
+                                lambda: api.make_layer("dense", {"units": "x"}), lambda: Model(x1, "y")])
+            sid = state._STATE
+            if sid is not session:
+                dealt, session = set(), sid
+            before = counters()
+            if state._STATE is not sid:
+                continue  # cleared while reading: start the iteration again
+            rep.ops += 1
+            try:
+                if choice < 0.02:
+                    r_bridge.clear_session(free_memory=False)
+                    continue
+                if choice < 0.25:
+                    try:
+                        bad()
+                    except (ValueError, TypeError):
+                        pass
+                    else:
+                        rep.check("bad_input_rejected", False, "a bad op succeeded", repro)
+                        continue
+                    mid = state._STATE  # the session when the op ended
+                    after = counters()
+                    if state._STATE is not mid:
+                        continue  # cleared while reading: nothing to say
+                    if mid is sid:  # (not cleared meanwhile)
+                        rep.check("counters_after_failure", after == before, f"{before} -> {after}", repro)
+                    elif sum(before.values()) > 10:
+                        # Another thread cleared during the failing op: its
+                        # rollback must not bring the old counters back.
+                        rep.check("failure_keeps_other_clear", after != before,
+                                  f"a failure after another thread's clear restored {before}", repro)
+                    continue
+                if choice < 0.5:
+                    objs = [Dense(2), Dropout(0.5), Flatten()]
+                elif choice < 0.75:
+                    m = Sequential([Input((3,)), Dense(2), Dense(1)])
+                    objs = [m] + list(m.layers)
+                else:
+                    rec = api.make_layer("dense", {"units": 2})
+                    records.append(rec["handle"])
+                    objs = [rec]
+            except Exception as e:  # noqa: BLE001
+                if state._STATE is not sid:
+                    # Cleared by another thread meanwhile: two layers of one
+                    # model can then share a name, as in Keras.
+                    continue
+                rep.check("no_exception", False,
+                          f"{type(e).__name__}: {e} at {traceback.format_exception(e)[-2].strip()[:200]}", repro)
+                continue
+            if state._STATE is not sid:
+                dealt, session = set(), state._STATE
+                continue  # cleared meanwhile: names straddle two sessions
+            for o in objs:
+                for n in names_of(o):
+                    rep.check("unique_names", n not in dealt, f"{n} dealt twice in thread {k}", repro)
+                    dealt.add(n)
+        api.release(records)
+
+    threads = [threading.Thread(target=worker, args=(k,), name=f"stress-{k}") for k in range(n_threads)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    sys.setswitchinterval(old_switch)
+    rep.check("handles_released", api.live_handles() == base_handles,
+              f"{api.live_handles() - base_handles} handles left", f"threads (seed {rep.seed})")
+    consistent = set(api._objects) == set(api._refs)
+    rep.check("handle_table_consistent", consistent, "api._objects and api._refs disagree", "threads")
+
+
+# ------------------------------------------------------------- hostile
+class Weird:
+    def __repr__(self):
+        return "<Weird>"
+
+    def __index__(self):
+        raise RuntimeError("hostile __index__")
+
+
+HOSTILE = {
+    "None": None, "nan": math.nan, "inf": math.inf, "-inf": -math.inf, "2**100": 2**100,
+    "-1": -1, "0": 0, "-0.5": -0.5, "True": True, "False": False, "str1e5": "x" * 100_000,
+    "empty_str": "", "slash": "a/b", "bytes": b"\x00\xff", "nested": [[1, [2, [3]]], "a"],
+    "dict": {"a": 1, 2: None}, "object": Weird(), "tuple_neg": (-1, 3), "list_nan": [math.nan],
+    "complex": 1 + 2j, "np_complex": np.array([1 + 2j, 3j]), "np_object": np.array([None, "a"], dtype=object),
+    "np_datetime": np.array(["2020-01-01"], dtype="datetime64[D]"), "np_str": np.array(["a", "b"]),
+    "np_0d": np.array(3.0), "np_empty": np.zeros((0, 3)), "np_f16": np.ones((2, 3), dtype=np.float16),
+    "np_bool": np.ones((2, 3), dtype=bool), "np_int64_big": np.array([2**62]), "np_3d": np.ones((2, 3, 4)),
+    "set": {1, 2}, "ellipsis": Ellipsis, "float_huge": 1e308, "np_nan_matrix": np.full((2, 3), np.nan),
+}
+
+
+def public_callables():
+    """Every public callable of r_bridge (classes and functions), once."""
+    import r_bridge.layers
+    import r_bridge.models
+
+    seen, out = set(), []
+    for mod in (r_bridge, config, r_bridge.layers, r_bridge.models, api):
+        names = getattr(mod, "__all__", None) or [n for n in dir(mod) if not n.startswith("_")]
+        for n in names:
+            obj = getattr(mod, n, None)
+            if not callable(obj) or not getattr(obj, "__module__", "").startswith("r_bridge"):
+                continue
+            if n in ("attach_r",) or id(obj) in seen:
+                continue
+            seen.add(id(obj))
+            out.append((f"{mod.__name__}.{n}", obj))
+    return out
+
+
+def valid_args(fname, params, objs):
+    """Valid values by parameter name (objects, or handles for api)."""
+    is_api = fname.startswith("r_bridge.api.")
+    h = lambda k: objs["h"][k]  # noqa: E731
+    table = {
+        "units": 2, "rate": 0.5, "activation": "relu", "shape": (3,) if not is_api else [3],
+        "prefix": "x", "free_memory": False, "seed": 1, "name": None, "kind": "dense",
+        "fn": (lambda: None), "policy": "float32", "data_format": "channels_last",
+        "inputs": h("x") if is_api else objs["x"], "outputs": h("y") if is_api else objs["y"],
+        "tensor": objs["y"], "layer": h("d") if is_api else objs["d"],
+        "model": h("m") if is_api else objs["m"], "handle": h("m"), "x": h("x") if is_api else np.ones((2, 3)),
+        "attr": "name", "weights": objs["weights"], "handles": [], "value": None, "state": {},
+        "layers": None, "args": None, "target": None,
+    }
+    out = {}
+    for p in params:
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            continue
+        if p.default is p.empty:
+            if p.name not in table:
+                return None
+            out[p.name] = table[p.name]
+    return out
+
+
+def make_objects():
+    x = Input(shape=(3,))
+    d = Dense(2)
+    y = d(x)
+    m = Sequential([Input(shape=(3,)), Dense(2)])
+    recs = {k: api._record(v) for k, v in {"x": x, "d": Dense(2), "m": m, "y": y}.items()}
+    return {"x": x, "d": d, "y": y, "m": m, "weights": m.get_weights(),
+            "h": {k: r["handle"] for k, r in recs.items()}}
+
+
+def methods(objs):
+    m, d = objs["m"], objs["d"]
+    return [("Sequential.add", m.add, ["layer"]), ("Sequential.predict", m.predict, ["x"]),
+            ("Sequential.set_weights", m.set_weights, ["weights"]), ("Sequential.build", m.build, ["input_shape"]),
+            ("Dense.__call__", d.__call__, ["x"]), ("Dense.set_weights", d.set_weights, ["weights"]),
+            ("Functional.predict", Model(objs["x"], objs["y"]).predict, ["x"])]
+
+
+def _returned_handles(v):
+    if isinstance(v, dict):
+        return ([v["handle"]] if "handle" in v else []) + [h for x in v.values() for h in _returned_handles(x)]
+    if isinstance(v, (list, tuple)):
+        return [h for x in v for h in _returned_handles(x)]
+    return []
+
+
+def _raised_in(error):
+    tb = error.__traceback__
+    last = None
+    while tb is not None:
+        last = tb.tb_frame.f_code.co_filename
+        tb = tb.tb_next
+    return last or "?"
+
+
+def part_hostile(rep: Report, rng: random.Random, seconds: float):
+    alarm = Alarm()
+    saved_cfg = (config.floatx(), config.epsilon(), config.image_data_format())
+    saved_hooks = list(state._hooks)
+    base_handles = api.live_handles()
+    cases = []
+    for fname, fn in public_callables():
+        try:
+            params = list(inspect.signature(fn).parameters.values())
+        except (TypeError, ValueError):
+            continue
+        named = [p for p in params if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        var_kw = any(p.kind == p.VAR_KEYWORD for p in params)
+        targets = [p.name for p in named] + (["bogus_kwarg"] if var_kw else [])
+        for pname in targets:
+            for vname in HOSTILE:
+                cases.append((fname, fn, params, pname, vname))
+    listing = make_objects()
+    api.release(list(listing["h"].values()))
+    for mname, _, pnames in methods(listing):
+        for pname in pnames:
+            for vname in HOSTILE:
+                cases.append((mname, None, None, pname, vname))
+    rng.shuffle(cases)
+    end = time.monotonic() + seconds
+    done = 0
+    for fname, fn, params, pname, vname in cases:
+        if time.monotonic() > end:
+            break
+        done += 1
+        repro = f"hostile {fname}({pname}={vname})"
+        r_bridge.clear_session(free_memory=False)
+        objs = make_objects()
+        own = list(objs["h"].values())
+        if fn is None:  # a method of one of the objects
+            call = {m: f for m, f, _ in methods(objs)}[fname]
+            kwargs = {}
+            positional = True
+        else:
+            kwargs = valid_args(fname, params, objs)
+            if kwargs is None:
+                kwargs = {}
+            call = fn
+            positional = False
+        value = HOSTILE[vname]
+        before = (counters(), config.as_dict(), api.live_handles())
+        rep.ops += 1
+        if positional:
+            result, error = alarm.run(lambda: call(value), 5.0)
+        else:
+            kwargs = dict(kwargs, **{pname: value})
+            result, error = alarm.run(lambda: call(**kwargs), 5.0)
+        if isinstance(error, KeyboardInterrupt):
+            rep.check("no_hang", False, f"{fname}({pname}={vname}) ran 5 s", repro)
+        elif error is not None:
+            after = (counters(), config.as_dict(), api.live_handles())
+            rep.check("counters_after_failure", after == before,
+                      f"{fname}({pname}={vname}) raised {type(error).__name__} and changed the session: "
+                      f"{before[0]} -> {after[0]}", repro)
+            where = _raised_in(error)
+            msg = str(error)
+            clean = (isinstance(error, Exception) and where.startswith(PACKAGE)
+                     and not isinstance(error, (RuntimeError, IndexError, AssertionError, ZeroDivisionError,
+                                                OverflowError, RecursionError, MemoryError))
+                     and len(msg) <= 1000 and "Traceback" not in msg)
+            rep.check("clean_error", clean,
+                      f"{fname}({pname}={vname}): {type(error).__name__} from "
+                      f"{where.replace(os.path.dirname(PACKAGE) + os.sep, '')} ({len(msg)} chars): {msg[:160]}",
+                      repro)
+        own += _returned_handles(result)
+        api.release(own)
+        # Back to a clean process for the next case.
+        config.set_floatx(saved_cfg[0])
+        config.set_epsilon(saved_cfg[1])
+        config.set_image_data_format(saved_cfg[2])
+        state._hooks[:] = saved_hooks
+    r_bridge.clear_session(free_memory=True)
+    rep.check("handles_released", api.live_handles() == base_handles,
+              f"{api.live_handles() - base_handles} handles left after {done} hostile calls",
+              f"hostile (seed {rep.seed})")
+    print(f"hostile: {done} of {len(cases)} cases in the time budget", file=sys.stderr)
+
+
+# ------------------------------------------------------------- registry
+def part_registry(rep: Report, rng: random.Random, seconds: float):
+    r_bridge.clear_session(free_memory=True)
+    base = (len(api._objects), len(api._refs), len(api._handle_of))
+    refs = []
+    sizes = []
+    end = time.monotonic() + seconds
+    i = 0
+    x = np.ones((4, 3))
+    while time.monotonic() < end:
+        i += 1
+        rep.ops += 1
+        inp = api.make_input([3])
+        seq = api.make_sequential([inp["handle"]])
+        m = api.make_layer("dense", {"units": 2}, target=seq["handle"])
+        out = api.predict(m["handle"], x)
+        layers = api.get(m["handle"], "layers")
+        refs.append(weakref.ref(api._objects[m["handle"]]))
+        api.release([inp["handle"], seq["handle"], m["handle"]] + [r["handle"] for r in layers])
+        if i % 200 == 0:
+            r_bridge.clear_session(free_memory=True)
+            sizes.append((len(api._objects), len(api._refs), len(api._handle_of)))
+        del out
+    gc.collect()
+    now = (len(api._objects), len(api._refs), len(api._handle_of))
+    rep.check("flat_registry", all(s == sizes[0] for s in sizes) if sizes else True,
+              f"handle tables grew over the loop: {sizes[:3]} ... {sizes[-3:]}", f"registry (seed {rep.seed})")
+    rep.check("handles_released", now == base,
+              f"tables {base} -> {now} after {i} iterations", f"registry (seed {rep.seed})")
+    alive = sum(1 for r in refs if r() is not None)
+    rep.check("objects_freed", alive == 0, f"{alive} of {len(refs)} released models still alive",
+              f"registry (seed {rep.seed})")
+
+
+PARTS = {"sigalrm": part_sigalrm, "threads": part_threads, "hostile": part_hostile, "registry": part_registry}
+
+
+def main(argv):
+    part, seed, seconds = argv[1], int(argv[2]), float(argv[3])
+    rep = Report(part, seed)
+    rng = random.Random(f"{seed}-{part}")
+    try:
+        PARTS[part](rep, rng, seconds)
+    except BaseException as e:  # noqa: BLE001 -- the part itself broke: say so
+        rep.check("part_completed", False, "".join(traceback.format_exception(e))[-1500:], f"{part} (seed {seed})")
+    rep.emit()
+
+
+if __name__ == "__main__":
+    main(sys.argv)
