@@ -6,7 +6,7 @@
 # called, as keras3's are: ``Error in `layer_dense()`:`` then `! ...`.
 
 # Longest message line kept (a Python message can echo a 1 MB value).
-rb_max_message <- 2000L
+rb_max_message <- 500L
 
 # Signal an rbridge error from `call` (by default the user's call, see
 # rb_user_call()). `message` may have rlang bullets (names "i", "x", "*").

@@ -3,8 +3,8 @@
 # Create a layer of `kind` from the arguments its caller was called with
 # (keras3's create_layer()), and compose it with `object`: missing -> the
 # layer; a Sequential model -> the layer is added and the model returned
-# invisibly; a symbolic tensor (or list of them) -> the output. All in one
-# atomic crossing. An array -> the layer is created, then called on it.
+# invisibly; a symbolic tensor (or list of them) -> the output; an array ->
+# the layer's output on it, computed eagerly. All in one atomic crossing.
 rb_create_layer <- function(kind, object, args) {
   if (is.null(object)) return(rb_wrap(rb_call("make_layer", kind = kind, args = args)))
   if (inherits(object, "rbridge_model") || rb_is_tensors(object)) {
@@ -15,9 +15,7 @@ rb_create_layer <- function(kind, object, args) {
   if (inherits(object, "rbridge_object")) {
     rb_abort_arg(object, "object", "missing, a Sequential model, a symbolic tensor or an array")
   }
-  x <- rb_as_array(object, "object")
-  layer <- rb_wrap(rb_call("make_layer", kind = kind, args = args))
-  layer(x)
+  rb_call_arrays("make_layer", kind = kind, args = args, object = rb_as_array(object, "object"))
 }
 
 #' Just your regular densely-connected NN layer

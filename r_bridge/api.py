@@ -221,13 +221,14 @@ def make_layer(kind: str, args: dict | None = None, object: object = None) -> di
     ``object`` as keras3's ``layer_*(object, ...)`` does: ``None`` returns
     the layer, a Sequential model gets it added (the model's record is
     returned), a tensor (or a list of them) is fed to it (the output's
-    record is returned)."""
+    record is returned), an array is computed on (the output array is
+    returned; the layer is not kept)."""
     if kind not in LAYER_KINDS:
         raise ValueError(f"Unknown layer kind: {kind!r}. Expected one of {sorted(LAYER_KINDS)}")
     target = None if object is None else _in(object, "object")
-    if target is not None and not isinstance(target, (Sequential, KerasTensor, list)):
+    if target is not None and not isinstance(target, (Sequential, KerasTensor, list, np.ndarray)):
         raise TypeError(
-            f"`object` must be a Sequential model or a symbolic tensor, not a {type(target).__name__}."
+            f"`object` must be a Sequential model, a symbolic tensor or an array, not a {type(target).__name__}."
         )
     layer = LAYER_KINDS[kind](**(args or {}))
     if target is None:

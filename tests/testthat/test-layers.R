@@ -149,6 +149,10 @@ test_that("a layer object is a function: eager on arrays, symbolic on tensors, a
   expect_identical(res$value, model)
   expect_equal(model$layers[[1]]$name, "layer1")
   expect_error(dense(), "`object` is missing", fixed = TRUE)
+  expect_equal(layer_activation(array(c(-1, 2)), "relu"), array(c(0, 2)))
+  before <- session_counters()
+  expect_error(layer_dense(2^70, units = 2), class = "rbridge_error_python") # a 1-d input: Keras's error
+  expect_equal(session_counters(), before) # one atomic crossing: no name consumed
   err <- tryCatch(dense(keras_input(shape = 5)), error = identity)
   expect_match(conditionMessage(err), "incompatible with the layer")
   expect_equal(as.character(conditionCall(err)[[1]]), "dense")
