@@ -54,3 +54,14 @@ def test_summary_takes_line_length():
     text = api.summary(s["handle"], line_length=50)
     assert "Total params: 10" in text
     assert max(len(line) for line in text.splitlines()) == 50
+
+
+def test_make_layer_on_an_array_computes_eagerly_in_one_atomic_step():
+    import numpy as np
+
+    out = api.make_layer("activation", {"activation": "relu"}, np.array([[-1.0, 2.0]]))
+    assert out.tolist() == [[0.0, 2.0]]
+    uids = api.session_snapshot()["uids"]
+    with pytest.raises(ValueError):
+        api.make_layer("dense", {"units": 2}, np.array([1.0, 2.0]))  # 1-d: Keras's rank error
+    assert api.session_snapshot()["uids"] == uids
