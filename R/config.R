@@ -17,13 +17,18 @@ rb_config_set <- function(name, value) invisible(rb_call("config_set", name = na
 #' `"channels_last"` or `"channels_first"`; `config_backend()` the name of
 #' the backend (read-only). These survive [clear_session()].
 #'
-#' @param value The new value. Keras's checks apply, with Keras's messages.
+#' `config_dtype_policy()` is the name of the default dtype policy of new
+#' layers (`"float32"`, or a float type, `"mixed_float16"`,
+#' `"mixed_bfloat16"`); [clear_session()] resets it.
+#'
+#' @param value,data_format,policy The new value. Keras's checks apply, with
+#'   Keras's messages.
 #' @returns The getters return the current value. The setters return the
 #'   previous value, invisibly.
 #' @seealso [local_config()] to change settings temporarily.
 #' @family config
 #' @name config
-#' @examples
+#' @examplesIf rbridge_available()
 #' config_backend()
 #' config_floatx()
 #' old <- config_set_floatx("float64")
@@ -35,6 +40,7 @@ rb_config_set <- function(name, value) invisible(rb_call("config_set", name = na
 #' config_set_epsilon(old)
 #'
 #' config_image_data_format()
+#' config_dtype_policy()
 NULL
 
 #' @rdname config
@@ -48,7 +54,7 @@ config_floatx <- function() rb_config_get("floatx")
 #' @rdname config
 #' @export
 config_set_floatx <- function(value) {
-  rb_config_set("floatx", check_string(value, "value"))
+  rb_config_set("floatx", rb_check_string(value, "value"))
 }
 
 #' @rdname config
@@ -58,7 +64,7 @@ config_epsilon <- function() rb_config_get("epsilon")
 #' @rdname config
 #' @export
 config_set_epsilon <- function(value) {
-  rb_config_set("epsilon", check_number(value, "value"))
+  rb_config_set("epsilon", rb_check_number(value, "value"))
 }
 
 #' @rdname config
@@ -67,8 +73,18 @@ config_image_data_format <- function() rb_config_get("image_data_format")
 
 #' @rdname config
 #' @export
-config_set_image_data_format <- function(value) {
-  rb_config_set("image_data_format", check_string(value, "value"))
+config_set_image_data_format <- function(data_format) {
+  rb_config_set("image_data_format", rb_check_string(data_format, "data_format"))
+}
+
+#' @rdname config
+#' @export
+config_dtype_policy <- function() rb_config_get("dtype_policy")
+
+#' @rdname config
+#' @export
+config_set_dtype_policy <- function(policy) {
+  rb_config_set("dtype_policy", rb_check_string(policy, "policy"))
 }
 
 #' Interactive logging and traceback filtering
@@ -82,7 +98,7 @@ config_set_image_data_format <- function(value) {
 #'   value, invisibly.
 #' @family config
 #' @name config_logging
-#' @examples
+#' @examplesIf rbridge_available()
 #' config_is_interactive_logging_enabled()
 #' config_disable_interactive_logging()
 #' config_is_interactive_logging_enabled()
@@ -120,28 +136,32 @@ config_is_traceback_filtering_enabled <- function() rb_config_get("traceback_fil
 #' Seeds the random generator of the Keras session (used for weight
 #' initialization), like Keras's `set_random_seed()`.
 #'
-#' @param seed A non-negative whole number.
+#' @param seed A non-negative whole number (below 2^31).
 #' @returns `NULL`, invisibly.
 #' @family config
 #' @export
-#' @examples
+#' @examplesIf rbridge_available()
 #' set_random_seed(1)
 #' a <- get_weights(keras_model_sequential(input_shape = 2) |> layer_dense(units = 1))
 #' set_random_seed(1)
 #' b <- get_weights(keras_model_sequential(input_shape = 2) |> layer_dense(units = 1))
 #' identical(a, b)
 set_random_seed <- function(seed) {
-  rb_call("set_random_seed", seed = check_whole(seed, "seed", min = 0L))
+  if (!is.numeric(seed) || length(seed) != 1L || !rb_is_whole(seed) || seed < 0) {
+    rb_abort_arg(seed, "seed", "a non-negative whole number")
+  }
+  rb_call("set_random_seed", seed = as.integer(seed))
   invisible(NULL)
 }
 
 # Settings local_config() knows, with their R checks.
 rb_config_checks <- list(
-  floatx = function(v) check_string(v, "floatx"),
-  epsilon = function(v) check_number(v, "epsilon"),
-  image_data_format = function(v) check_string(v, "image_data_format"),
-  interactive_logging = function(v) check_flag(v, "interactive_logging"),
-  traceback_filtering = function(v) check_flag(v, "traceback_filtering")
+  floatx = function(v) rb_check_string(v, "floatx"),
+  epsilon = function(v) rb_check_number(v, "epsilon"),
+  image_data_format = function(v) rb_check_string(v, "image_data_format"),
+  dtype_policy = function(v) rb_check_string(v, "dtype_policy"),
+  interactive_logging = function(v) rb_check_flag(v, "interactive_logging"),
+  traceback_filtering = function(v) rb_check_flag(v, "traceback_filtering")
 )
 
 #' Change config settings temporarily
@@ -159,7 +179,7 @@ rb_config_checks <- list(
 #'   invisibly. `with_config()`: the value of `code`.
 #' @family config
 #' @export
-#' @examples
+#' @examplesIf rbridge_available()
 #' with_config(floatx = "float64", config_floatx())
 #' config_floatx()
 #'
@@ -181,8 +201,8 @@ with_config <- function(..., code) {
     nms <- names(exprs) %||% rep("", length(exprs))
     unnamed <- which(nms == "")
     if (length(unnamed) != 1L) {
-      rb_abort("`code` must be given, as `code =` or as the one unnamed argument.",
-               class = "rbridge_error_argument", argument = "code")
+      rb_cli_abort("{.arg code} must be given, as {.code code =} or as the one unnamed argument.",
+                   class = "rbridge_error_argument", argument = "code")
     }
     env <- parent.frame()
     settings <- lapply(exprs[-unnamed], eval, envir = env)
@@ -197,16 +217,15 @@ with_config <- function(..., code) {
 rb_local_config <- function(settings, envir) {
   nms <- names(settings)
   if (length(settings) && (is.null(nms) || any(nms == ""))) {
-    rb_abort("All settings in `...` must be named, e.g. `floatx = \"float64\"`.",
-             class = "rbridge_error_argument", argument = "...")
+    rb_cli_abort("All settings in {.arg ...} must be named, e.g. {.code floatx = \"float64\"}.",
+                 class = "rbridge_error_argument", argument = "...")
   }
   unknown <- setdiff(nms, names(rb_config_checks))
   if (length(unknown)) {
-    rb_abort(sprintf("Unknown setting%s %s. Expected one of: %s.",
-                     if (length(unknown) > 1) "s" else "",
-                     paste0("`", unknown, "`", collapse = ", "),
-                     paste(names(rb_config_checks), collapse = ", ")),
-             class = "rbridge_error_argument", argument = "...")
+    known <- names(rb_config_checks)
+    rb_cli_abort(c("Unknown {cli::qty(length(unknown))}setting{?s} {.arg {unknown}}.",
+                   i = "Expected one of: {.val {known}}."),
+                 class = "rbridge_error_argument", argument = "...")
   }
   for (nm in nms) settings[[nm]] <- rb_config_checks[[nm]](settings[[nm]])
   old <- list()

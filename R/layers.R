@@ -1,44 +1,57 @@
-# Layers: one api call (make_layer) per user operation.
+# Layers: keras3's layer_*() functions, one api call (make_layer) per use.
 
-# Create a layer of `kind` and compose it with `object` (keras3 semantics):
-# missing/NULL -> the layer; a Sequential model -> the model with the layer
-# added; a tensor -> the output tensor.
-rb_make_layer <- function(object, kind, args) {
-  target <- if (is.null(object)) NULL else rb_target(object)
-  args <- args[!vapply(args, is.null, TRUE)]
-  rb_wrap_same(rb_call("make_layer", kind = kind, args = args, object = target), object)
+# Create a layer of `kind` from the arguments its caller was called with
+# (keras3's create_layer()), and compose it with `object`: missing -> the
+# layer; a Sequential model -> the layer is added and the model returned
+# invisibly; a symbolic tensor (or list of them) -> the output; an array ->
+# the layer's output on it, computed eagerly. All in one atomic crossing.
+rb_create_layer <- function(kind, object, args) {
+  if (is.null(object)) return(rb_wrap(rb_call("make_layer", kind = kind, args = args)))
+  if (inherits(object, "rbridge_model") || rb_is_tensors(object)) {
+    rec <- rb_call("make_layer", kind = kind, args = args, object = rb_handles(object))
+    out <- rb_wrap_same(rec, object)
+    return(if (identical(out, object)) invisible(out) else out)
+  }
+  if (inherits(object, "rbridge_object")) {
+    rb_abort_arg(object, "object", "missing, a Sequential model, a symbolic tensor or an array")
+  }
+  rb_call_arrays("make_layer", kind = kind, args = args, object = rb_as_array(object, "object"))
 }
 
-rb_target <- function(object) {
-  if (inherits(object, c("rbridge_model", "rbridge_tensor"))) return(rb_handle(object))
-  rb_bad_arg("object", "missing, a Sequential model or a symbolic tensor", object)
-}
-
-rb_layer_args <- function(name, dots) {
-  c(list(name = check_string(name, "name", null_ok = TRUE)), check_dots_named(dots))
-}
-
-#' Densely-connected layer
+#' Just your regular densely-connected NN layer
 #'
-#' `output = activation(dot(input, kernel) + bias)`: a regular densely
-#' connected layer with `units` outputs.
+#' `layer_dense()` implements the operation
+#' `output = activation(dot(input, kernel) + bias)` where `activation` is
+#' the element-wise activation function passed as the `activation`
+#' argument, `kernel` is a weights matrix created by the layer, and `bias`
+#' is a bias vector created by the layer (only applicable if `use_bias` is
+#' `TRUE`).
 #'
-#' @param object What to compose the layer with. Missing: the layer is
-#'   returned. A Sequential model: the layer is added to it and the model is
-#'   returned (so `model |> layer_dense(10)` works). A symbolic tensor (from
-#'   [keras_input()] or another layer): the layer is called on it and the
-#'   output tensor is returned.
-#' @param units Positive whole number, dimensionality of the output space.
-#' @param activation Name of the activation function (e.g. `"relu"`), or
-#'   `NULL` for none (linear).
-#' @param use_bias Whether the layer uses a bias vector.
-#' @param name Name of the layer; `NULL` for an automatic unique name
-#'   (`dense`, `dense_1`, ...).
-#' @param ... Other named arguments passed to the Keras layer constructor.
-#' @returns A layer, a model or a tensor, depending on `object`.
+#' @param object Object to compose the layer with. Missing: the layer is
+#'   returned. A Sequential model ([keras_model_sequential()]): the layer is
+#'   added to it and the model is returned, invisibly. A symbolic tensor
+#'   (from [keras_input()] or another layer): the layer is called on it and
+#'   the output tensor is returned. An array: the layer is called on it and
+#'   the result returned.
+#' @param units Positive integer, dimensionality of the output space.
+#' @param activation Activation function to use, by name (e.g. `"relu"`).
+#'   If you don't specify anything, no activation is applied (ie.
+#'   "linear" activation: `a(x) = x`).
+#' @param use_bias Boolean, whether the layer uses a bias vector.
+#' @param kernel_initializer Initializer for the `kernel` weights matrix,
+#'   by name.
+#' @param bias_initializer Initializer for the bias vector, by name.
+#' @param kernel_regularizer,bias_regularizer,activity_regularizer,kernel_constraint,bias_constraint
+#'   As in Keras (not supported by rbridge's session yet).
+#' @param lora_rank,lora_alpha As in Keras (not supported by rbridge's
+#'   session yet).
+#' @param ... Other named arguments of the Keras layer: `name`, `dtype`,
+#'   `trainable`, `input_shape`, ... R functions are refused (see
+#'   [rbridge-object]).
+#' @returns The return value depends on `object` (see above).
 #' @family layers
 #' @export
-#' @examples
+#' @examplesIf rbridge_available()
 #' layer <- layer_dense(units = 10)
 #' layer
 #'
@@ -49,63 +62,79 @@ rb_layer_args <- function(name, dots) {
 #'
 #' x <- keras_input(shape = 4)
 #' layer_dense(x, units = 2)
-layer_dense <- function(object, units, activation = NULL, use_bias = TRUE, name = NULL, ...) {
-  args <- c(list(units = check_whole(units, "units"),
-                 activation = check_string(activation, "activation", null_ok = TRUE),
-                 use_bias = check_flag(use_bias, "use_bias")),
-            rb_layer_args(name, list(...)))
-  rb_make_layer(if (missing(object)) NULL else object, "dense", args)
+#'
+#' dense <- layer_dense(units = 2)
+#' dense(array(1, c(3, 4)))
+layer_dense <- function(object, units, activation = NULL, use_bias = TRUE,
+                        kernel_initializer = "glorot_uniform", bias_initializer = "zeros",
+                        kernel_regularizer = NULL, bias_regularizer = NULL,
+                        activity_regularizer = NULL, kernel_constraint = NULL,
+                        bias_constraint = NULL, lora_rank = NULL, lora_alpha = NULL, ...) {
+  object <- if (missing(object)) NULL else object # forced first: pipe steps run in order
+  args <- rb_capture_args(rb_layer_modifiers)
+  rb_create_layer("dense", object, args)
 }
 
-#' Dropout layer
+#' Applies dropout to the input
 #'
-#' Randomly sets input units to 0 with a frequency of `rate` during
-#' training; does nothing at inference (`predict()`).
+#' The `Dropout` layer randomly sets input units to 0 with a frequency of
+#' `rate` at each step during training time, which helps prevent
+#' overfitting. Inputs not set to 0 are scaled up by `1 / (1 - rate)`. It
+#' does nothing at inference (`predict()`).
 #'
 #' @inheritParams layer_dense
-#' @param rate Number in `[0, 1]`: the fraction of the input units to drop.
-#' @returns A layer, a model or a tensor, depending on `object`.
+#' @param rate Float between 0 and 1. Fraction of the input units to drop.
+#' @param noise_shape The shape of the binary dropout mask that will be
+#'   multiplied with the input (`NA` for sizes taken from the input).
+#' @param seed An integer to use as random seed.
+#' @param ... Other named arguments of the Keras layer (`name`, ...).
+#' @returns The return value depends on `object` (see [layer_dense()]).
 #' @family layers
 #' @export
-#' @examples
-#' layer_dropout(rate = 0.5)
+#' @examplesIf rbridge_available()
+#' layer_dropout(rate = 0.5, seed = 1)
 #' keras_model_sequential(input_shape = 3) |> layer_dropout(rate = 0.2)
-layer_dropout <- function(object, rate, name = NULL, ...) {
-  args <- c(list(rate = check_number(rate, "rate", lower = 0, upper = 1)),
-            rb_layer_args(name, list(...)))
-  rb_make_layer(if (missing(object)) NULL else object, "dropout", args)
+layer_dropout <- function(object, rate, noise_shape = NULL, seed = NULL, ...) {
+  object <- if (missing(object)) NULL else object # forced first: pipe steps run in order
+  args <- rb_capture_args(rb_layer_modifiers)
+  rb_create_layer("dropout", object, args)
 }
 
-#' Activation layer
-#'
-#' Applies an activation function to its input.
+#' Applies an activation function to an output
 #'
 #' @inheritParams layer_dense
-#' @param activation Name of the activation function, e.g. `"relu"`.
-#' @returns A layer, a model or a tensor, depending on `object`.
+#' @param activation Activation function, by name (e.g. `"relu"`).
+#' @param ... Other named arguments of the Keras layer (`name`, ...).
+#' @returns The return value depends on `object` (see [layer_dense()]).
 #' @family layers
 #' @export
-#' @examples
-#' layer_activation(activation = "relu")
+#' @examplesIf rbridge_available()
+#' layer <- layer_activation(activation = "relu")
+#' layer(array(c(-3, -1, 0, 2)))
 #' x <- keras_input(shape = 3)
 #' layer_activation(x, "sigmoid")
-layer_activation <- function(object, activation, name = NULL, ...) {
-  args <- c(list(activation = check_string(activation, "activation")),
-            rb_layer_args(name, list(...)))
-  rb_make_layer(if (missing(object)) NULL else object, "activation", args)
+layer_activation <- function(object, activation, ...) {
+  object <- if (missing(object)) NULL else object # forced first: pipe steps run in order
+  args <- rb_capture_args(rb_layer_modifiers)
+  rb_create_layer("activation", object, args)
 }
 
-#' Flatten layer
+#' Flattens the input
 #'
-#' Flattens the input, keeping the batch dimension.
+#' Does not affect the batch size.
 #'
 #' @inheritParams layer_dense
-#' @returns A layer, a model or a tensor, depending on `object`.
+#' @param data_format `"channels_last"` (default) or `"channels_first"`:
+#'   the ordering of the dimensions in the inputs.
+#' @param ... Other named arguments of the Keras layer (`name`, ...).
+#' @returns The return value depends on `object` (see [layer_dense()]).
 #' @family layers
 #' @export
-#' @examples
+#' @examplesIf rbridge_available()
 #' x <- keras_input(shape = c(2, 3))
 #' layer_flatten(x)
-layer_flatten <- function(object, name = NULL, ...) {
-  rb_make_layer(if (missing(object)) NULL else object, "flatten", rb_layer_args(name, list(...)))
+layer_flatten <- function(object, data_format = NULL, ...) {
+  object <- if (missing(object)) NULL else object # forced first: pipe steps run in order
+  args <- rb_capture_args(rb_layer_modifiers)
+  rb_create_layer("flatten", object, args)
 }

@@ -70,7 +70,7 @@ rb_collect <- function() {
 #' @seealso <https://keras.io/api/utils/config_utils#clearsession-function>
 #' @family session
 #' @export
-#' @examples
+#' @examplesIf rbridge_available()
 #' for (i in 1:100) {
 #'   # Without `clear_session()`, each iteration of this loop will
 #'   # slightly increase the size of the global state managed by Keras
@@ -104,7 +104,7 @@ clear_session <- function(free_memory = TRUE) {
   # than a bare Python call (bench/README.md).
   if (!is.logical(free_memory) || length(free_memory) != 1L || is.na(free_memory) ||
       !is.null(attributes(free_memory))) {
-    free_memory <- check_flag(free_memory, "free_memory")
+    free_memory <- rb_check_flag(free_memory, "free_memory")
   }
   if (free_memory) rb_collect()
   rb_call("clear_session", free_memory = free_memory)
@@ -124,14 +124,14 @@ clear_session <- function(free_memory = TRUE) {
 #'   invisibly.
 #' @family session
 #' @export
-#' @examples
+#' @examplesIf rbridge_available()
 #' reset_uids()
 #' get_uid("block")
 #' get_uid("block")
 #' reset_uids()
 #' get_uid("block")
 get_uid <- function(prefix = "") {
-  prefix <- check_string(prefix)
+  prefix <- rb_check_string(prefix, "prefix")
   as.integer(rb_call("get_uid", prefix = prefix))
 }
 
@@ -164,7 +164,7 @@ reset_uids <- function() {
 #'   `prefix` (character) and `count` (integer), and the attributes above.
 #' @family session
 #' @export
-#' @examples
+#' @examplesIf rbridge_available()
 #' clear_session()
 #' layer <- layer_dense(units = 2)
 #' info <- session_info()
@@ -200,8 +200,6 @@ unclass_info <- function(x) {
   data.frame(prefix = x$prefix, count = x$count, stringsAsFactors = FALSE)
 }
 
-`%||%` <- function(x, y) if (is.null(x)) y else x
-
 #' Run code in a fresh session
 #'
 #' `local_session()` saves the session state of the calling thread (name
@@ -218,7 +216,7 @@ unclass_info <- function(x) {
 #'   `with_session()`: the value of `code`.
 #' @family session
 #' @export
-#' @examples
+#' @examplesIf rbridge_available()
 #' clear_session()
 #' outer <- layer_dense(units = 1)
 #' with_session(layer_dense(units = 1)$name)

@@ -48,7 +48,7 @@ from r_bridge.layers import Activation, Dense, Dropout, Flatten, Layer
 from r_bridge.models import Functional, Input, KerasTensor, Model, Sequential
 from r_bridge.models import get_source_inputs as _get_source_inputs
 
-API_VERSION = "2.0.0"
+API_VERSION = "2.1.0"
 
 LAYER_KINDS = {
     "dense": Dense,
@@ -221,13 +221,14 @@ def make_layer(kind: str, args: dict | None = None, object: object = None) -> di
     ``object`` as keras3's ``layer_*(object, ...)`` does: ``None`` returns
     the layer, a Sequential model gets it added (the model's record is
     returned), a tensor (or a list of them) is fed to it (the output's
-    record is returned)."""
+    record is returned), an array is computed on (the output array is
+    returned; the layer is not kept)."""
     if kind not in LAYER_KINDS:
         raise ValueError(f"Unknown layer kind: {kind!r}. Expected one of {sorted(LAYER_KINDS)}")
     target = None if object is None else _in(object, "object")
-    if target is not None and not isinstance(target, (Sequential, KerasTensor, list)):
+    if target is not None and not isinstance(target, (Sequential, KerasTensor, list, np.ndarray)):
         raise TypeError(
-            f"`object` must be a Sequential model or a symbolic tensor, not a {type(target).__name__}."
+            f"`object` must be a Sequential model, a symbolic tensor or an array, not a {type(target).__name__}."
         )
     layer = LAYER_KINDS[kind](**(args or {}))
     if target is None:
@@ -238,12 +239,23 @@ def make_layer(kind: str, args: dict | None = None, object: object = None) -> di
     return _out(layer(target))
 
 
+def _input_kwargs(kwargs: dict) -> dict:
+    """Keyword arguments of ``Input()`` from plain values: shapes (lists) as
+    tuples, ``tensor`` (a handle) as the tensor."""
+    out = dict(kwargs)
+    for key in ("shape", "batch_shape"):
+        if isinstance(out.get(key), list):
+            out[key] = tuple(out[key])
+    if isinstance(out.get("tensor"), str):
+        out["tensor"] = _obj(out["tensor"], "tensor")
+    return out
+
+
 @_atomic
 def make_input(**kwargs: object) -> dict:
-    """``Input(**kwargs)`` (shape, batch_size, dtype, batch_shape, name, ...)."""
-    if isinstance(kwargs.get("shape"), list):
-        kwargs["shape"] = tuple(kwargs["shape"])
-    return record(Input(**kwargs))
+    """``Input(**kwargs)`` (shape, batch_size, dtype, sparse, ragged,
+    batch_shape, name, tensor, optional: Keras's names)."""
+    return record(Input(**_input_kwargs(kwargs)))
 
 
 @_atomic
@@ -254,14 +266,15 @@ def make_sequential(layers: list | None = None, name: str | None = None, trainab
     in one atomic step."""
     objs = [_obj(h, "layers") for h in (layers or [])]
     if input is not None:
-        objs.insert(0, Input(**{k: tuple(v) if isinstance(v, list) else v for k, v in input.items()}))
+        objs.insert(0, Input(**_input_kwargs(input)))
     return record(Sequential(objs, trainable=trainable, name=name))
 
 
 @_atomic
-def make_model(inputs: object, outputs: object, name: str | None = None) -> dict:
-    """Functional ``Model(inputs, outputs, name)``; handles, lists or dicts of handles."""
-    return record(Functional(_in(inputs, "inputs"), _in(outputs, "outputs"), name=name))
+def make_model(inputs: object, outputs: object, name: str | None = None, **kwargs: object) -> dict:
+    """Functional ``Model(inputs, outputs, name, **kwargs)``; handles, lists
+    or dicts of handles."""
+    return record(Functional(_in(inputs, "inputs"), _in(outputs, "outputs"), name=name, **kwargs))
 
 
 @_atomic
@@ -292,9 +305,9 @@ def get(object: object, attr: str) -> object:  # noqa: A002
     obj = _obj(object)
     if attr == "class":
         return type(obj).__name__
-    if attr.startswith("_") or not hasattr(obj, attr):
+    if attr.startswith("_") or not (hasattr(type(obj), attr) or hasattr(obj, attr)):
         raise AttributeError(f"{type(obj).__name__} has no attribute `{attr}`.")
-    value = getattr(obj, attr)
+    value = getattr(obj, attr)  # a property's own error passes (an unbuilt model's input: Keras's message)
     if callable(value) and not isinstance(value, (Layer, KerasTensor)):
         name = getattr(value, "__name__", None)
         if attr == "activation" and name:

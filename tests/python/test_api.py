@@ -96,7 +96,7 @@ def test_make_layer_with_tensor_target_calls():
 def test_make_layer_with_layer_target_is_an_error():
     layer = dense()
     before = naming.uid_counts()
-    with pytest.raises(TypeError, match="`object` must be a Sequential model or a symbolic tensor, not a Dense"):
+    with pytest.raises(TypeError, match="`object` must be a Sequential model, a symbolic tensor or an array, not a Dense"):
         api.make_layer("dense", {"units": 2}, object=layer["handle"])
     assert naming.uid_counts() == before
 

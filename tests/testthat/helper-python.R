@@ -18,3 +18,9 @@ session_state <- function() {
   attr(info, "r_objects") <- NULL
   info
 }
+
+# The name counters only (handles change as R's collector finalizes objects).
+session_counters <- function() {
+  info <- session_info()
+  data.frame(prefix = info$prefix, count = info$count)
+}

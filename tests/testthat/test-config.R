@@ -11,7 +11,7 @@ test_that("floatx round-trips, keeps Keras's error and survives clear_session()"
   expect_error(config_set_floatx("float8"),
                "Unknown `floatx` value: float8. Expected one of", fixed = TRUE)
   expect_equal(config_floatx(), "float64")
-  expect_error(config_set_floatx(64), "`value` must be a single string, not 64.", fixed = TRUE)
+  expect_error(config_set_floatx(64), "`value` must be a single string, not the number 64.", fixed = TRUE)
 })
 
 test_that("epsilon and image_data_format round-trip", {
@@ -21,7 +21,7 @@ test_that("epsilon and image_data_format round-trip", {
   expect_equal(config_epsilon(), 1e-5)
   clear_session()
   expect_equal(config_epsilon(), 1e-5)
-  expect_error(config_set_epsilon("a"), "`value` must be a number", fixed = TRUE)
+  expect_error(config_set_epsilon("a"), "`value` must be a finite number", fixed = TRUE)
 
   expect_equal(config_image_data_format(), "channels_last")
   expect_equal(config_set_image_data_format("channels_first"), "channels_last")
@@ -69,8 +69,9 @@ test_that("local_config() and with_config() restore previous values", {
   expect_error(with_config(floatx = "float8", 1), "Unknown `floatx` value")
   expect_equal(config_floatx(), "float32")
   expect_error(local_config(colour = "blue"), "Unknown setting `colour`", fixed = TRUE)
+  expect_error(local_config(colour = "blue", size = 1), "Unknown settings `colour` and `size`", fixed = TRUE)
   expect_error(local_config("float64"), "must be named")
-  expect_error(with_config(floatx = 1, 2), "`floatx` must be a single string, not 1.", fixed = TRUE)
+  expect_error(with_config(floatx = 1, 2), "`floatx` must be a single string, not the number 1.", fixed = TRUE)
 })
 
 test_that("set_random_seed() makes weights reproducible and validates seed", {
@@ -82,6 +83,30 @@ test_that("set_random_seed() makes weights reproducible and validates seed", {
   b <- make()
   expect_equal(a, b)
   expect_null(set_random_seed(1))
-  expect_error(set_random_seed(-1), "`seed` must be a non-negative whole number, not -1.", fixed = TRUE)
+  expect_error(set_random_seed(-1), "`seed` must be a non-negative whole number, not the number -1.", fixed = TRUE)
   expect_error(set_random_seed(NA), "`seed` must be a non-negative whole number, not `NA`.", fixed = TRUE)
+})
+
+test_that("config_dtype_policy() reads and sets the policy; clear_session() resets it", {
+  skip_if_no_python()
+  withr::defer(config_set_dtype_policy("float32"))
+  expect_equal(config_dtype_policy(), "float32")
+  res <- withVisible(config_set_dtype_policy("float64"))
+  expect_false(res$visible)
+  expect_equal(config_dtype_policy(), "float64")
+  expect_equal(layer_dense(units = 1)$dtype, "float64")
+  clear_session()
+  expect_equal(config_dtype_policy(), "float32")
+  expect_error(config_set_dtype_policy(1), "`policy` must be a single string", fixed = TRUE)
+  expect_error(config_set_dtype_policy("float8"), class = "rbridge_error_python")
+  expect_equal(config_dtype_policy(), "float32")
+})
+
+test_that("config_set_image_data_format() takes keras3's argument name", {
+  skip_if_no_python()
+  withr::defer(config_set_image_data_format("channels_last"))
+  config_set_image_data_format(data_format = "channels_first")
+  expect_equal(config_image_data_format(), "channels_first")
+  expect_error(config_set_image_data_format(data_format = 1), "`data_format` must be a single string",
+               fixed = TRUE)
 })

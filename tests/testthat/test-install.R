@@ -1,6 +1,8 @@
 test_that("install_rbridge() validates its arguments", {
-  expect_error(install_rbridge(envname = 1), class = "rbridge_error")
-  expect_error(install_rbridge(new_env = "yes"), class = "rbridge_error")
+  expect_error(install_rbridge(envname = 1), "`envname` must be a single string, not the number 1.",
+               fixed = TRUE, class = "rbridge_error_argument")
+  expect_error(install_rbridge(new_env = "yes"), "`new_env` must be `TRUE` or `FALSE`", fixed = TRUE,
+               class = "rbridge_error_argument")
   expect_error(install_rbridge(extra = 1), class = "rlib_error_dots_nonempty")
 })
 

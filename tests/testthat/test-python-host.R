@@ -70,9 +70,9 @@ test_that("a model built in R is the Python object, with the same layer names", 
     layer_dense(units = 1)
   r_names <- vapply(model$layers, function(l) l$name, "")
   py_names <- py_value(sprintf(
-    "[l.name for l in __import__('r_bridge').api._obj(%d).layers]", model$handle))
+    "[l.name for l in __import__('r_bridge').api._obj('%s').layers]", model$handle))
   expect_equal(unlist(py_names), r_names)
   expect_equal(r_names, c("dense", "dense_1"))
-  expect_equal(py_value(sprintf("__import__('r_bridge').api._obj(%d).name", model$handle)),
+  expect_equal(py_value(sprintf("__import__('r_bridge').api._obj('%s').name", model$handle)),
                "sequential")
 })

@@ -23,16 +23,6 @@ rb_scenario_dir <- function() {
   }
 }
 
-# Ops (or op shapes) the R API cannot express, with the reason shown in the skip.
-rb_unsupported <- function(step) {
-  op <- step$op
-  if (op == "error") return(rb_unsupported(step$step))
-  switch(op,
-    call = "R layers and models are not callable on tensors (keras3: layer(x))",
-    NULL
-  )
-}
-
 # r_bridge / rbridge gaps these scenarios found, still to fix (mirrors
 # KNOWN_GAPS in tests/python/test_scenarios.py). Delete an entry once fixed.
 rb_known_gaps <- c(
@@ -43,10 +33,6 @@ rb_scenario_skip_reason <- function(sc) {
   if (sc$id %in% names(rb_known_gaps)) return(paste("known gap:", rb_known_gaps[[sc$id]]))
   plat <- sc$platforms
   if (!is.null(plat) && !"r" %in% unlist(plat)) return("scenario is Python-only")
-  for (step in sc$steps) {
-    why <- rb_unsupported(step)
-    if (!is.null(why)) return(why)
-  }
   NULL
 }
 
@@ -95,7 +81,8 @@ rb_run_step <- function(step, env) {
     },
     input = assign_as(keras_input(shape = unlist(step$shape), name = step$name))$name,
     sequential = {
-      args <- list(layers = rb_get_vars(env, step$layers %||% list()), name = step$name)
+      layers <- if (is.null(step$layers)) list() else step$layers
+      args <- list(layers = rb_get_vars(env, layers), name = step$name)
       if (!is.null(step$input_shape)) args$input_shape <- unlist(step$input_shape)
       if (is.null(args$name)) args$name <- NULL
       assign_as(do.call(keras_model_sequential, args))$name
@@ -105,6 +92,10 @@ rb_run_step <- function(step, env) {
     add = {
       rb_get_var(env, step$model)$add(rb_get_var(env, step$layer))
       NULL
+    },
+    call = {
+      fn <- rb_get_var(env, step$layer)
+      assign_as(fn(rb_get_var(env, step$on)))$name
     },
     pop = assign_as(pop_layer(rb_get_var(env, step$model)))$name,
     names = vapply(rb_get_var(env, step$model)$layers, function(l) l$name, ""),
@@ -119,8 +110,6 @@ rb_run_step <- function(step, env) {
     stop("unknown op ", op)
   )
 }
-
-`%||%` <- function(x, y) if (is.null(x)) y else x
 
 rb_value_ops <- c("layer", "input", "sequential", "model", "call", "pop", "names", "name",
                   "get_uid", "uids", "config_get")

@@ -55,10 +55,10 @@ test_that("clear_session() validates free_memory before touching the session", {
   layer_dense(units = 1)
   before <- session_state()
   expect_error(clear_session("yes"),
-               "`free_memory` must be TRUE or FALSE, not the string \"yes\".", fixed = TRUE)
-  expect_error(clear_session(NA), "`free_memory` must be TRUE or FALSE, not `NA`.", fixed = TRUE)
-  expect_error(clear_session(c(TRUE, FALSE)), "`free_memory` must be TRUE or FALSE, not a logical vector of length 2.", fixed = TRUE)
-  expect_error(clear_session(1), "`free_memory` must be TRUE or FALSE, not 1.", fixed = TRUE)
+               "`free_memory` must be `TRUE` or `FALSE`, not the string \"yes\".", fixed = TRUE)
+  expect_error(clear_session(NA), "`free_memory` must be `TRUE` or `FALSE`, not `NA`.", fixed = TRUE)
+  expect_error(clear_session(c(TRUE, FALSE)), "`free_memory` must be `TRUE` or `FALSE`, not a logical vector of length 2.", fixed = TRUE)
+  expect_error(clear_session(1), "`free_memory` must be `TRUE` or `FALSE`, not the number 1.", fixed = TRUE)
   expect_equal(session_state(), before)
   expect_equal(layer_dense(units = 1)$name, "dense_1")
 })
@@ -67,7 +67,10 @@ test_that("errors are reported against the user-facing function", {
   skip_if_no_python()
   err <- tryCatch(clear_session("yes"), error = identity)
   expect_s3_class(err, "rbridge_error_argument")
-  expect_equal(deparse(conditionCall(err)), "clear_session()")
+  expect_equal(deparse(conditionCall(err)), "clear_session(\"yes\")")
+  f <- function() with_session(layer_dense(units = 1.5))
+  err <- tryCatch(f(), error = identity)
+  expect_equal(as.character(conditionCall(err)[[1]]), "layer_dense")
 })
 
 test_that("get_uid() shares counters with layer names; reset_uids() resets them", {
@@ -81,7 +84,7 @@ test_that("get_uid() shares counters with layer names; reset_uids() resets them"
   expect_null(reset_uids())
   expect_identical(get_uid("block"), 1L)
   expect_equal(layer_dense(units = 1)$name, "dense")
-  expect_error(get_uid(1), "`prefix` must be a single string, not 1.", fixed = TRUE)
+  expect_error(get_uid(1), "`prefix` must be a single string, not the number 1.", fixed = TRUE)
 })
 
 test_that("session_info() lists counters and describes the session", {
@@ -99,7 +102,7 @@ test_that("session_info() lists counters and describes the session", {
   expect_type(info$count, "integer")
   expect_type(attr(info, "handles"), "integer")
   expect_equal(attr(info, "config")$floatx, config_floatx())
-  expect_match(attr(info, "api_version"), "^1\\.")
+  expect_match(attr(info, "api_version"), "^2\\.")
   expect_output(print(info), "handles held")
 })
 

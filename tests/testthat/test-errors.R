@@ -1,0 +1,43 @@
+test_that("rb_abort() signals a classed rlang error, never interpolating the message", {
+  err <- tryCatch(rbridge:::rb_abort("Python said {x} and {{y}}", class = "rbridge_error_python", call = NULL),
+                  error = identity)
+  expect_s3_class(err, c("rbridge_error_python", "rbridge_error", "rlang_error"))
+  expect_equal(conditionMessage(err), "Python said {x} and {{y}}")
+})
+
+test_that("rb_abort() cuts long message lines and says how much was left out", {
+  err <- tryCatch(rbridge:::rb_abort(c(strrep("a", 1e6), i = "short"), call = NULL), error = identity)
+  msg <- conditionMessage(err)
+  expect_lt(nchar(msg), 600)
+  expect_match(msg, "... [999500 more characters]", fixed = TRUE)
+  expect_match(msg, "short", fixed = TRUE)
+})
+
+test_that("errors name the function the user called, not rbridge's internals", {
+  skip_if_no_python()
+  err <- tryCatch(get_uid(1), error = identity)
+  expect_equal(deparse(conditionCall(err)), "get_uid(1)")
+  f <- function(n) layer_dense(units = n)
+  err <- tryCatch(f(1.5), error = identity)
+  expect_equal(deparse(conditionCall(err)), "layer_dense(units = n)")
+  err <- tryCatch(rbridge::keras_input(shape = "a"), error = identity)
+  expect_equal(deparse(conditionCall(err)), "rbridge::keras_input(shape = \"a\")")
+  model <- keras_model_sequential(input_shape = 2) |> layer_dense(1)
+  err <- tryCatch(predict(model, "x"), error = identity)
+  expect_equal(deparse(conditionCall(err)), "predict(model, \"x\")")
+  err <- tryCatch(model$no_field, error = identity)
+  expect_equal(deparse(conditionCall(err)), "model$no_field")
+  m2 <- keras_model_sequential()
+  err <- tryCatch(m2$count_params(), error = identity)
+  expect_equal(as.character(conditionCall(err)[[1]]), "count_params")
+  err <- tryCatch(with_config(epsilon = "a", 1), error = identity)
+  expect_equal(as.character(conditionCall(err)[[1]]), "with_config")
+})
+
+test_that("errors show as keras3's do: Error in `fn()`: then ! message", {
+  skip_if_no_python()
+  err <- tryCatch(layer_dense(units = 2, trainable = "yes"), error = identity)
+  shown <- capture.output(print(err))
+  expect_equal(shown[2:3], c("Error in `layer_dense()`:", "! `trainable` must be `TRUE` or `FALSE`, not the string \"yes\"."))
+  expect_equal(err$argument, "trainable")
+})

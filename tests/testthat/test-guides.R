@@ -1,0 +1,205 @@
+# The functional-API and sequential-model guides of keras3
+# (vignettes/functional_api.Rmd and vignettes/sequential_model.Rmd), cut to
+# rbridge's scope: model building, naming, summaries, predict; no training.
+# The guides' code runs unchanged except op_ones(dims), which is
+# array(1, dims) here (ops are outside rbridge's scope), and Conv2D layers,
+# which rbridge's session does not have (Dense layers stand in).
+
+test_that("functional API guide: inputs, calling layers, keras_model(), summary()", {
+  skip_if_no_python()
+  clear_session()
+  inputs <- keras_input(shape = c(784))
+  # Just for demonstration purposes.
+  img_inputs <- keras_input(shape = c(32, 32, 3))
+  expect_equal(format(shape(inputs)), "shape(NA, 784)")
+  expect_equal(format(shape(img_inputs)), "shape(NA, 32, 32, 3)")
+  expect_equal(inputs$dtype, "float32")
+
+  dense <- layer_dense(units = 64, activation="relu")
+  x <- dense(inputs)
+
+  outputs <- x |>
+    layer_dense(units = 64, activation = "relu") |>
+    layer_dense(units = 10)
+
+  model <- keras_model(inputs = inputs, outputs = outputs, name = "mnist_model")
+  text <- capture.output(res <- summary(model))
+  expect_match(text[1], "Model: \"mnist_model\"", fixed = TRUE)
+  expect_true(any(grepl("Total params: 55,050 (215.04 KB)", text, fixed = TRUE)))
+  expect_equal(res, paste(text, collapse = "\n"))
+  expect_equal(vapply(model$layers, \(l) l$name, ""), c("input_layer", "dense", "dense_1", "dense_2"))
+  expect_equal(dim(predict(model, matrix(0, 5, 784))), c(5L, 10L))
+})
+
+test_that("functional API guide: all models are callable, just like layers", {
+  skip_if_no_python()
+  clear_session()
+  get_model <- function() {
+    inputs <- keras_input(shape = 128)
+    outputs <- inputs |> layer_dense(1)
+    keras_model(inputs, outputs)
+  }
+
+  model1 <- get_model()
+  model2 <- get_model()
+  model3 <- get_model()
+
+  inputs <- keras_input(shape = 128)
+  y1 <- model1(inputs)
+  y2 <- model2(inputs)
+  y3 <- model3(inputs)
+  expect_identical(y1$shape, list(NULL, 1L))
+  ensemble_model <- keras_model(inputs = inputs, outputs = list(y1, y2, y3))
+  expect_equal(vapply(ensemble_model$layers, \(l) l$name, ""),
+               c("input_layer_3", "functional", "functional_1", "functional_2"))
+  out <- predict(ensemble_model, matrix(1, 2, 128))
+  expect_equal(out[[2]], predict(model2, matrix(1, 2, 128)), tolerance = 1e-6)
+})
+
+test_that("functional API guide: a model as a layer of another (encoder and decoder)", {
+  skip_if_no_python()
+  clear_session()
+  encoder_input <- keras_input(shape = c(28 * 28), name="img")
+  encoder_output <- encoder_input |> layer_dense(16, activation = "relu")
+  encoder <- keras_model(encoder_input, encoder_output, name="encoder")
+  decoder_input <- keras_input(shape = c(16), name = "encoded_img")
+  decoder_output <- decoder_input |> layer_dense(28 * 28, activation = "relu")
+  decoder <- keras_model(decoder_input, decoder_output, name = "decoder")
+
+  autoencoder_input <- keras_input(shape = c(28 * 28), name = "img")
+  encoded_img <- encoder(autoencoder_input)
+  decoded_img <- decoder(encoded_img)
+  autoencoder <- keras_model(autoencoder_input, decoded_img,
+                             name = "autoencoder")
+  text <- capture.output(summary(autoencoder))
+  expect_match(text[1], "Model: \"autoencoder\"", fixed = TRUE)
+  expect_true(any(grepl("encoder (Functional)", text, fixed = TRUE)))
+  expect_equal(count_params(autoencoder), count_params(encoder) + count_params(decoder))
+})
+
+test_that("sequential guide: a Sequential model is equivalent to calling its layers", {
+  skip_if_no_python()
+  clear_session()
+  model <- keras_model_sequential() |>
+    layer_dense(units = 2, activation = "relu", name = "layer1") |>
+    layer_dense(units = 3, activation = "relu", name = "layer2") |>
+    layer_dense(units = 4, name = "layer3")
+
+  # Call model on a test input
+  x <- array(1, c(3, 3))
+  y <- model(x)
+  expect_equal(dim(y), c(3L, 4L))
+
+  # Create 3 layers
+  layer1 <- layer_dense(units = 2, activation="relu", name="layer1")
+  layer2 <- layer_dense(units = 3, activation="relu", name="layer2")
+  layer3 <- layer_dense(units = 4, name="layer3")
+
+  # Call layers on a test input
+  x <- array(1, c(3, 3))
+  y <- x |> layer1() |> layer2() |> layer3()
+  expect_equal(dim(y), c(3L, 4L))
+})
+
+test_that("sequential guide: creating a Sequential model, its layers, pop_layer(), names", {
+  skip_if_no_python()
+  clear_session()
+  model <- keras_model_sequential() |>
+    layer_dense(units = 2, activation = "relu") |>
+    layer_dense(units = 3, activation = "relu") |>
+    layer_dense(units = 4)
+
+  model <- keras_model_sequential(layers = list(
+    layer_dense(units = 2, activation = "relu"),
+    layer_dense(units = 3, activation = "relu"),
+    layer_dense(units = 4)
+  ))
+  expect_equal(capture.output(model$layers)[1:3],
+               c("[[1]]", "<Dense name=dense_3, built=False>", " signature: (*args, **kwargs)"))
+
+  model <- keras_model_sequential()
+  expect_invisible(model |> layer_dense(units = 2, activation="relu"))
+  model |> layer_dense(units = 3, activation="relu")
+  model |> layer_dense(units = 4)
+  expect_equal(capture.output(model |> pop_layer()),
+               c("<Dense name=dense_8, built=False>", " signature: (*args, **kwargs)"))
+  expect_equal(length(model$layers), 2)
+
+  model <- keras_model_sequential(name = "my_sequential")
+  model |> layer_dense(units = 2, activation="relu", name = "layer1")
+  model |> layer_dense(units = 3, activation="relu", name = "layer2")
+  model |> layer_dense(units = 4, name = "layer3")
+  expect_equal(model$name, "my_sequential")
+  expect_equal(vapply(model$layers, \(l) l$name, ""), c("layer1", "layer2", "layer3"))
+})
+
+test_that("sequential guide: specifying the input shape in advance", {
+  skip_if_no_python()
+  clear_session()
+  layer <- layer_dense(units = 3)
+  expect_identical(layer$weights, list())  # Empty
+
+  # Call layer on a test input
+  x <- array(1, c(1, 4))
+  y <- layer(x)
+  w <- layer$weights  # Now it has weights, of shape (4, 3) and (3,)
+  expect_equal(lapply(w, dim), list(c(4L, 3L), 3L))
+
+  model <- keras_model_sequential() |>
+    layer_dense(units = 2, activation = "relu") |>
+    layer_dense(units = 3, activation = "relu") |>
+    layer_dense(units = 4)
+  # No weights at this stage!
+
+  # Call the model on a test input
+  x <- array(1, c(1, 4))
+  y <- model(x)
+  expect_equal(length(model$weights), 6)
+  text <- capture.output(summary(model))
+  expect_match(text[1], "Model: \"sequential\"", fixed = TRUE)
+  expect_true(any(grepl("Total params: 35 (140.00 B)", text, fixed = TRUE)))
+
+  model <- keras_model_sequential(input_shape = 4) |>
+    layer_dense(units = 2, activation = "relu")
+  text <- capture.output(summary(model))
+  expect_true(any(grepl("(None, 2)", text, fixed = TRUE)))
+  expect_equal(capture.output(model$layers)[2], "<Dense name=dense_4, built=True>")
+})
+
+test_that("sequential guide: feature extraction with a Sequential model", {
+  skip_if_no_python()
+  clear_session()
+  initial_model <- keras_model_sequential(input_shape = c(250)) |>
+    layer_dense(32, activation = "relu") |>
+    layer_dense(32, activation = "relu", name = "my_intermediate_layer") |>
+    layer_dense(32, activation = "relu")
+  freed <- tryCatch({initial_model$layers[[1]]$output; FALSE}, error = function(e) grepl("has been freed", conditionMessage(e)))
+  skip_if(freed, "core gap: a Sequential's rebuilds free its layers' first-call outputs (weak references; Keras keeps them)")
+
+  feature_extractor <- keras_model(
+      inputs = initial_model$inputs,
+      outputs = lapply(initial_model$layers, function(x) x$output),
+  )
+  x <- array(1, c(1, 250))
+  features <- feature_extractor(x)
+  expect_length(features, 3L)
+
+  feature_extractor <- keras_model(
+    inputs = initial_model$inputs,
+    outputs = get_layer(initial_model, "my_intermediate_layer")$output,
+  )
+  features <- feature_extractor(x)
+  expect_equal(dim(features), c(1L, 32L))
+})
+
+test_that("sequential guide: freezing layers with layer$trainable <- FALSE", {
+  skip_if_no_python()
+  clear_session()
+  model <- keras_model_sequential(input_shape = 784) |>
+    layer_dense(units = 32, activation = "relu") |>
+    layer_dense(units = 32, activation = "relu") |>
+    layer_dense(units = 32, activation = "relu") |>
+    layer_dense(units = 10)
+  for (layer in head(model$layers, -1)) layer$trainable <- FALSE
+  expect_equal(vapply(model$layers, \(l) l$trainable, TRUE), c(FALSE, FALSE, FALSE, TRUE))
+})
