@@ -1,8 +1,11 @@
 # R-side figures for bench/run. One process per implementation (reticulate
 # binds one Python per process):
 #
-#   Rscript bench/r_bench.R rbridge speed|memory|rprof [out_dir]
+#   Rscript bench/r_bench.R rbridge speed|memory|transport|rprof [out_dir]
 #   RETICULATE_PYTHON=.venv-keras/bin/python Rscript bench/r_bench.R keras speed|memory
+#
+# The reticulate is the first one on R_LIBS; rbridge's Python comes from
+# RBRIDGE_PYTHON (bench/run runs each configuration in its own process).
 #
 # Prints "RESULT <key> <value>" lines; bench/run collects them.
 args <- commandArgs(trailingOnly = TRUE)
@@ -12,7 +15,7 @@ out_dir <- if (length(args) >= 3) args[[3]] else "bench/out"
 iters_mem <- as.integer(Sys.getenv("BENCH_R_MEM_ITERS", if (impl == "keras") "150" else "2000"))
 
 result <- function(key, value) cat(sprintf("RESULT %s %.6g\n", key, value))
-now <- function() proc.time()[["elapsed"]]
+now <- function() as.numeric(Sys.time()) # µs resolution (proc.time(): ms)
 rss_kb <- function() {
   as.numeric(sub("\\D*(\\d+).*", "\\1", grep("^VmRSS", readLines("/proc/self/status"), value = TRUE)))
 }
@@ -90,43 +93,43 @@ if (mode == "speed") {
   result("seed_total_s", t2 - t0)
   noop <- reticulate::py_eval("lambda: None")
   if (impl == "rbridge") {
-    result("clear_false_us", 1e6 * per_call(function() clear_session(FALSE), 500))
+    # clear_session(FALSE) against the no-op: transport mode (alternated)
     result("noop_us", 1e6 * per_call(function() noop(), 500))
     result("clear_true_ms", 1e3 * per_call(function() clear_session(TRUE), 3, repeats = 7))
     result("gc_full_ms", 1e3 * per_call(function() gc(full = TRUE), 1, repeats = 7))
     result("layer_dense_us", 1e6 * per_call(function() layer_dense(units = 10), 200))
     m <- keras_model_sequential()
     result("pipe_dense_us", 1e6 * per_call(function() m |> layer_dense(units = 10), 100))
-    # reticulate calls per user operation (traced, counted)
+    # reticulate calls per user operation, counted by tracing reticulate's
+    # internals: every reticulate version's R wrapper of a Python callable
+    # calls py_call_impl(), and `$` on a Python object calls py_get_attr().
+    counted <- c(call = "py_call_impl", attr = "py_get_attr", import = "import")
     counts <- new.env()
-    counts$call <- 0; counts$attr <- 0; counts$import <- 0
-    suppressMessages({
-      trace("py_call_impl", quote(counts$call <- counts$call + 1), print = FALSE, where = asNamespace("reticulate"))
-      trace("py_get_attr_impl", quote(counts$attr <- counts$attr + 1), print = FALSE, where = asNamespace("reticulate"))
-      trace("import", quote(counts$import <- counts$import + 1), print = FALSE, where = asNamespace("reticulate"))
-    })
-    # rbridge caches reticulate's call function: make it pick up the traced one
-    rb_state <- get(".rb", envir = asNamespace("rbridge"))
-    rb_state$py_call <- get("py_call_impl", envir = asNamespace("reticulate"))
+    tracing <- function(on) {
+      for (k in names(counted)) {
+        suppressMessages(if (on) {
+          trace(counted[[k]], substitute(counts$K <- counts$K + 1, list(K = as.name(k))),
+                print = FALSE, where = asNamespace("reticulate"))
+        } else {
+          untrace(counted[[k]], where = asNamespace("reticulate"))
+        })
+      }
+    }
     ops <- list(
       clear_session_false = function() clear_session(FALSE),
       layer_dense = function() layer_dense(units = 10),
       pipe_layer_dense = function() m |> layer_dense(units = 10),
       keras_model_sequential = function() keras_model_sequential()
     )
+    tracing(TRUE)
     for (op in names(ops)) {
-      counts$call <- 0; counts$attr <- 0; counts$import <- 0
+      for (k in names(counted)) counts[[k]] <- 0
       for (k in 1:20) ops[[op]]()
       result(paste0("pycalls_", op), counts$call / 20)
       result(paste0("pyattrs_", op), counts$attr / 20)
       result(paste0("pyimports_", op), counts$import / 20)
     }
-    suppressMessages({
-      untrace("py_call_impl", where = asNamespace("reticulate"))
-      untrace("py_get_attr_impl", where = asNamespace("reticulate"))
-      untrace("import", where = asNamespace("reticulate"))
-    })
-    rb_state$py_call <- get("py_call_impl", envir = asNamespace("reticulate"))
+    tracing(FALSE)
   } else {
     result("clear_false_us", 1e6 * per_call(function() keras$utils$clear_session(free_memory = FALSE), 200))
     result("noop_us", 1e6 * per_call(function() noop(), 500))
@@ -150,43 +153,96 @@ if (mode == "speed") {
   result("slope2_kb_per_iter", (r2 - r1) / (iters_mem - half))
   result("mem_seconds", now() - t0)
 } else if (mode == "transport") {
-  # Issue 10: arrays and bare crossings, R against the same work in Python,
-  # alternated in this one process. Python times are taken in Python.
+  # Issue 10: arrays and bare crossings from R, against the same call in
+  # Python in this process (timed in Python), alternated call by call; then
+  # where the R time goes: each step of the crossing timed alone.
   invisible(rbridge_python()) # rbridge starts Python, not reticulate
-  api <- reticulate::import("r_bridge.api")
+  native <- identical(rbridge_python()$arrays, "native")
+  result("arrays_native", as.numeric(native))
+  api <- reticulate::import("r_bridge.api", convert = FALSE)
   py <- reticulate::py_run_string(paste(
-    "import time",
+    "import time, numpy as np",
+    "from r_bridge.bridge import arrays as rb_arrays",
     "def timed(f, *a):",
     "    t0 = time.perf_counter(); f(*a); return time.perf_counter() - t0",
-    sep = "\n"), convert = TRUE)
+    "def f64(w): return [a.astype(np.float64) for a in w]",
+    "def c_array(buf, dims):  # the R array's doubles, as a Python user holds them",
+    "    return np.ascontiguousarray(np.frombuffer(buf, '<f8').reshape([int(d) for d in dims], order='F'))",
+    sep = "\n"), convert = FALSE)
+  p2r <- reticulate::py_to_r
   pyobj <- function(x) api$table$get(rbridge:::rb_handle(x))
+  gc_s <- function() sum(gc.time()[1:2]) # R's garbage collector, CPU seconds so far
+  # R call and Python call alternated; medians of seconds, of per-round
+  # ratios, and of R's collector time inside the R call; best times.
   alternate <- function(r_fun, py_fun, rounds) {
-    r <- p <- numeric(rounds)
+    r <- p <- g <- numeric(rounds)
     for (k in seq_len(rounds)) {
-      t0 <- now(); r_fun(); r[k] <- now() - t0
-      p[k] <- py_fun()
+      g0 <- gc_s(); t0 <- now(); r_fun(); r[k] <- now() - t0; g[k] <- gc_s() - g0
+      p[k] <- p2r(py_fun())
     }
-    c(r = stats::median(r), py = stats::median(p), ratio = stats::median(r / p))
+    if (nzchar(Sys.getenv("BENCH_DEBUG"))) print(rbind(r = r, py = p, gc = g))
+    c(r = stats::median(r), py = stats::median(p), ratio = stats::median(r / p), gc = stats::median(g),
+      r_min = min(r), py_min = min(p))
   }
-  result("arrays_native", as.numeric(rbridge_python()$arrays == "native"))
+  report <- function(key, v) for (k in names(v)) result(paste0(key, "_", k), v[[k]])
+  secs <- function(f, rounds = 5L) { # median seconds of one f()
+    stats::median(vapply(seq_len(rounds), function(k) { t0 <- now(); f(); now() - t0 }, 1))
+  }
+  py_secs <- function(f, ..., rounds = 5L) { # the same, timed in Python
+    stats::median(vapply(seq_len(rounds), function(k) p2r(py$timed(f, ...)), 1))
+  }
+
   set.seed(1)
-  x <- matrix(stats::rnorm(1e7), 1e5, 100)
+  x <- matrix(stats::rnorm(1e7), 1e5, 100) # 80 MB of doubles
+  x_np <- py$c_array(writeBin(as.vector(x), raw(), endian = "little"), dim(x))
   model <- keras_model_sequential(input_shape = 100) |>
     layer_dense(units = 64, activation = "relu") |> layer_dense(units = 10)
   pm <- pyobj(model)
-  x_np <- reticulate::r_to_py(x) # the same data, already in Python
-  x_np <- if (inherits(x_np, "numpy.ndarray")) x_np else reticulate::import("numpy")$array(x)
-  predict(model, x[1:10, ]) # warm
-  p <- alternate(function() predict(model, x), function() py$timed(pm$predict, x_np), 5)
-  result("predict_r_s", p[["r"]]); result("predict_py_s", p[["py"]]); result("predict_ratio", p[["ratio"]])
+  invisible(predict(model, x[1:10, ])) # warm
+  report("predict", alternate(function() predict(model, x), function() py$timed(pm$predict, x_np), 5L))
   wm <- keras_model_sequential(input_shape = 1000) |> layer_dense(units = 1000)
   pw <- pyobj(wm)
-  w <- get_weights(wm)
-  w_py <- pw$get_weights()
-  g <- alternate(function() get_weights(wm), function() py$timed(pw$get_weights), 11)
-  result("get_weights_r_s", g[["r"]]); result("get_weights_py_s", g[["py"]]); result("get_weights_ratio", g[["ratio"]])
-  s <- alternate(function() set_weights(wm, w), function() py$timed(pw$set_weights, w_py), 11)
-  result("set_weights_r_s", s[["r"]]); result("set_weights_py_s", s[["py"]]); result("set_weights_ratio", s[["ratio"]])
+  w <- get_weights(wm)       # R doubles
+  w_py <- pw$get_weights()   # float32, as Keras gives them
+  report("get_weights", alternate(function() get_weights(wm), function() py$timed(pw$get_weights), 11L))
+  report("set_weights", alternate(function() set_weights(wm, w), function() py$timed(pw$set_weights, w_py), 11L))
+
+  # Where the time goes.
+  out_np <- pm$predict(x_np) # 100,000 x 10 float32
+  w64 <- py$f64(w_py)
+  result("py_set_weights_f64_s", py_secs(pw$set_weights, w64, rounds = 11L)) # what R sends: doubles
+  result("copy_r_x_s", secs(function() { y <- x; y[1L] <- 0 }))     # one R copy of x (80 MB)
+  result("copy_py_x_s", py_secs(py$np$copy, x_np))                  # one NumPy copy of it
+  result("copy_py_w_s", py_secs(py$np$copy, w_py[0L], rounds = 11L)) # 4 MB float32 kernel
+  if (native) {
+    result("step_r_to_py_x_s", secs(function() reticulate::r_to_py(x)))
+    result("step_py_to_r_out_s", secs(function() p2r(out_np)))
+    result("step_py_to_r_w_s", secs(function() p2r(w_py), 11L))
+    result("step_r_to_py_w_s", secs(function() reticulate::r_to_py(w), 11L))
+  } else {
+    v <- as.vector(x)
+    result("step_asvector_x_s", secs(function() as.vector(x)))
+    result("step_writebin_x_s", secs(function() writeBin(v, raw(), endian = "little")))
+    raw_x <- writeBin(v, raw(), endian = "little")
+    rm(v)
+    result("step_r_to_py_raw_x_s", secs(function() reticulate::r_to_py(raw_x)))
+    rm(raw_x)
+    result("step_encode_out_s", py_secs(py$rb_arrays$encode, out_np))
+    enc_out <- py$rb_arrays$encode(out_np)
+    result("step_py_to_r_out_s", secs(function() p2r(enc_out)))
+    raw_out <- p2r(enc_out)[[1L]]
+    result("step_readbin_out_s", secs(function() readBin(raw_out, "double", n = length(raw_out) %/% 8L)))
+    result("step_encode_w_s", py_secs(py$rb_arrays$encode, w_py, rounds = 11L))
+    enc_w <- py$rb_arrays$encode(w_py)
+    result("step_py_to_r_w_s", secs(function() p2r(enc_w), 11L))
+    raw_w <- p2r(enc_w)[[1L]][[1L]]
+    result("step_readbin_w_s", secs(function() readBin(raw_w, "double", n = length(raw_w) %/% 8L), 11L))
+    result("step_asvector_w_s", secs(function() as.vector(w[[1L]]), 11L))
+    vw <- as.vector(w[[1L]])
+    result("step_writebin_w_s", secs(function() writeBin(vw, raw(), endian = "little"), 11L))
+    result("step_r_to_py_raw_w_s", secs(function() reticulate::r_to_py(raw_w), 11L))
+  }
+
   # clear_session(FALSE) against a bare reticulate call of a Python no-op,
   # in alternating batches.
   noop <- reticulate::py_eval("lambda: None")

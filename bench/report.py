@@ -25,11 +25,8 @@ def jload(pattern):
 def rload(pattern):
     res = []
     for f in sorted(glob.glob(os.path.join(out, pattern))):
-        d = {}
-        for line in open(f):
-            if line.startswith("RESULT "):
-                _, k, v = line.split()
-                d[k] = float(v)
+        # anywhere in a line: Keras-style progress bars share R's stdout
+        d = {k: float(v) for k, v in re.findall(r"RESULT (\S+) (\S+)", open(f, errors="replace").read())}
         res.append(d)
     return res
 
@@ -73,32 +70,120 @@ rows.append(("(info) `import r_bridge` from this checkout (editable, no .pyc: PY
              f"{imp['r_bridge_net_ms']:.1f} ms", f"{imp['numpy_net_ms']:.1f} ms", f"{r2:.2f}×", "—", "—"))
 
 # ---------------------------------------------------------------- R
-rr, rk = rload("r_speed_rbridge_*.txt"), rload("r_speed_keras_*.txt")
-if rr and rk:
-    sp = paired(rk, rr, "seed_total_s")
-    row("seed Example 1 verbatim in R (both loops, 100 iterations each)",
-        f"{med(d['seed_total_s'] for d in rr):.2f} s", f"{med(d['seed_total_s'] for d in rk):.2f} s (Keras via reticulate)",
-        f"{sp:.1f}× faster", "≥ 10× faster", sp >= 10)
-    for k, lab in (("seed_loop1_s", "first loop (no clear_session)"), ("seed_loop2_s", "second loop (clear_session() each iteration)")):
-        s = paired(rk, rr, k)
-        rows.append((f"(info) … {lab}", f"{med(d[k] for d in rr):.2f} s", f"{med(d[k] for d in rk):.2f} s",
-                     f"{s:.1f}× faster", "—", "—"))
-    r = paired(rr, rr, "clear_false_us", "noop_us")
-    row("`clear_session(FALSE)` from R", us(med(d["clear_false_us"] for d in rr)),
-        us(med(d["noop_us"] for d in rr)) + " (reticulate no-op `f()`)", f"{r:.2f}×", "≤ 1.5×", r <= 1.5)
-    rows.append(("(info) Keras's `clear_session(free_memory = FALSE)` via reticulate", us(med(d["clear_false_us"] for d in rk)),
-                 us(med(d["noop_us"] for d in rk)) + " (no-op, Keras process)", f"{paired(rk, rk, 'clear_false_us', 'noop_us'):.2f}×", "—", "—"))
-    r = paired(rr, rr, "clear_true_ms", "gc_full_ms")
-    row("`clear_session(TRUE)` from R", f"{med(d['clear_true_ms'] for d in rr):.2f} ms",
-        f"{med(d['gc_full_ms'] for d in rr):.1f} ms (`gc(full = TRUE)`)", f"{r:.3f}×", "≤ 0.1×", r <= 0.1)
-    for k, lab in (("layer_dense_us", "`layer_dense(units = 10)`"), ("pipe_dense_us", "`model |> layer_dense(units = 10)`")):
-        rows.append((f"(info) {lab} from R", us(med(d[k] for d in rr)), us(med(d["noop_us"] for d in rr)) + " (no-op)",
-                     f"{paired(rr, rr, k, 'noop_us'):.1f}×", "—", "—"))
-    calls = {k[len("pycalls_"):]: v for k, v in rr[0].items() if k.startswith("pycalls_")}
-    rows.append(("(info) reticulate calls per user op (`py_call_impl` / attribute lookups / imports)",
-                 "; ".join(f"{op}: {v:g}/{rr[0]['pyattrs_' + op]:g}/{rr[0]['pyimports_' + op]:g}" for op, v in calls.items()),
-                 "—", "—", "1 call, no import", "yes" if all(v == 1 for v in calls.values()) and
-                 all(rr[0]["pyimports_" + op] == 0 for op in calls) else "**no**"))
+# One set of R rows per configuration (reticulate version x array path),
+# named by bench/run: r128_buffer, r128_native, r146_native. Keras through
+# reticulate runs once per reticulate version (r128, r146).
+def ms(x):
+    return f"{x * 1e3:,.1f} ms" if x < 1 else f"{x:,.2f} s"
+
+
+def cfg_text(name, what):
+    f = os.path.join(out, f"config_{name}_{what}.txt")
+    return open(f).read().strip() if os.path.exists(f) else "?"
+
+
+cfgs = sorted({re.match(r"r_(?:speed_rbridge|transport)_(.+)_\d+\.txt$", os.path.basename(f)).group(1)
+               for f in glob.glob(os.path.join(out, "r_speed_rbridge_*_*.txt")) + glob.glob(os.path.join(out, "r_transport_*_*.txt"))})
+labels = {}
+for c in cfgs:
+    tr = rload(f"r_transport_{c}_*.txt")
+    path = ("native" if tr[0].get("arrays_native") else "buffer") if tr else c.split("_", 1)[1]
+    labels[c] = f"reticulate {cfg_text(c, 'reticulate')}, NumPy {cfg_text(c, 'numpy')}: {path}"
+seen_versions = set()
+for c in cfgs:
+    lab = labels[c]
+    ret = c.split("_", 1)[0]
+    first_of_version = ret not in seen_versions
+    seen_versions.add(ret)
+    rr, rk = rload(f"r_speed_rbridge_{c}_*.txt"), rload(f"r_speed_keras_{ret}_*.txt")
+    if rr and rk:
+        sp = paired(rk, rr, "seed_total_s")
+        row(f"seed Example 1 verbatim in R (both loops, 100 iterations each) — {lab}",
+            f"{med(d['seed_total_s'] for d in rr):.2f} s", f"{med(d['seed_total_s'] for d in rk):.2f} s (Keras via reticulate {cfg_text(c, 'reticulate')})",
+            f"{sp:.1f}× faster", "≥ 30× faster", sp >= 30)
+        if first_of_version:
+            for k, what in (("seed_loop1_s", "first loop (no clear_session)"), ("seed_loop2_s", "second loop (clear_session() each iteration)")):
+                rows.append((f"(info) … {what} — {lab}", f"{med(d[k] for d in rr):.2f} s", f"{med(d[k] for d in rk):.2f} s",
+                             f"{paired(rk, rr, k):.1f}× faster", "—", "—"))
+    tr = rload(f"r_transport_{c}_*.txt")
+    if tr:
+        for key, what in (("predict", "`predict()` of a 100,000 × 100 double matrix, Dense(64, relu) → Dense(10)"),
+                          ("get_weights", "`get_weights()` of Dense(1000) on 1000 inputs (1000 × 1000 kernel)"),
+                          ("set_weights", "`set_weights()` of the same (R doubles; Python: the float32 arrays Keras gives)")):
+            r = med(d[key + "_ratio"] for d in tr)
+            row(f"{what} from R — {lab}", ms(med(d[key + "_r"] for d in tr)),
+                ms(med(d[key + "_py"] for d in tr)) + " (same call in Python, same process)", f"{r:.2f}×", "≤ 1.5×", r <= 1.5)
+        r = med(d["clear_false_ratio"] for d in tr)
+        row(f"`clear_session(FALSE)` from R — {lab}", us(med(d["clear_false_us"] for d in tr)),
+            us(med(d["noop_us"] for d in tr)) + " (reticulate no-op `f()`, alternated)", f"{r:.2f}×", "≤ 1.5×", r <= 1.5)
+    if rr and first_of_version:
+        calls = {k[len("pycalls_"):]: v for k, v in rr[0].items() if k.startswith("pycalls_")}
+        rows.append((f"(info) reticulate calls per user op (`py_call_impl` / `py_get_attr` / `import`) — {lab}",
+                     "; ".join(f"{op}: {v:g}/{rr[0]['pyattrs_' + op]:g}/{rr[0]['pyimports_' + op]:g}" for op, v in calls.items()),
+                     "—", "—", "1 call, no import", "yes" if all(v == 1 for v in calls.values()) and
+                     all(rr[0]["pyimports_" + op] == 0 for op in calls) else "**no**"))
+
+# Figures without arrays, from the first configuration (reticulate 1.28).
+if cfgs:
+    c = cfgs[0]
+    rr, rk = rload(f"r_speed_rbridge_{c}_*.txt"), rload(f"r_speed_keras_{c.split('_', 1)[0]}_*.txt")
+    if rr and rk:
+        rows.append((f"(info) Keras's `clear_session(free_memory = FALSE)` via reticulate — {labels[c]}", us(med(d["clear_false_us"] for d in rk)),
+                     us(med(d["noop_us"] for d in rk)) + " (no-op, Keras process)", f"{paired(rk, rk, 'clear_false_us', 'noop_us'):.2f}×", "—", "—"))
+    if rr:
+        r = paired(rr, rr, "clear_true_ms", "gc_full_ms")
+        row(f"`clear_session(TRUE)` from R — {labels[c]}", f"{med(d['clear_true_ms'] for d in rr):.2f} ms",
+            f"{med(d['gc_full_ms'] for d in rr):.1f} ms (`gc(full = TRUE)`)", f"{r:.3f}×", "≤ 0.1×", r <= 0.1)
+        for k, what in (("layer_dense_us", "`layer_dense(units = 10)`"), ("pipe_dense_us", "`model |> layer_dense(units = 10)`")):
+            rows.append((f"(info) {what} from R — {labels[c]}", us(med(d[k] for d in rr)), us(med(d["noop_us"] for d in rr)) + " (no-op)",
+                         f"{paired(rr, rr, k, 'noop_us'):.1f}×", "—", "—"))
+
+# Where the array time goes, per configuration (medians over transport runs).
+steps_txt = ""
+trs = {c: rload(f"r_transport_{c}_*.txt") for c in cfgs}
+trs = {c: t for c, t in trs.items() if t}
+if trs:
+    def cell(t, *keys, fmt=ms):
+        if not all(k in t[0] for k in keys):
+            return "—"
+        return fmt(sum(med(d[k] for d in t) for k in keys))
+
+    def rate(t, mb, *keys):
+        if not all(k in t[0] for k in keys):
+            return "—"
+        return f"{mb / sum(med(d[k] for d in t) for k in keys):,.0f} MB/s"
+
+    lines = [
+        ("R `predict()`: median / best of 5", lambda t: f"{cell(t, 'predict_r')} / {cell(t, 'predict_r_min')}"),
+        ("… of which R's garbage collector (median)", lambda t: cell(t, "predict_gc")),
+        ("Python `model.predict(x)` (median)", lambda t: cell(t, "predict_py")),
+        ("x, R → Python (80 MB): `r_to_py()` (native) or `as.vector` + `writeBin` + `r_to_py(raw)` (buffer)",
+         lambda t: cell(t, "step_r_to_py_x_s") if "step_r_to_py_x_s" in t[0] else
+         f"{cell(t, 'step_asvector_x_s')} + {cell(t, 'step_writebin_x_s')} + {cell(t, 'step_r_to_py_raw_x_s')}"),
+        ("output, Python → R (100,000 × 10 float32 → 8 MB of doubles): `py_to_r()` (native) or encode + `py_to_r(bytes)` + `readBin` (buffer)",
+         lambda t: cell(t, "step_py_to_r_out_s") if "step_encode_out_s" not in t[0] else
+         f"{cell(t, 'step_encode_out_s')} + {cell(t, 'step_py_to_r_out_s')} + {cell(t, 'step_readbin_out_s')}"),
+        ("R `get_weights()`: median / best of 11", lambda t: f"{cell(t, 'get_weights_r')} / {cell(t, 'get_weights_r_min')}"),
+        ("Python `layer.get_weights()` (one copy of 4 MB float32)", lambda t: cell(t, "get_weights_py")),
+        ("weights, Python → R (4 MB float32 → 8 MB of doubles): `py_to_r()` (native) or encode + `py_to_r(bytes)` + `readBin` (buffer)",
+         lambda t: cell(t, "step_py_to_r_w_s") if "step_encode_w_s" not in t[0] else
+         f"{cell(t, 'step_encode_w_s')} + {cell(t, 'step_py_to_r_w_s')} + {cell(t, 'step_readbin_w_s')}"),
+        ("R `set_weights()`: median / best of 11", lambda t: f"{cell(t, 'set_weights_r')} / {cell(t, 'set_weights_r_min')}"),
+        ("Python `layer.set_weights()`: float32 arrays / float64 arrays (what R sends)",
+         lambda t: f"{cell(t, 'set_weights_py')} / {cell(t, 'py_set_weights_f64_s')}"),
+        ("weights, R → Python (8 MB of doubles): `r_to_py()` (native) or `as.vector` + `writeBin` + `r_to_py(raw)` (buffer)",
+         lambda t: cell(t, "step_r_to_py_w_s") if "step_r_to_py_w_s" in t[0] else
+         f"{cell(t, 'step_asvector_w_s')} + {cell(t, 'step_writebin_w_s')} + {cell(t, 'step_r_to_py_raw_w_s')}"),
+        ("floor: one R copy of x (80 MB) / one NumPy copy of x / NumPy copy of the 4 MB kernel",
+         lambda t: f"{cell(t, 'copy_r_x_s')} / {cell(t, 'copy_py_x_s')} / {cell(t, 'copy_py_w_s')}"),
+        ("rates: `writeBin` (80 MB) / `readBin` (8 MB) / reticulate's NumPy → R (8 MB of doubles out)",
+         lambda t: f"{rate(t, 80, 'step_writebin_x_s')} / {rate(t, 8, 'step_readbin_out_s')} / "
+                   f"{rate(t, 8, 'step_py_to_r_w_s') if 'step_encode_w_s' not in t[0] else '—'}"),
+        ("`clear_session(FALSE)` / reticulate no-op (µs, alternated batches of 500)",
+         lambda t: f"{med(d['clear_false_us'] for d in t):.1f} / {med(d['noop_us'] for d in t):.1f}"),
+    ]
+    steps_txt = "| step | " + " | ".join(labels[c] for c in trs) + " |\n|---|" + "---:|" * len(trs) + "\n"
+    steps_txt += "\n".join(f"| {what} | " + " | ".join(f(t) for t in trs.values()) + " |" for what, f in lines)
 
 # ---------------------------------------------------------------- memory
 mr, mk = jload("py_memory_rbridge.json"), jload("py_memory_keras.json")
@@ -160,7 +245,7 @@ machine = (
     f"- date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}\n"
     f"- machine: `nproc` = {cmd('nproc')}, CPU: {cpu}, load average at the end: {open('/proc/loadavg').read().split()[:3]}\n"
     f"- Python {platform.python_version()}, numpy {vers['numpy']}, keras {vers['keras']} (KERAS_BACKEND=numpy), "
-    f"{vers['R']}, reticulate {vers['reticulate']}, r_bridge {vers['r_bridge']}\n"
+    f"{vers['R']}, reticulate {vers['reticulate']} (Debian; the R rows name theirs), r_bridge {vers['r_bridge']}\n"
     f"- OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE', '(unset)')}; timings are medians over repeats, "
     "ratios are medians of per-round ratios of processes run alternately in this one run"
 )
@@ -173,7 +258,8 @@ for impl in ("rbridge", "keras"):
         profile += (f"- {impl}: {p['calls_per_iter']:.0f} Python function calls per Example 1 iteration "
                     f"({p['seconds_per_iter'] * 1e3:.2f} ms/iter under cProfile)\n")
 
-body = f"{machine}\n\n{table}\n\nScaling curve (Python, r_bridge):\n\n{scale_txt}\n\ncProfile:\n{profile}"
+steps = f"\n\nWhere the R time of the array calls goes (steps timed alone, medians):\n\n{steps_txt}" if steps_txt else ""
+body = f"{machine}\n\n{table}{steps}\n\nScaling curve (Python, r_bridge):\n\n{scale_txt}\n\ncProfile:\n{profile}"
 print(body)
 
 readme = os.path.join(here, "README.md")
