@@ -115,6 +115,7 @@ class Layer:
         self.built = False
         self._output_shape = None  # last symbolic output shape, for summary()
         self._first_call = None  # weak refs to the first symbolic call's input and output
+        self._last_call = None  # and to the latest one's
         # What inputs must look like: {"min_ndim": int, "axes": {axis: size}}.
         self.input_spec = None
 
@@ -243,8 +244,13 @@ class Layer:
 
     def _first_call_part(self, i, what):
         # Weak references: the graph owns its tensors, the layer does not
-        # (no reference cycle through layer -> tensor -> node -> layer).
-        value = _unweak(self._first_call[i]) if self._first_call is not None else None
+        # (no reference cycle through layer -> tensor -> node -> layer). When
+        # the first call's graph is gone (a Sequential rebuilds its graph on
+        # every add()), the latest call's tensors stand in.
+        value = None
+        for call in (self._first_call, self._last_call):
+            if value is None and call is not None:
+                value = _unweak(call[i])
         if value is None:
             raise AttributeError(
                 f"The layer {self.name} has never been called and thus has no defined {what}."
@@ -390,8 +396,9 @@ class Layer:
                 node = Node(self, inputs)
                 out = _map_structure(lambda t: _own_output(t, inputs, node), out)
             self._output_shape = _map_structure(lambda t: t.shape, out)
+            self._last_call = (_weak(inputs[0] if len(inputs) == 1 else inputs), _weak(out))
             if self._first_call is None:
-                self._first_call = (_weak(inputs[0] if len(inputs) == 1 else inputs), _weak(out))
+                self._first_call = self._last_call
             return out
         first = _map_structure(self._convert_input, first) if not _is_number_list(first) else self._convert_input(first)
         args = (first,) + args[1:]

@@ -479,3 +479,18 @@ def test_flatten_takes_zero_samples():
     from r_bridge.layers import Flatten
 
     assert Flatten()(np.zeros((0, 2, 3))).shape == (0, 6)
+
+
+def test_output_after_a_sequential_rebuild_is_the_current_graphs():
+    """keras3's feature-extraction idiom: every layer's output of a
+    Sequential built layer by layer, as one model."""
+    import r_bridge
+    from r_bridge.layers import Dense
+
+    seq = r_bridge.Sequential([r_bridge.Input(shape=(3,))])
+    for units in (4, 5, 6):
+        seq.add(Dense(units))
+    outs = [layer.output for layer in seq.layers]
+    assert [o.shape for o in outs] == [(None, 4), (None, 5), (None, 6)]
+    extractor = r_bridge.Model(seq.inputs, outs)
+    assert [y.shape for y in extractor.predict(np.ones((2, 3)), verbose=0)] == [(2, 4), (2, 5), (2, 6)]
