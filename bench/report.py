@@ -25,9 +25,10 @@ def jload(pattern):
 def rload(pattern):
     res = []
     for f in sorted(glob.glob(os.path.join(out, pattern))):
+        with open(f, errors="replace") as fh:
+            text = fh.read()
         # anywhere in a line: Keras-style progress bars share R's stdout
-        d = {k: float(v) for k, v in re.findall(r"RESULT (\S+) (\S+)", open(f, errors="replace").read())}
-        res.append(d)
+        res.append({k: float(v) for k, v in re.findall(r"RESULT (\S+) (\S+)", text)})
     return res
 
 
