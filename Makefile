@@ -17,7 +17,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 R_SRC   := DESCRIPTION NAMESPACE $(wildcard R/*.R) $(wildcard man/*.Rd) $(wildcard demo/*) \
            $(shell find r_bridge -name '*.py' 2>/dev/null)
 
-.PHONY: setup setup-demo apt-demo apt-test demo test check bench docs clean
+.PHONY: setup setup-demo apt-demo apt-test demo test check bench vignettes docs clean
 setup-demo: apt-demo .venv/.ok-demo $(RLIB)/rbridge/.ok
 setup: apt-test setup-demo .venv/.ok-test .venv-keras/.ok $(RET146)/reticulate/.ok
 
@@ -73,6 +73,11 @@ check: setup
 
 bench: setup
 	@bash bench/run
+
+# Knit vignettes/*.Rmd.orig, with Python, into the .Rmd files (and figures)
+# that ship with their outputs.
+vignettes: setup-demo
+	@Rscript vignettes/precompute.R
 
 docs: setup
 	@mkdir -p docs

@@ -4,7 +4,8 @@
 # build then only renders markdown. As keras3 does.
 #
 # Needs rbridge installed and a Python with r_bridge. From the repository root:
-#   R_LIBS=.Rlib RBRIDGE_PYTHON=$PWD/.venv/bin/python Rscript vignettes/precompute.R [NAME ...]
+#   make vignettes   (or: R_LIBS=$PWD/.Rlib RBRIDGE_PYTHON=$PWD/.venv/bin/python Rscript vignettes/precompute.R [NAME ...];
+#                     absolute paths: knitr runs in vignettes/)
 # then commit vignettes/*.Rmd and vignettes/*.png.
 args <- commandArgs(trailingOnly = TRUE)
 dir <- "vignettes"
