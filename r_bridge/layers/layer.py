@@ -103,27 +103,33 @@ class Layer:
                 stacklevel=2,
             )
             self._input_shape_arg = tuple(input_shape) if not np.isscalar(input_shape) else (input_shape,)
-        self._tracked_layers: list[Layer] = []  # sublayers assigned as attributes
-        self._weights: list[np.ndarray] = []
-        self._weight_names: list[str] = []
-        self._weight_trainable: list[bool] = []
-        self.name = name if name is not None else auto_name(type(self).__name__)
-        self._trainable = trainable
         if dtype is not None and dtype.startswith("mixed_"):
             dtype = "float32"
-        self.dtype = _NUMPY_DTYPES.get(dtype, dtype) if dtype else compute_dtype()
-        self.built = False
-        self._output_shape = None  # last symbolic output shape, for summary()
-        self._first_call = None  # weak refs to the first symbolic call's input and output
-        self._last_call = None  # and to the latest one's
-        # What inputs must look like: {"min_ndim": int, "axes": {axis: size}}.
-        self.input_spec = None
+        # The base fields are never layers: set at once, past __setattr__'s
+        # tracking (a third of a Dense(10) went into setting them one by one).
+        self.__dict__.update(
+            _tracked_layers=[],  # sublayers assigned as attributes
+            _weights=[],
+            _weight_names=[],
+            _weight_trainable=[],
+            name=name if name is not None else auto_name(type(self).__name__),
+            _trainable=trainable,
+            dtype=_NUMPY_DTYPES.get(dtype, dtype) if dtype else compute_dtype(),
+            built=False,
+            _output_shape=None,  # last symbolic output shape, for summary()
+            _first_call=None,  # weak refs to the first symbolic call's input and output
+            _last_call=None,  # and to the latest one's
+            input_spec=None,  # what inputs must look like: {"min_ndim": int, "axes": {axis: size}}
+        )
 
     # ------------------------------------------------------------ building
     def __setattr__(self, name, value):
         # Track sublayers assigned as attributes: their weights are ours too.
-        tracked = self.__dict__.get("_tracked_layers")
-        if tracked is not None:
+        # Only an assignment that puts or replaces a layer needs any work (a
+        # layer's own fields are set ~20 times per construction).
+        d = self.__dict__
+        tracked = d.get("_tracked_layers")
+        if tracked is not None and (isinstance(value, Layer) or isinstance(d.get(name), Layer)):
             self._untrack(name, value)
             if isinstance(value, Layer) and value is not self and not any(value is t for t in tracked):
                 tracked.append(value)
