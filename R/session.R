@@ -107,9 +107,12 @@ clear_session <- function(free_memory = TRUE) {
     free_memory <- rb_check_flag(free_memory, "free_memory")
   }
   if (free_memory) rb_collect()
-  rb_call("clear_session", free_memory = free_memory)
+  rb_cross("clear_session", if (free_memory) rb_clear_true else rb_clear_false)
   invisible(NULL)
 }
+
+rb_clear_true <- list(free_memory = TRUE)
+rb_clear_false <- list(free_memory = FALSE)
 
 #' Unique ids and name counters
 #'

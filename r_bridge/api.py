@@ -67,6 +67,16 @@ def _export(fn: Callable) -> Callable:
     return fn
 
 
+PLAIN: set[str] = set()  # functions that never return object records
+
+
+def _plain(fn: Callable) -> Callable:
+    """Export ``fn``, which gives out no handles (the dispatcher need not
+    track references for it: the hot path of ``clear_session()`` in a loop)."""
+    PLAIN.add(fn.__name__)
+    return _export(fn)
+
+
 def _atomic(fn: Callable) -> Callable:
     """Export ``fn`` and run it inside :func:`r_bridge.naming.atomic`."""
 
@@ -138,61 +148,61 @@ def _in(value: object, argument: str) -> object:
 
 
 # ---------------------------------------------------------------- session
-@_export
+@_plain
 def api_version() -> str:
     """The version of this contract, e.g. ``"2.0.0"``."""
     return API_VERSION
 
 
-@_export
+@_plain
 def release(handles: object) -> int:
     """Give back one reference per handle; returns how many objects are held."""
     return table.release(handles)
 
 
-@_export
+@_plain
 def live_handles() -> int:
     """How many objects are held for the host."""
     return len(table)
 
 
-@_export
+@_plain
 def clear_session(free_memory: bool = True) -> None:
     """:func:`r_bridge.clear_session`, for the host."""
     _state.clear_session(free_memory=free_memory)
 
 
-@_export
+@_plain
 def get_uid(prefix: str = "") -> int:
     """Increment and return the counter of ``prefix`` (Keras's ``get_uid``)."""
     return _naming.get_uid(prefix)
 
 
-@_export
+@_plain
 def reset_uids() -> None:
     """Reset every name counter (Keras's ``reset_uids``)."""
     _naming.reset_uids()
 
 
-@_export
+@_plain
 def config_get(name: str) -> object:
     """Read a setting by name (see :func:`r_bridge.config.get`)."""
     return _config.get(name)
 
 
-@_export
+@_plain
 def config_set(name: str, value: object) -> object:
     """Change a setting by name; returns its previous value."""
     return _config.set(name, value)
 
 
-@_export
+@_plain
 def set_random_seed(seed: int) -> None:
     """Seed the global random generator (Keras's ``set_random_seed``)."""
     _random.set_random_seed(seed)
 
 
-@_export
+@_plain
 def session_snapshot() -> dict:
     """What the session holds, as plain values: ``uids``, ``thread``,
     ``name_scope``, ``config``, ``handles`` and ``api_version``."""
@@ -202,13 +212,13 @@ def session_snapshot() -> dict:
     return snap
 
 
-@_export
+@_plain
 def session_save() -> dict:
     """The resettable session state of this thread, for :func:`session_restore`."""
     return _session.save()
 
 
-@_export
+@_plain
 def session_restore(state: dict) -> None:
     """Put back what :func:`session_save` returned."""
     _session.restore(state)

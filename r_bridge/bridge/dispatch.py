@@ -23,14 +23,21 @@ from r_bridge.bridge import arrays
 ERROR = ".rbridge_error"
 MAX_MESSAGE = 2000  # characters; longer messages (echoed huge values) are cut
 
+# Loaded from r_bridge.api on the first call (api imports this module).
 _functions: dict[str, Callable] = {}
+_plain: set[str] = set()  # functions that give out no handles: no tracking
+_table: list = []  # [api.table]
+
+
+def _load() -> None:
+    from r_bridge import api
+
+    _functions.update({name: getattr(api, name) for name in api.FUNCTIONS})
+    _plain.update(api.PLAIN)
+    _table.append(api.table)
 
 
 def _function(fn: object) -> Callable:
-    if not _functions:
-        from r_bridge import api
-
-        _functions.update({name: getattr(api, name) for name in api.FUNCTIONS})
     func = _functions.get(fn) if isinstance(fn, str) else None
     if func is None:
         raise AttributeError(f"r_bridge.api has no function {fn!r}")
@@ -66,9 +73,12 @@ def dispatch(fn: str, args: object = None, releases: object = None) -> object:
     ``args`` is a dict of keyword arguments; an empty list (what an empty R
     list becomes) or ``None`` means none.
     """
-    from r_bridge.api import table
-
-    table.track()
+    if not _table:
+        _load()
+    table = _table[0]
+    tracked = fn not in _plain
+    if tracked:
+        table.track()
     try:
         if releases:
             table.release(releases)
@@ -79,10 +89,12 @@ def dispatch(fn: str, args: object = None, releases: object = None) -> object:
             value = func(**args)
         else:
             raise TypeError(f"The arguments of r_bridge.api.{fn} must be named. Received: {args!r}")
-        table.untrack(failed=False)
+        if tracked:
+            table.untrack(failed=False)
         return value
     except BaseException as e:  # noqa: BLE001 - nothing may cross the boundary as an exception
-        table.untrack(failed=True)
+        if tracked:
+            table.untrack(failed=True)
         return error_record(e)
 
 
