@@ -169,3 +169,25 @@ test_that("session_info() has exactly the documented attributes", {
   expect_type(attr(info, "thread"), "character")
   expect_null(attr(info, "threads_with_state"))
 })
+
+test_that("clear_session() runs R's young collection once enough rbridge objects were made", {
+  skip_if_no_python()
+  rb <- rbridge:::.rb
+  rb$young_gc_at <- rb$created # start counting now
+  count <- new.env()
+  count$n <- 0L
+  suppressMessages(trace("gc", tracer = bquote(assign("n", .(count)$n + 1L, envir = .(count))), print = FALSE,
+                         where = baseenv()))
+  withr::defer(suppressMessages(untrace("gc", where = baseenv())))
+  for (i in seq_len(rbridge:::rb_gc_young_growth - 1L)) {
+    layer_dense(units = 1)
+    clear_session()
+  }
+  expect_equal(count$n, 0L) # fewer objects than the threshold: no collection yet
+  layer_dense(units = 1)
+  clear_session()
+  expect_equal(count$n, 1L)
+  layer_dense(units = 1)
+  clear_session(FALSE)
+  expect_equal(count$n, 1L) # free_memory = FALSE never collects
+})
