@@ -58,8 +58,10 @@ rb_collect <- function() {
 #' is limited.
 #'
 #' In rbridge the state lives in the Python session. With
-#' `free_memory = TRUE`, R's garbage collector runs first (so that dropped
-#' layers and models give back their Python objects), then Python's.
+#' `free_memory = TRUE`, Python's garbage collector runs, and before it R's
+#' (a quick, young-generation collection) once a few rbridge objects have
+#' been made since R's last one, so that dropped layers and models give back
+#' their Python objects and memory stays flat in a loop.
 #' Name counters, the name scope, logging and traceback-filtering flags and
 #' the random seed generator are reset; `floatx`, `epsilon`,
 #' `image_data_format` and the backend are not (see [config_floatx()]).
