@@ -68,8 +68,13 @@ def dispatch(fn: str, args: object = None, releases: object = None) -> object:
     """
     from r_bridge.api import table
 
-    table.track()
+    # The references the call gives out, kept here (not only in the table's
+    # thread-local note): if the call fails or is interrupted anywhere, even
+    # in the bookkeeping below, they are given back (the host never gets
+    # them).
+    given: list = []
     try:
+        table.track(given)
         if releases:
             table.release(releases)
         func = _function(fn)
@@ -79,10 +84,11 @@ def dispatch(fn: str, args: object = None, releases: object = None) -> object:
             value = func(**args)
         else:
             raise TypeError(f"The arguments of r_bridge.api.{fn} must be named. Received: {args!r}")
-        table.untrack(failed=False)
+        table.untrack()
         return value
     except BaseException as e:  # noqa: BLE001 - nothing may cross the boundary as an exception
-        table.untrack(failed=True)
+        table.untrack()
+        table.release(given)
         return error_record(e)
 
 

@@ -44,18 +44,25 @@ class HandleTable:
 
     def add(self, obj: object) -> str:
         """The handle of ``obj`` (the same one while it is held), one more reference."""
+        # An interrupt (KeyboardInterrupt from a signal handler) can arrive
+        # after any call returns, not between plain subscript stores. So
+        # every call is made first, and the reference is counted and noted
+        # for the current call (see track()) with no call in between:
+        # interrupted anywhere, the table is consistent and the dispatcher
+        # gives back every reference it counted.
+        key = id(obj)
+        given = getattr(self._calls, "given", None)
         with self._lock:
-            handle = self._handle_of.get(id(obj))
+            handle = self._handle_of.get(key)
             if handle is None:
                 handle = f"{self.token}:{self._next}"
                 self._next += 1
                 self._objects[handle] = obj
                 self._refs[handle] = 0
-                self._handle_of[id(obj)] = handle
+                self._handle_of[key] = handle
             self._refs[handle] += 1
-        given = getattr(self._calls, "given", None)
-        if given is not None:
-            given.append(handle)
+            if given is not None:
+                given.append(handle)
         return handle
 
     def get(self, handle: object, argument: str = "object") -> object:
@@ -95,17 +102,14 @@ class HandleTable:
                 del self._handle_of[id(obj)]
             return len(self._objects)
 
-    def track(self) -> None:
-        """Start noting the references given out by this thread's call."""
-        self._calls.given = []
+    def track(self, given: list) -> None:
+        """Note in ``given`` the references this thread's call gives out
+        (the caller keeps the list, to give them back if the call fails)."""
+        self._calls.given = given
 
-    def untrack(self, failed: bool) -> None:
-        """Stop noting; if the call ``failed``, give its references back
-        (the host never received them)."""
-        given = getattr(self._calls, "given", None)
+    def untrack(self) -> None:
+        """Stop noting."""
         self._calls.given = None
-        if failed and given:
-            self.release(given)
 
     def references(self) -> int:
         """References given out and not yet released (over all handles)."""
