@@ -342,8 +342,10 @@ class Layer:
         """
         if not args:
             raise ValueError(f"Layer '{self.name}' was called without an input.")
-        for arg in args[1:]:
-            if not _is_tensor(arg):
+        # The input may also be numbers (Keras converts them to a tensor);
+        # anything else, a layer for instance, is refused as in Keras.
+        for i, arg in enumerate(args):
+            if not _is_tensor(arg, numbers=i == 0):
                 raise ValueError(
                     "Only input tensors may be passed as "
                     "positional arguments. The following argument value "
@@ -457,13 +459,15 @@ class Layer:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
 
-def _is_tensor(x) -> bool:
-    """A tensor, ``None``, or a list/tuple/dict of them (Keras's positional rule)."""
+def _is_tensor(x, numbers: bool = False) -> bool:
+    """A tensor, ``None``, or a list/tuple/dict of them (Keras's positional
+    rule); with ``numbers``, Python numbers count too (convertible)."""
     if isinstance(x, (list, tuple)):
-        return all(_is_tensor(v) for v in x)
+        return all(_is_tensor(v, numbers) for v in x)
     if isinstance(x, dict):
-        return all(_is_tensor(v) for v in x.values())
-    return x is None or isinstance(x, (KerasTensor, np.ndarray, np.generic))
+        return all(_is_tensor(v, numbers) for v in x.values())
+    return (x is None or isinstance(x, (KerasTensor, np.ndarray, np.generic))
+            or (numbers and isinstance(x, (int, float))))
 
 
 def _is_number_list(x) -> bool:
