@@ -223,7 +223,7 @@ def make_layer(kind: str, args: dict | None = None, object: object = None) -> di
     returned), a tensor (or a list of them) is fed to it (the output's
     record is returned)."""
     if kind not in LAYER_KINDS:
-        raise ValueError(f"Unknown layer kind: {kind!r}. Expected one of {sorted(LAYER_KINDS)}")
+        raise ValueError(f"Unknown layer kind: {kind!r:.100}. Expected one of {sorted(LAYER_KINDS)}")
     target = None if object is None else _in(object, "object")
     if target is not None and not isinstance(target, (Sequential, KerasTensor, list)):
         raise TypeError(
@@ -293,7 +293,7 @@ def get(object: object, attr: str) -> object:  # noqa: A002
     if attr == "class":
         return type(obj).__name__
     if attr.startswith("_") or not hasattr(obj, attr):
-        raise AttributeError(f"{type(obj).__name__} has no attribute `{attr}`.")
+        raise AttributeError(f"{type(obj).__name__} has no attribute `{attr!s:.100}`.")
     value = getattr(obj, attr)
     if callable(value) and not isinstance(value, (Layer, KerasTensor)):
         name = getattr(value, "__name__", None)

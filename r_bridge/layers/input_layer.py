@@ -14,7 +14,7 @@ from r_bridge.tensor import KerasTensor, Node
 def standardize_shape(shape):
     """A tuple of positive ints or ``None``; Keras's message otherwise."""
     if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
-        raise ValueError(f"Cannot convert '{shape}' to a shape.")
+        raise ValueError(f"Cannot convert '{shape!s:.200}' to a shape.")
     out = []
     for d in shape:
         if d is None:
@@ -26,11 +26,11 @@ def standardize_shape(shape):
             ok = False
         if not ok:
             raise ValueError(
-                f"Cannot convert '{tuple(shape)}' to a shape. "
-                f"Found invalid dimension '{d}' of type '{type(d)}'. "
+                f"Cannot convert '{tuple(shape)!s:.200}' to a shape. "
+                f"Found invalid dimension '{d!s:.100}' of type '{type(d)}'. "
             )
         if int(d) < 0:
-            raise ValueError(f"Cannot convert '{tuple(shape)}' to a shape. Negative dimensions are not allowed.")
+            raise ValueError(f"Cannot convert '{tuple(shape)!s:.200}' to a shape. Negative dimensions are not allowed.")
         out.append(int(d))
     return tuple(out)
 

@@ -57,7 +57,7 @@ class Layer:
         input_shape = (input_dim,) if input_dim is not None else kwargs.pop("input_shape", None)
         if kwargs:
             raise ValueError(
-                f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}"
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs!s:.300}"
             )
         if name is not None:
             validate_name(name)
