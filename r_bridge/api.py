@@ -81,6 +81,8 @@ def _atomic(fn: Callable) -> Callable:
 # ---------------------------------------------------------------- values
 def record(obj: object) -> dict:
     """Hold ``obj`` for the host (one more reference) and describe it."""
+    if not isinstance(obj, (Layer, KerasTensor)):  # checked before it is held
+        raise TypeError(f"Only layers, models and symbolic tensors can be held. Received a {type(obj).__name__}.")
     handle = table.add(obj)
     if isinstance(obj, KerasTensor):
         return {
