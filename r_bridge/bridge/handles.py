@@ -80,26 +80,39 @@ class HandleTable:
             )
         raise HandleError(f"`{argument}` has been released and can no longer be used.", argument)
 
-    def release(self, handles: object) -> int:
+    def release(self, handles: object, progress: list | None = None) -> int:
         """Give back one reference per handle in ``handles`` (a str or a list of str).
 
         Handles that are unknown, malformed or from another table are
         ignored (finalizers may run late and twice). Returns how many
         objects are held afterwards.
+
+        ``progress`` (a one-item list, ``[0]`` at first) counts the handles
+        given back: called again with the same list after an interrupt, it
+        gives back the rest, none twice. Each handle is given back with no
+        call between the table's changes and the count (an interrupt is
+        delivered only after a call or at the loop's end).
         """
         if isinstance(handles, str):
             handles = [handles]
+        elif not isinstance(handles, list):
+            handles = list(handles or ())
+        if progress is None:
+            progress = [0]
         with self._lock:
-            for handle in handles or ():
-                refs = self._refs.get(handle) if isinstance(handle, str) else None
-                if refs is None:
-                    continue
-                if refs > 1:
-                    self._refs[handle] = refs - 1
-                    continue
-                obj = self._objects.pop(handle)
-                del self._refs[handle]
-                del self._handle_of[id(obj)]
+            n = len(handles)
+            while progress[0] < n:
+                handle = handles[progress[0]]
+                if isinstance(handle, str) and handle in self._refs:
+                    refs = self._refs[handle]
+                    key = id(self._objects[handle])
+                    if refs > 1:
+                        self._refs[handle] = refs - 1
+                    else:
+                        del self._refs[handle]
+                        del self._handle_of[key]
+                        del self._objects[handle]  # may free the object: last
+                progress[0] += 1
             return len(self._objects)
 
     def track(self, given: list) -> None:
