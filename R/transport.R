@@ -38,13 +38,25 @@ rb_cross <- function(fn, args) {
   force(args) # argument errors are the caller's, not the transport's
   dispatch <- .rb$dispatch
   if (is.null(dispatch)) dispatch <- rb_connect()
+  none <- character()
   res <- suspendInterrupts({
-    releases <- c(.rb$pending, .rb$unclaimed)
-    .rb$pending <- .rb$unclaimed <- character()
-    res <- tryCatch(dispatch(fn, args, releases), error = identity)
-    if (is.list(res)) .rb$unclaimed <- rb_record_handles(res)
+    # Taken and emptied in one step each: a finalizer (R runs them between
+    # any two expressions) that queues a handle meanwhile queues it for the
+    # next crossing instead of into a queue about to be emptied.
+    pending <- .rb$pending; .rb$pending <- none
+    unclaimed <- .rb$unclaimed; .rb$unclaimed <- none
+    releases <- c(pending, unclaimed)
+    # (A condition here means Python was interrupted where the dispatcher
+    # cannot answer: on entry to it, or after it returned. R cannot tell
+    # which, so the releases are not sent again: see tests/stress/LIMITS.md.)
+    res <- tryCatch(dispatch(fn, args, releases), error = identity, interrupt = identity)
+    if (is.list(res) && !inherits(res, "condition")) .rb$unclaimed <- rb_record_handles(res)
     res
   })
+  if ((inherits(res, "interrupt") || (inherits(res, "error") && startsWith(conditionMessage(res), "KeyboardInterrupt"))) &&
+      !identical(.rb$python$source, "rbridge.transport")) {
+    rlang::interrupt() # (reticulate < 1.3x reports a Python KeyboardInterrupt as an error)
+  }
   if (is.list(res) && length(res) && !is.null(names(res))) {
     if (identical(names(res)[[1L]], ".rbridge_error")) rb_raise_python(res)
     if (inherits(res, "error")) rb_raise_transport(res)
