@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from r_bridge import naming as _naming
 from r_bridge.bridge import arrays
 
 ERROR = ".rbridge_error"
@@ -65,21 +66,29 @@ def dispatch(fn: str, args: object = None, releases: object = None) -> object:
 
     ``args`` is a dict of keyword arguments; an empty list (what an empty R
     list becomes) or ``None`` means none.
+
+    A call that fails or is interrupted, wherever that happens, leaves the
+    session as it was: its references are given back (the host never gets
+    them; they are kept here, not only in the table's thread-local note)
+    and the name counters are put back by the dispatcher's own
+    :class:`~r_bridge.naming.atomic` (which covers an interrupt delivered
+    on entry to an inner ``atomic.__exit__``, where that one cannot act).
+    The queued ``releases`` are given back in full, none twice. If the
+    giving back is itself interrupted, it is finished, then the record
+    returned. What remains: an interrupt on entry to this function, before
+    its first line (the host gets the exception, nothing was done), or two
+    interrupts microseconds apart (tests/stress/LIMITS.md).
     """
     from r_bridge.api import table
 
-    # The references the call gives out, kept here (not only in the table's
-    # thread-local note): if the call fails or is interrupted anywhere, even
-    # in the bookkeeping below, they are given back (the host never gets
-    # them). The one point this cannot cover is an interrupt delivered on
-    # entry to this function, before its first line: the host then gets the
-    # exception and nothing was done (tests/stress/LIMITS.md).
     given: list = []
-    released = [0]  # how many of `releases` are given back (see HandleTable.release)
+    progress = ([0], [0])  # of `releases` and of `given` (see HandleTable.release)
+    undo = _naming.atomic()
     try:
+        undo.__enter__()
         table.track(given)
         if releases:
-            table.release(releases, released)
+            table.release(releases, progress[0])
         func = _function(fn)
         if not args:
             value = func()
@@ -90,11 +99,20 @@ def dispatch(fn: str, args: object = None, releases: object = None) -> object:
         table.untrack()
         return value
     except BaseException as e:  # noqa: BLE001 - nothing may cross the boundary as an exception
-        table.untrack()
-        if releases:
-            table.release(releases, released)  # the rest, if an interrupt cut them short
-        table.release(given)
+        try:
+            _give_back(table, undo, e, releases, given, progress)
+        except BaseException:  # noqa: BLE001 - interrupted while giving back: finish
+            _give_back(table, undo, e, releases, given, progress)
         return error_record(e)
+
+
+def _give_back(table, undo, e, releases, given, progress) -> None:
+    table.untrack()
+    if releases:
+        table.release(releases, progress[0])  # the rest, if an interrupt cut them short
+    table.release(given, progress[1])
+    if getattr(undo, "_saved", None) is not None:  # (entered: else nothing to undo)
+        undo.__exit__(type(e), e, None)
 
 
 def dispatch_buffers(fn: str, args: object = None, releases: object = None) -> object:
