@@ -7,7 +7,7 @@ import weakref
 
 from r_bridge import config
 from r_bridge.layers.layer import Layer
-from r_bridge.naming import auto_name
+from r_bridge.naming import atomic, auto_name
 from r_bridge.tensor import KerasTensor, Node
 
 
@@ -172,7 +172,12 @@ def Input(
     Returns:
         A :class:`KerasTensor` with shape ``(batch_size,) + shape``.
     """
-    layer = InputLayer(
+    with atomic():  # the layer and its output tensor, or neither
+        return _input_layer(shape, batch_size, dtype, sparse, ragged, batch_shape, name, tensor, optional).output
+
+
+def _input_layer(shape, batch_size, dtype, sparse, ragged, batch_shape, name, tensor, optional):
+    return InputLayer(
         shape=shape,
         batch_size=batch_size,
         dtype=dtype,
@@ -183,4 +188,3 @@ def Input(
         optional=optional,
         name=name,
     )
-    return layer.output

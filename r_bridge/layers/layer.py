@@ -49,8 +49,16 @@ class Layer:
             the first added to a ``Sequential``, an ``Input(shape=input_shape)``
             is added before it.
 
-    Every argument is checked before the layer takes a name.
+    Every argument is checked before the layer takes a name. Every
+    ``__init__`` (this one, and each subclass's, Keras's or the user's) runs
+    inside :class:`~r_bridge.naming.atomic`, so a constructor that fails or
+    is interrupted (``KeyboardInterrupt``) consumes no name.
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _atomic_init(cls.__dict__["__init__"])
 
     def __init__(self, name=None, trainable=True, dtype=None, **kwargs):
         input_dim = kwargs.pop("input_dim", None)
@@ -528,6 +536,22 @@ def _unweak(refs):
     return None if any(v is None for v in flat) else value
 
 
+def _atomic_init(init):
+    """``init`` run inside :class:`atomic` (see :class:`Layer`)."""
+    if getattr(init, "_rbridge_atomic", False):
+        return init
+
+    def __init__(self, *args, **kwargs):
+        with atomic():
+            init(self, *args, **kwargs)
+
+    for attr in ("__name__", "__qualname__", "__doc__", "__module__", "__wrapped__"):
+        setattr(__init__, attr, getattr(init, attr, None) if attr != "__wrapped__" else init)
+    __init__.__signature__ = inspect.signature(init)
+    __init__._rbridge_atomic = True
+    return __init__
+
+
 def _is_symbolic(x) -> bool:
     if isinstance(x, KerasTensor):
         return True
@@ -547,3 +571,6 @@ def _shapes(x):
     if x is None:
         return None
     return tuple(getattr(x, "shape", np.shape(x)))
+
+
+Layer.__init__ = _atomic_init(Layer.__init__)

@@ -281,8 +281,9 @@ def test_an_interrupted_pop_keeps_the_layer():
 
 
 # --------------------------------------------------- item 5 and 7, core
-@pytest.mark.xfail(strict=True, reason="issue 13 items 5/7: Layer.__init__ takes its name before it "
-                   "finishes and is not atomic (r_bridge/layers/layer.py)")
+@pytest.mark.xfail(strict=True, reason="documented limit (tests/stress/LIMITS.md): an interrupt on entry to "
+                   "the constructor's atomic.__exit__ leaves its names consumed; every other point is "
+                   "test_stress_findings.test_an_interrupted_constructor_consumes_no_name_but_at_the_exit_entry")
 def test_an_interrupted_constructor_consumes_no_name():
     for n, where, _, before, _exc in sweep(dict, lambda c: Dense(2)):
         assert naming.uid_counts() == before, f"interrupt at event {n} ({where})"

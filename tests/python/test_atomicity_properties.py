@@ -302,9 +302,6 @@ def test_python_classes_without_interrupts_failures_change_nothing(ops):
     check_program([(op, 0) for op in ops], DirectExecutor())
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 items 5, 7, 8: the Python constructors (Layer.__init__, "
-                   "Input, Dropout's seed generator) and Sequential.pop() are not atomic against interrupts "
-                   "(r_bridge/layers, r_bridge/models)")
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(PROGRAM)
 def test_python_classes_with_interrupts_counters_equal_those_of_the_operations_that_took_effect(program):
