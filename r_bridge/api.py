@@ -312,7 +312,7 @@ def set(object: object, attr: str, value: object) -> None:  # noqa: A001, A002
     """Set a field Keras lets you set (``trainable``, ``name`` ...)."""
     obj = _obj(object)
     if attr not in ("trainable", "name"):
-        raise AttributeError(f"`{attr}` of {type(obj).__name__} can't be set.")
+        raise AttributeError(f"`{attr!s:.100}` of {type(obj).__name__} can't be set.")
     if attr == "trainable" and not isinstance(value, bool):
         raise ValueError(f"`trainable` must be TRUE or FALSE. Received: {value!r}")
     if attr == "name":

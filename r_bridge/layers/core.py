@@ -55,7 +55,7 @@ class Dense(Layer):
         kernel_init = initializers.get(kernel_initializer)
         bias_init = initializers.get(bias_initializer)
         if not isinstance(use_bias, bool):
-            raise TypeError(f"`use_bias` must be a bool. Received: use_bias={use_bias!r}")
+            raise TypeError(f"`use_bias` must be a bool. Received: use_bias={use_bias!r:.100}")
         super().__init__(name=name, **kwargs)
         self.units = units
         self.activation = act
