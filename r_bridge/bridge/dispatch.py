@@ -22,7 +22,7 @@ from r_bridge import naming as _naming
 from r_bridge.bridge import arrays
 
 ERROR = ".rbridge_error"
-MAX_MESSAGE = 2000  # characters; longer messages (echoed huge values) are cut
+MAX_MESSAGE = 1000  # characters; longer messages (a huge value echoed by code not ours) are cut
 
 _functions: dict[str, Callable] = {}
 
