@@ -17,7 +17,7 @@ def _check_units(units):
     if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
         raise ValueError(
             "Received an invalid value for `units`, expected a positive integer. "
-            f"Received: units={units}"
+            f"Received: units={units!s:.100}"
         )
     return int(units)
 

@@ -38,9 +38,10 @@ LONG = "x" * 100_000
     lambda: api.make_input(shape=[3, LONG]),
     lambda: api.get(api.record(Dense(1))["handle"], LONG),
     lambda: Dense(2, use_bias=LONG),
+    lambda: Dense(LONG),
     lambda: api.set(api.record(Dense(1))["handle"], LONG, 1),
 ], ids=["Layer kwargs", "make_layer kind", "config.set", "config.get", "Input shape str",
-        "Input shape list", "api.get attr", "Dense use_bias", "api.set attr"])
+        "Input shape list", "api.get attr", "Dense use_bias", "Dense units", "api.set attr"])
 def test_our_messages_cut_a_huge_value(call):
     # The stress suite's limit: at most 1000 characters, whatever the value.
     try:
