@@ -100,7 +100,7 @@ def standardize_data_format(data_format) -> str:
     if data_format not in _DATA_FORMATS:
         raise ValueError(
             f"The `data_format` argument must be one of {_set_repr(_DATA_FORMATS)}. "
-            f"Received: data_format={data_format}"
+            f"Received: data_format={data_format!s:.100}"
         )
     return data_format
 

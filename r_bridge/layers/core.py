@@ -137,7 +137,7 @@ class Dropout(Layer):
         if isinstance(rate, bool) or not isinstance(rate, (int, float, np.number)) or not 0 <= rate <= 1:
             raise ValueError(
                 "Invalid value received for argument `rate`. Expected a float value "
-                f"between 0 and 1. Received: rate={rate}"
+                f"between 0 and 1. Received: rate={rate!s:.100}"
             )
         noise_shape = _check_noise_shape(noise_shape)
         if seed is not None:

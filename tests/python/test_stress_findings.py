@@ -39,9 +39,15 @@ LONG = "x" * 100_000
     lambda: api.get(api.record(Dense(1))["handle"], LONG),
     lambda: Dense(2, use_bias=LONG),
     lambda: Dense(LONG),
+    lambda: Dropout(LONG),
+    lambda: __import__("r_bridge").set_random_seed(LONG),
+    lambda: __import__("r_bridge").clear_session(free_memory=LONG),
+    lambda: __import__("r_bridge").register_clear_hook(LONG),
+    lambda: config.set_image_data_format(LONG),
     lambda: api.set(api.record(Dense(1))["handle"], LONG, 1),
 ], ids=["Layer kwargs", "make_layer kind", "config.set", "config.get", "Input shape str",
-        "Input shape list", "api.get attr", "Dense use_bias", "Dense units", "api.set attr"])
+        "Input shape list", "api.get attr", "Dense use_bias", "Dense units", "Dropout rate", "set_random_seed", "clear_session",
+        "register_clear_hook", "data_format", "api.set attr"])
 def test_our_messages_cut_a_huge_value(call):
     # The stress suite's limit: at most 1000 characters, whatever the value.
     try:
