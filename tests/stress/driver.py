@@ -244,6 +244,14 @@ def main(argv):
           f"timing also depends on the machine), scale {SCALE}", flush=True)
     parts: list[Part] = []
     lanes = [[p for p in lane if not only or p[0] in only] for lane in LANES]
+    reticulate = "-"
+    if any(p[0].startswith("r.") for lane in lanes for p in lane):
+        try:
+            reticulate = subprocess.run([RSCRIPT, "-e", 'cat(format(packageVersion("reticulate")))'],
+                                        capture_output=True, text=True, timeout=60).stdout.strip() or "?"
+        except (OSError, subprocess.TimeoutExpired):
+            reticulate = "?"
+        print(f"stress: R parts on reticulate {reticulate}", flush=True)
     threads = [threading.Thread(target=lambda lane=lane: [run_part(*p, seed, parts) for p in lane])
                for lane in lanes if lane]
     for t in threads:
@@ -269,7 +277,7 @@ def main(argv):
     interrupts = sum(p.interrupts for p in parts)
     signals = sum(p.signals_sent for p in parts)
     print(f"stress: {passed} passed, {failed} failed (ops {ops}, interrupts injected {interrupts}, "
-          f"SIGINT sent {signals}; seed {seed})", flush=True)
+          f"SIGINT sent {signals}; seed {seed}; reticulate {reticulate})", flush=True)
     if junit:
         write_junit(junit, parts, seed)
     return 1 if failed else 0
