@@ -35,7 +35,6 @@ rb_is_record <- function(x) {
 rb_wrap <- function(rec) {
   self <- new.env(parent = environment(rb_wrap), size = 8L)
   self$handle <- rec[["handle"]]
-  rb_claim(self$handle)
   self$kind <- rec[["kind"]]
   self$class <- rec[["class"]]
   self$name <- rec[["name"]]
@@ -43,8 +42,14 @@ rb_wrap <- function(rec) {
     self$shape <- rb_shape_from_py(rec[["shape"]])
     self$dtype <- rec[["dtype"]]
   }
-  reg.finalizer(self, rb_finalize, onexit = FALSE)
-  .rb$created <- .rb$created + 1
+  # Claiming the reference and registering the finalizer that gives it back
+  # are one step: an interrupt (or setTimeLimit()) between them would leave
+  # the reference with no owner, or with two.
+  suspendInterrupts({
+    reg.finalizer(self, rb_finalize, onexit = FALSE)
+    rb_claim(self$handle)
+    .rb$created <- .rb$created + 1
+  })
   if (identical(rec[["kind"]], "tensor")) {
     obj <- self
   } else {

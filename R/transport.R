@@ -38,13 +38,19 @@ rb_cross <- function(fn, args) {
   force(args) # argument errors are the caller's, not the transport's
   dispatch <- .rb$dispatch
   if (is.null(dispatch)) dispatch <- rb_connect()
+  none <- character()
   res <- suspendInterrupts({
-    releases <- NULL
-    if (length(.rb$pending) || length(.rb$unclaimed)) {
-      releases <- c(.rb$pending, .rb$unclaimed)
-      .rb$pending <- .rb$unclaimed <- character()
-    }
-    # A calling handler costs less than tryCatch() on this hot path.
+    # Taken and emptied in one step each: a finalizer (R runs them between
+    # any two expressions) that queues a handle meanwhile queues it for the
+    # next crossing instead of into a queue about to be emptied.
+    pending <- .rb$pending; .rb$pending <- none
+    unclaimed <- .rb$unclaimed; .rb$unclaimed <- none
+    releases <- if (length(pending) || length(unclaimed)) c(pending, unclaimed)
+    # A calling handler costs less than tryCatch() on this hot path. (If
+    # Python is interrupted where the dispatcher cannot answer, on entry to
+    # it or after it returned, R cannot tell which, so the releases are not
+    # sent again: see the README's limits. reticulate 1.46 then raises an R
+    # interrupt, 1.28 an error, which becomes "Calling Python failed".)
     res <- withCallingHandlers(dispatch(fn, args, releases), error = rb_raise_transport)
     if (is.list(res)) .rb$unclaimed <- rb_record_handles(res)
     res

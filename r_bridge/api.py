@@ -91,6 +91,8 @@ def _atomic(fn: Callable) -> Callable:
 # ---------------------------------------------------------------- values
 def record(obj: object) -> dict:
     """Hold ``obj`` for the host (one more reference) and describe it."""
+    if not isinstance(obj, (Layer, KerasTensor)):  # checked before it is held
+        raise TypeError(f"Only layers, models and symbolic tensors can be held. Received a {type(obj).__name__}.")
     handle = table.add(obj)
     if isinstance(obj, KerasTensor):
         return {
@@ -234,7 +236,7 @@ def make_layer(kind: str, args: dict | None = None, object: object = None) -> di
     record is returned), an array is computed on (the output array is
     returned; the layer is not kept)."""
     if kind not in LAYER_KINDS:
-        raise ValueError(f"Unknown layer kind: {kind!r}. Expected one of {sorted(LAYER_KINDS)}")
+        raise ValueError(f"Unknown layer kind: {kind!r:.100}. Expected one of {sorted(LAYER_KINDS)}")
     target = None if object is None else _in(object, "object")
     if target is not None and not isinstance(target, (Sequential, KerasTensor, list, np.ndarray)):
         raise TypeError(
@@ -316,7 +318,7 @@ def get(object: object, attr: str) -> object:  # noqa: A002
     if attr == "class":
         return type(obj).__name__
     if attr.startswith("_") or not (hasattr(type(obj), attr) or hasattr(obj, attr)):
-        raise AttributeError(f"{type(obj).__name__} has no attribute `{attr}`.")
+        raise AttributeError(f"{type(obj).__name__} has no attribute `{attr!s:.100}`.")
     value = getattr(obj, attr)  # a property's own error passes (an unbuilt model's input: Keras's message)
     if callable(value) and not isinstance(value, (Layer, KerasTensor)):
         name = getattr(value, "__name__", None)
@@ -333,7 +335,7 @@ def set(object: object, attr: str, value: object) -> None:  # noqa: A001, A002
     """Set a field Keras lets you set (``trainable``, ``name`` ...)."""
     obj = _obj(object)
     if attr not in ("trainable", "name"):
-        raise AttributeError(f"`{attr}` of {type(obj).__name__} can't be set.")
+        raise AttributeError(f"`{attr!s:.100}` of {type(obj).__name__} can't be set.")
     if attr == "trainable" and not isinstance(value, bool):
         raise ValueError(f"`trainable` must be TRUE or FALSE. Received: {value!r}")
     if attr == "name":

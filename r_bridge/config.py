@@ -100,7 +100,7 @@ def standardize_data_format(data_format) -> str:
     if data_format not in _DATA_FORMATS:
         raise ValueError(
             f"The `data_format` argument must be one of {_set_repr(_DATA_FORMATS)}. "
-            f"Received: data_format={data_format}"
+            f"Received: data_format={data_format!s:.100}"
         )
     return data_format
 
@@ -215,7 +215,7 @@ _SETTERS = {
 def get(name: str):
     """Read the setting ``name`` (see ``as_dict()`` for the names)."""
     if name not in _GETTERS:
-        raise ValueError(f"Unknown setting: {name!r}. Expected one of {_set_repr(_GETTERS)}")
+        raise ValueError(f"Unknown setting: {name!r:.100}. Expected one of {_set_repr(_GETTERS)}")
     return _GETTERS[name]()
 
 
@@ -224,7 +224,7 @@ def set(name: str, value):  # noqa: A001 - mirrors get()
     if name not in _SETTERS:
         if name in _GETTERS:
             raise ValueError(f"Setting {name!r} is read-only.")
-        raise ValueError(f"Unknown setting: {name!r}. Expected one of {_set_repr(_SETTERS)}")
+        raise ValueError(f"Unknown setting: {name!r:.100}. Expected one of {_set_repr(_SETTERS)}")
     old = get(name)
     _SETTERS[name](value)
     return old

@@ -47,7 +47,7 @@ def register_clear_hook(fn):
     so it can be used as a decorator.
     """
     if not callable(fn):
-        raise TypeError(f"`fn` must be callable. Received: {fn!r}")
+        raise TypeError(f"`fn` must be callable. Received: {fn!r:.100}")
     if fn not in _hooks:
         _hooks.append(fn)
     return fn
@@ -88,7 +88,7 @@ def clear_session(free_memory=True):
     global _STATE
     if not isinstance(free_memory, bool):
         raise TypeError(
-            f"`free_memory` must be a bool (True or False). Received: {free_memory!r}"
+            f"`free_memory` must be a bool (True or False). Received: {free_memory!r:.100}"
         )
     _STATE = threading.local()
     errors = []

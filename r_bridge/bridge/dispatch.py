@@ -18,14 +18,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from r_bridge import naming as _naming
 from r_bridge.bridge import arrays
 
 ERROR = ".rbridge_error"
-MAX_MESSAGE = 2000  # characters; longer messages (echoed huge values) are cut
+MAX_MESSAGE = 1000  # characters; longer messages (a huge value echoed by code not ours) are cut
 
 # Loaded from r_bridge.api on the first call (api imports this module).
 _functions: dict[str, Callable] = {}
-_plain: set[str] = set()  # functions that give out no handles: no tracking
+_plain: set[str] = set()  # functions that give out no handles and take no names
 _table: list = []  # [api.table]
 
 
@@ -72,16 +73,35 @@ def dispatch(fn: str, args: object = None, releases: object = None) -> object:
 
     ``args`` is a dict of keyword arguments; an empty list (what an empty R
     list becomes) or ``None`` means none.
+
+    A call that fails or is interrupted, wherever that happens, leaves the
+    session as it was: its references are given back (the host never gets
+    them; they are kept here, not only in the table's thread-local note)
+    and the name counters are put back by the dispatcher's own
+    :class:`~r_bridge.naming.atomic` (which covers an interrupt delivered
+    on entry to an inner ``atomic.__exit__``, where that one cannot act).
+    The queued ``releases`` are given back in full, none twice. If the
+    giving back is itself interrupted, it is finished, then the record
+    returned. What remains: an interrupt on entry to this function, before
+    its first line (the host gets the exception, nothing was done), or two
+    interrupts microseconds apart (tests/stress/LIMITS.md).
+
+    The API's plain functions (``api.PLAIN``: they give out no handles and
+    take no names) skip the tracking and the counters' rollback: that is
+    the hot path of ``clear_session()`` in a loop.
     """
     if not _table:
         _load()
     table = _table[0]
-    tracked = fn not in _plain
-    if tracked:
-        table.track()
+    given: list = []
+    progress = ([0], [0])  # of `releases` and of `given` (see HandleTable.release)
+    undo = None if fn in _plain else _naming.atomic()
     try:
+        if undo is not None:
+            undo.__enter__()
+            table.track(given)
         if releases:
-            table.release(releases)
+            table.release(releases, progress[0])
         func = _function(fn)
         if not args:
             value = func()
@@ -89,13 +109,25 @@ def dispatch(fn: str, args: object = None, releases: object = None) -> object:
             value = func(**args)
         else:
             raise TypeError(f"The arguments of r_bridge.api.{fn} must be named. Received: {args!r}")
-        if tracked:
-            table.untrack(failed=False)
+        if undo is not None:
+            table.untrack()
         return value
     except BaseException as e:  # noqa: BLE001 - nothing may cross the boundary as an exception
-        if tracked:
-            table.untrack(failed=True)
+        try:
+            _give_back(table, undo, e, releases, given, progress)
+        except BaseException:  # noqa: BLE001 - interrupted while giving back: finish
+            _give_back(table, undo, e, releases, given, progress)
         return error_record(e)
+
+
+def _give_back(table, undo, e, releases, given, progress) -> None:
+    if undo is not None:
+        table.untrack()
+    if releases:
+        table.release(releases, progress[0])  # the rest, if an interrupt cut them short
+    table.release(given, progress[1])
+    if getattr(undo, "_saved", None) is not None:  # (entered: else nothing to undo)
+        undo.__exit__(type(e), e, None)
 
 
 def dispatch_buffers(fn: str, args: object = None, releases: object = None) -> object:

@@ -44,18 +44,25 @@ class HandleTable:
 
     def add(self, obj: object) -> str:
         """The handle of ``obj`` (the same one while it is held), one more reference."""
+        # An interrupt (KeyboardInterrupt from a signal handler) can arrive
+        # after any call returns, not between plain subscript stores. So
+        # every call is made first, and the reference is counted and noted
+        # for the current call (see track()) with no call in between:
+        # interrupted anywhere, the table is consistent and the dispatcher
+        # gives back every reference it counted.
+        key = id(obj)
+        given = getattr(self._calls, "given", None)
         with self._lock:
-            handle = self._handle_of.get(id(obj))
+            handle = self._handle_of.get(key)
             if handle is None:
                 handle = f"{self.token}:{self._next}"
                 self._next += 1
                 self._objects[handle] = obj
                 self._refs[handle] = 0
-                self._handle_of[id(obj)] = handle
+                self._handle_of[key] = handle
             self._refs[handle] += 1
-        given = getattr(self._calls, "given", None)
-        if given is not None:
-            given.append(handle)
+            if given is not None:
+                given.append(handle)
         return handle
 
     def get(self, handle: object, argument: str = "object") -> object:
@@ -73,39 +80,49 @@ class HandleTable:
             )
         raise HandleError(f"`{argument}` has been released and can no longer be used.", argument)
 
-    def release(self, handles: object) -> int:
+    def release(self, handles: object, progress: list | None = None) -> int:
         """Give back one reference per handle in ``handles`` (a str or a list of str).
 
         Handles that are unknown, malformed or from another table are
         ignored (finalizers may run late and twice). Returns how many
         objects are held afterwards.
+
+        ``progress`` (a one-item list, ``[0]`` at first) counts the handles
+        given back: called again with the same list after an interrupt, it
+        gives back the rest, none twice. Each handle is given back with no
+        call between the table's changes and the count (an interrupt is
+        delivered only after a call or at the loop's end).
         """
         if isinstance(handles, str):
             handles = [handles]
+        elif not isinstance(handles, list):
+            handles = list(handles or ())
+        if progress is None:
+            progress = [0]
         with self._lock:
-            for handle in handles or ():
-                refs = self._refs.get(handle) if isinstance(handle, str) else None
-                if refs is None:
-                    continue
-                if refs > 1:
-                    self._refs[handle] = refs - 1
-                    continue
-                obj = self._objects.pop(handle)
-                del self._refs[handle]
-                del self._handle_of[id(obj)]
+            n = len(handles)
+            while progress[0] < n:
+                handle = handles[progress[0]]
+                if isinstance(handle, str) and handle in self._refs:
+                    refs = self._refs[handle]
+                    key = id(self._objects[handle])
+                    if refs > 1:
+                        self._refs[handle] = refs - 1
+                    else:
+                        del self._refs[handle]
+                        del self._handle_of[key]
+                        del self._objects[handle]  # may free the object: last
+                progress[0] += 1
             return len(self._objects)
 
-    def track(self) -> None:
-        """Start noting the references given out by this thread's call."""
-        self._calls.given = []
+    def track(self, given: list) -> None:
+        """Note in ``given`` the references this thread's call gives out
+        (the caller keeps the list, to give them back if the call fails)."""
+        self._calls.given = given
 
-    def untrack(self, failed: bool) -> None:
-        """Stop noting; if the call ``failed``, give its references back
-        (the host never received them)."""
-        given = getattr(self._calls, "given", None)
+    def untrack(self) -> None:
+        """Stop noting."""
         self._calls.given = None
-        if failed and given:
-            self.release(given)
 
     def references(self) -> int:
         """References given out and not yet released (over all handles)."""

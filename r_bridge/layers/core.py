@@ -17,7 +17,7 @@ def _check_units(units):
     if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
         raise ValueError(
             "Received an invalid value for `units`, expected a positive integer. "
-            f"Received: units={units}"
+            f"Received: units={units!s:.100}"
         )
     return int(units)
 
@@ -55,7 +55,7 @@ class Dense(Layer):
         kernel_init = initializers.get(kernel_initializer)
         bias_init = initializers.get(bias_initializer)
         if not isinstance(use_bias, bool):
-            raise TypeError(f"`use_bias` must be a bool. Received: use_bias={use_bias!r}")
+            raise TypeError(f"`use_bias` must be a bool. Received: use_bias={use_bias!r:.100}")
         super().__init__(name=name, **kwargs)
         self.units = units
         self.activation = act
@@ -137,7 +137,7 @@ class Dropout(Layer):
         if isinstance(rate, bool) or not isinstance(rate, (int, float, np.number)) or not 0 <= rate <= 1:
             raise ValueError(
                 "Invalid value received for argument `rate`. Expected a float value "
-                f"between 0 and 1. Received: rate={rate}"
+                f"between 0 and 1. Received: rate={rate!s:.100}"
             )
         noise_shape = _check_noise_shape(noise_shape)
         if seed is not None:

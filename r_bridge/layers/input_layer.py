@@ -7,14 +7,14 @@ import weakref
 
 from r_bridge import config
 from r_bridge.layers.layer import Layer
-from r_bridge.naming import auto_name
+from r_bridge.naming import atomic, auto_name
 from r_bridge.tensor import KerasTensor, Node
 
 
 def standardize_shape(shape):
     """A tuple of positive ints or ``None``; Keras's message otherwise."""
     if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
-        raise ValueError(f"Cannot convert '{shape}' to a shape.")
+        raise ValueError(f"Cannot convert '{shape!s:.200}' to a shape.")
     out = []
     for d in shape:
         if d is None:
@@ -26,11 +26,11 @@ def standardize_shape(shape):
             ok = False
         if not ok:
             raise ValueError(
-                f"Cannot convert '{tuple(shape)}' to a shape. "
-                f"Found invalid dimension '{d}' of type '{type(d)}'. "
+                f"Cannot convert '{tuple(shape)!s:.200}' to a shape. "
+                f"Found invalid dimension '{d!s:.100}' of type '{type(d)}'. "
             )
         if int(d) < 0:
-            raise ValueError(f"Cannot convert '{tuple(shape)}' to a shape. Negative dimensions are not allowed.")
+            raise ValueError(f"Cannot convert '{tuple(shape)!s:.200}' to a shape. Negative dimensions are not allowed.")
         out.append(int(d))
     return tuple(out)
 
@@ -172,7 +172,12 @@ def Input(
     Returns:
         A :class:`KerasTensor` with shape ``(batch_size,) + shape``.
     """
-    layer = InputLayer(
+    with atomic():  # the layer and its output tensor, or neither
+        return _input_layer(shape, batch_size, dtype, sparse, ragged, batch_shape, name, tensor, optional).output
+
+
+def _input_layer(shape, batch_size, dtype, sparse, ragged, batch_shape, name, tensor, optional):
+    return InputLayer(
         shape=shape,
         batch_size=batch_size,
         dtype=dtype,
@@ -183,4 +188,3 @@ def Input(
         optional=optional,
         name=name,
     )
-    return layer.output

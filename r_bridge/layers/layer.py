@@ -68,14 +68,20 @@ class Layer:
             the first added to a ``Sequential``, an ``Input(shape=input_shape)``
             is added before it.
 
-    Every argument is checked before the layer takes a name.
+    Every argument is checked before the layer takes a name. Every
+    ``__init__`` (this one, and each subclass's, Keras's or the user's) runs
+    inside :class:`~r_bridge.naming.atomic`, so a constructor that fails or
+    is interrupted (``KeyboardInterrupt``) consumes no name.
     """
 
     def __init_subclass__(cls, **kwargs):
-        """Wrap a subclass's own ``build()`` as Keras does: afterwards the
-        layer is built and remembers the shape it was built for (the summary
-        shows the output shape of a layer built by hand)."""
+        """Wrap a subclass's own ``__init__`` so a failed or interrupted
+        construction takes no name, and its own ``build()`` as Keras does:
+        afterwards the layer is built and remembers the shape it was built
+        for (the summary shows the output shape of a layer built by hand)."""
         super().__init_subclass__(**kwargs)
+        if "__init__" in cls.__dict__:
+            cls.__init__ = _atomic_init(cls.__dict__["__init__"])
         if "build" in cls.__dict__:
             cls.build = _recording_build(cls.__dict__["build"])
 
@@ -84,7 +90,7 @@ class Layer:
         input_shape = (input_dim,) if input_dim is not None else kwargs.pop("input_shape", None)
         if kwargs:
             raise ValueError(
-                f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs}"
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs!s:.300}"
             )
         if name is not None:
             validate_name(name)
@@ -383,8 +389,10 @@ class Layer:
         """
         if not args:
             raise ValueError(f"Layer '{self.name}' was called without an input.")
-        for arg in args[1:]:
-            if not _is_tensor(arg):
+        # The input may also be numbers (Keras converts them to a tensor);
+        # anything else, a layer for instance, is refused as in Keras.
+        for i, arg in enumerate(args):
+            if not _is_tensor(arg, numbers=i == 0):
                 raise ValueError(
                     "Only input tensors may be passed as "
                     "positional arguments. The following argument value "
@@ -499,13 +507,15 @@ class Layer:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
 
-def _is_tensor(x) -> bool:
-    """A tensor, ``None``, or a list/tuple/dict of them (Keras's positional rule)."""
+def _is_tensor(x, numbers: bool = False) -> bool:
+    """A tensor, ``None``, or a list/tuple/dict of them (Keras's positional
+    rule); with ``numbers``, Python numbers count too (convertible)."""
     if isinstance(x, (list, tuple)):
-        return all(_is_tensor(v) for v in x)
+        return all(_is_tensor(v, numbers) for v in x)
     if isinstance(x, dict):
-        return all(_is_tensor(v) for v in x.values())
-    return x is None or isinstance(x, (KerasTensor, np.ndarray, np.generic))
+        return all(_is_tensor(v, numbers) for v in x.values())
+    return (x is None or isinstance(x, (KerasTensor, np.ndarray, np.generic))
+            or (numbers and isinstance(x, (int, float))))
 
 
 def _is_number_list(x) -> bool:
@@ -566,6 +576,22 @@ def _unweak(refs):
     return None if any(v is None for v in flat) else value
 
 
+def _atomic_init(init):
+    """``init`` run inside :class:`atomic` (see :class:`Layer`)."""
+    if getattr(init, "_rbridge_atomic", False):
+        return init
+
+    def __init__(self, *args, **kwargs):
+        with atomic():
+            init(self, *args, **kwargs)
+
+    for attr in ("__name__", "__qualname__", "__doc__", "__module__", "__wrapped__"):
+        setattr(__init__, attr, getattr(init, attr, None) if attr != "__wrapped__" else init)
+    __init__.__signature__ = inspect.signature(init)
+    __init__._rbridge_atomic = True
+    return __init__
+
+
 def _is_symbolic(x) -> bool:
     if isinstance(x, KerasTensor):
         return True
@@ -585,3 +611,6 @@ def _shapes(x):
     if x is None:
         return None
     return tuple(getattr(x, "shape", np.shape(x)))
+
+
+Layer.__init__ = _atomic_init(Layer.__init__)

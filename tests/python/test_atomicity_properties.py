@@ -107,33 +107,48 @@ def resolve(op, live):
 
 
 class ApiExecutor:
-    """Operations through ``r_bridge.api``: objects are handles."""
+    """Operations as a host makes them, through the dispatcher
+    (``r_bridge.api.dispatch``): objects are handles. An error record is
+    raised here, in the test, as the class it names (or KeyboardInterrupt)."""
 
     def execute(self, op, objs):
         """Run a resolved operation; ``objs`` maps op index -> handle (an
-        unknown op index becomes a handle that does not exist)."""
-        h = lambda i: objs.get(i, 10**9)  # noqa: E731
+        unknown op index becomes a handle of this session that does not exist)."""
+        h = lambda i: objs.get(i, f"{api.table.token}:999999999")  # noqa: E731
         kind = op[0]
         if kind == "make_layer":
             (layer_kind, args), target = op[1], op[2]
-            return api.make_layer(layer_kind, args, target=None if target is None else h(target))
+            return self.host("make_layer", kind=layer_kind, args=args,
+                             object=None if target is None else h(target))
         if kind == "make_input":
-            return api.make_input(op[1], name=op[2])
+            return self.host("make_input", shape=op[1], name=op[2])
         if kind == "make_sequential":
-            return api.make_sequential([h(i) for i in op[1]], name=op[2])
+            return self.host("make_sequential", layers=[h(i) for i in op[1]], name=op[2])
         if kind == "make_model":
-            return api.make_model(h(op[1]), h(op[2]), name=op[3])
+            return self.host("make_model", inputs=h(op[1]), outputs=h(op[2]), name=op[3])
         if kind == "add":
-            return api.add(h(op[1]), h(op[2]))
+            return self.host("add", object=h(op[1]), layer=h(op[2]))
         if kind == "pop":
-            return api.pop(h(op[1]))
+            return self.host("pop", object=h(op[1]))
         if kind == "call":
-            return api.call(h(op[1]), h(op[2]))
+            return self.host("call", object=h(op[1]), args=[h(op[2])])
         if kind == "get_uid":
-            return api.get_uid(op[1])
+            return self.host("get_uid", prefix=op[1])
         if kind == "clear_session":
-            return api.clear_session(free_memory=False)
+            return self.host("clear_session", free_memory=False)
         raise AssertionError(kind)
+
+    @staticmethod
+    def host(fn, **args):
+        out = api.dispatch(fn, args, None)
+        if isinstance(out, dict) and ".rbridge_error" in out:
+            if "KeyboardInterrupt" in out["classes"]:
+                raise KeyboardInterrupt(out["message"])
+            for cls in (ValueError, TypeError, KeyError, AttributeError, LookupError):
+                if cls.__name__ in out["classes"]:
+                    raise cls(out["message"])
+            raise AssertionError(f"error record of an unexpected class: {out}")
+        return out
 
     def describe(self, result):
         """``(value to keep, kind, name)`` of an op's result, or ``None``."""
@@ -215,7 +230,7 @@ def run(ops, interrupts, executor=None, interrupt_pop=False):
                 took_effect.append((i, op))
             continue
         if error is not None:
-            if not isinstance(error, (ValueError, TypeError, KeyError, AttributeError)):
+            if not isinstance(error, (ValueError, TypeError, LookupError, AttributeError)):
                 raise error
             assert naming.uid_counts() == before, f"{op} failed ({error!r}) and changed the counters"
             continue
@@ -243,11 +258,12 @@ def replay(took_effect, executor=None):
 
 
 def _with_handles_restored(fn):
-    saved = (dict(api._objects), dict(api._refs), dict(api._handle_of))
+    dicts = (api.table._objects, api.table._refs, api.table._handle_of)
+    saved = tuple(dict(d) for d in dicts)
     try:
         return fn()
     finally:
-        for table, old in zip((api._objects, api._refs, api._handle_of), saved):
+        for table, old in zip(dicts, saved):
             table.clear()
             table.update(old)
 
@@ -286,9 +302,6 @@ def test_python_classes_without_interrupts_failures_change_nothing(ops):
     check_program([(op, 0) for op in ops], DirectExecutor())
 
 
-@pytest.mark.xfail(strict=True, reason="issue 13 items 5, 7, 8: the Python constructors (Layer.__init__, "
-                   "Input, Dropout's seed generator) and Sequential.pop() are not atomic against interrupts "
-                   "(r_bridge/layers, r_bridge/models)")
 @settings(max_examples=300, deadline=None, derandomize=True)
 @given(PROGRAM)
 def test_python_classes_with_interrupts_counters_equal_those_of_the_operations_that_took_effect(program):

@@ -26,6 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 SCALE = float(os.environ.get("STRESS_SCALE", "1"))
 PY = os.environ.get("PY", sys.executable)
 RSCRIPT = os.environ.get("RSCRIPT", "Rscript")
+R = os.environ.get("R", os.path.join(os.path.dirname(RSCRIPT), "R") if os.sep in RSCRIPT else "R")
 
 # name: (command builder, seconds). Two lanes run side by side (2 cores).
 LANES = [
@@ -124,7 +125,12 @@ def run_child(part, cmd, budget, repro):
 
 def run_sigint(part, seed, budget):
     """R children, each interrupted by SIGINT at random moments until the
-    budget is spent; a child killed by a signal is a failure (a crash)."""
+    budget is spent; a child killed by a signal is a failure (a crash).
+
+    The child is an *interactive* R (``R --interactive`` reading
+    ``source("stress_r.R")`` from a pipe): Ctrl-C is an interactive event,
+    and a non-interactive Rscript halts on SIGINT by design ("Execution
+    halted"), which would say nothing about rbridge."""
     end = time.monotonic() + budget
     child = 0
     while time.monotonic() < end - 3:
@@ -133,10 +139,14 @@ def run_sigint(part, seed, budget):
         rng = random.Random(f"{child_seed}-sigint")
         seconds = min(8.0, max(3.0, end - time.monotonic() - 2))
         repro = (f"r.sigint child {child}: STRESS_SEED={seed} (child seed {child_seed}); "
-                 f"Rscript tests/stress/stress_r.R sigint {child_seed} {seconds:.0f} with SIGINT every ~25 ms")
+                 f"echo 'source(\"tests/stress/stress_r.R\")' | R --interactive --no-echo --no-save "
+                 f"--args sigint {child_seed} {seconds:.0f}, with SIGINT every ~25 ms")
         start = time.monotonic()
-        proc = subprocess.Popen([RSCRIPT, os.path.join(HERE, "stress_r.R"), "sigint", str(child_seed),
-                                 f"{seconds:.1f}"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen([R, "--interactive", "--no-echo", "--no-save", "--no-restore", "--args", "sigint",
+                                 str(child_seed), f"{seconds:.1f}"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc.stdin.write(f"source({json.dumps(os.path.join(HERE, 'stress_r.R'))})\n")
+        proc.stdin.close()
         lines = []
         ready = threading.Event()
 
@@ -234,6 +244,14 @@ def main(argv):
           f"timing also depends on the machine), scale {SCALE}", flush=True)
     parts: list[Part] = []
     lanes = [[p for p in lane if not only or p[0] in only] for lane in LANES]
+    reticulate = "-"
+    if any(p[0].startswith("r.") for lane in lanes for p in lane):
+        try:
+            reticulate = subprocess.run([RSCRIPT, "-e", 'cat(format(packageVersion("reticulate")))'],
+                                        capture_output=True, text=True, timeout=60).stdout.strip() or "?"
+        except (OSError, subprocess.TimeoutExpired):
+            reticulate = "?"
+        print(f"stress: R parts on reticulate {reticulate}", flush=True)
     threads = [threading.Thread(target=lambda lane=lane: [run_part(*p, seed, parts) for p in lane])
                for lane in lanes if lane]
     for t in threads:
@@ -259,7 +277,7 @@ def main(argv):
     interrupts = sum(p.interrupts for p in parts)
     signals = sum(p.signals_sent for p in parts)
     print(f"stress: {passed} passed, {failed} failed (ops {ops}, interrupts injected {interrupts}, "
-          f"SIGINT sent {signals}; seed {seed})", flush=True)
+          f"SIGINT sent {signals}; seed {seed}; reticulate {reticulate})", flush=True)
     if junit:
         write_junit(junit, parts, seed)
     return 1 if failed else 0

@@ -8,12 +8,14 @@ prints, last, one line ``RESULT {json}``: ``{"part", "checks": {check:
 Parts:
 
 * ``sigalrm``: random ``SIGALRM`` interrupts (``signal.setitimer``) during
-  construction, add, pop, call and clear, directly and through
-  ``r_bridge.api``;
+  construction, add, pop, call and clear, on the Python classes and
+  through the dispatcher (``r_bridge.api.dispatch``, what every host calls);
 * ``threads``: 12 threads building, failing and clearing concurrently;
 * ``hostile``: hostile values through every public constructor and function
-  of ``r_bridge`` (and of ``r_bridge.api``, and the models' methods);
-* ``registry``: a long create/release loop; the handle tables stay flat.
+  of ``r_bridge`` (the functions of ``r_bridge.api`` through the
+  dispatcher, as a host calls them), and the models' methods;
+* ``registry``: a long create/release loop through the dispatcher; the
+  handle table stays flat.
 
 Checks (each op checked counts one passed or failed):
 
@@ -53,10 +55,41 @@ import numpy as np
 
 import r_bridge
 from r_bridge import api, config, naming, state
+from r_bridge.bridge import dispatch as _dispatch_mod
 from r_bridge.layers import Activation, Dense, Dropout, Flatten
 from r_bridge.models import Input, Model, Sequential
 
 PACKAGE = os.path.dirname(r_bridge.__file__) + os.sep
+ERROR = _dispatch_mod.ERROR
+TABLE = api.table
+
+
+class HostError(Exception):
+    """An error record the dispatcher returned, raised on the test's side."""
+
+    def __init__(self, rec):
+        super().__init__(rec["message"])
+        self.record = rec
+
+
+def is_error(value):
+    return isinstance(value, dict) and ERROR in value
+
+
+def host(fn, releases=None, **args):
+    """``fn(**args)`` as a host makes it: through ``api.dispatch``. An error
+    record becomes HostError here (KeyboardInterrupt for an interrupt), in
+    the test's code, after the dispatcher has done its bookkeeping."""
+    value = api.dispatch(fn, args, releases)
+    if is_error(value):
+        if "KeyboardInterrupt" in value["classes"]:
+            raise KeyboardInterrupt(value["message"])
+        raise HostError(value)
+    return value
+
+
+def table_sizes():
+    return (len(TABLE._objects), len(TABLE._refs), len(TABLE._handle_of))
 
 
 class Report:
@@ -107,7 +140,10 @@ class Alarm:
         signal.signal(signal.SIGALRM, self.handler)
 
     def handler(self, signum, frame):
-        if not self.armed:
+        # Only inside r_bridge (the dispatcher included), not in the test's
+        # own code around it, where an interrupt would say nothing about
+        # rbridge (and could drop a record the dispatcher returned).
+        if not self.armed or frame is None or not frame.f_code.co_filename.startswith(PACKAGE):
             return
         self.armed = False
         self.fired = True
@@ -169,26 +205,32 @@ SIGALRM_OPS = {
     "pop": (lambda: {"m": _seq3()}, lambda c, r: c["m"].pop()),
     "get_uid": (dict, lambda c, r: naming.get_uid(r.choice(["dense", "x"]))),
     "clear": (dict, lambda c, r: r_bridge.clear_session(free_memory=False)),
-    "api.make_layer": (lambda: {"m": _h(api.make_sequential([_h(api.make_input([3]))]))},
-                       lambda c, r: api.make_layer(r.choice(["dense", "dropout"]),
-                                                   r.choice([{"units": 2}, {"rate": 0.5}, {"units": -1}]),
-                                                   target=r.choice([None, c["m"]]))),
-    "api.make_sequential": (lambda: {"x": _h(api.make_input([3])), "d": _h(api.make_layer("dense", {"units": 2}))},
-                            lambda c, r: api.make_sequential([c["x"], c["d"]])),
-    "api.add": (lambda: {"m": _h(api.make_sequential([_h(api.make_input([3]))])),
-                         "d": _h(api.make_layer("dense", {"units": 2}))},
-                lambda c, r: api.add(c["m"], c["d"])),
-    "api.pop": (lambda: {"m": _h(api.make_sequential([_h(api.make_input([3])),
-                                                      _h(api.make_layer("dense", {"units": 2}))]))},
-                lambda c, r: api.pop(c["m"])),
-    "api.clear_session": (dict, lambda c, r: api.clear_session(free_memory=False)),
+    "api.make_layer": (lambda: {"m": _h(host("make_sequential", input={"shape": [3]}))},
+                       lambda c, r: host("make_layer", kind=r.choice(["dense", "dropout"]),
+                                         args=r.choice([{"units": 2}, {"rate": 0.5}, {"units": -1}]),
+                                         object=r.choice([None, c["m"]]))),
+    "api.make_sequential": (lambda: {"x": _h(host("make_input", shape=[3])),
+                                     "d": _h(host("make_layer", kind="dense", args={"units": 2}))},
+                            lambda c, r: host("make_sequential", layers=[c["x"], c["d"]])),
+    "api.make_sequential_input": (dict, lambda c, r: host("make_sequential", input={"shape": [3]},
+                                                          name=r.choice([None, "a/b"]))),
+    "api.add": (lambda: {"m": _h(host("make_sequential", input={"shape": [3]})),
+                         "d": _h(host("make_layer", kind="dense", args={"units": 2}))},
+                lambda c, r: host("add", object=c["m"], layer=c["d"])),
+    "api.pop": (lambda: {"m": _h(host("make_sequential", input={"shape": [3]},
+                                      layers=[_h(host("make_layer", kind="dense", args={"units": 2}))]))},
+                lambda c, r: host("pop", object=c["m"])),
+    "api.call": (lambda: {"x": _h(host("make_input", shape=[3])),
+                          "d": _h(host("make_layer", kind="dense", args={"units": 2}))},
+                 lambda c, r: host("call", object=c["d"], args=[c["x"]])),
+    "api.clear_session": (dict, lambda c, r: host("clear_session", free_memory=False)),
 }
 
 
 def part_sigalrm(rep: Report, rng: random.Random, seconds: float):
     alarm = Alarm()
     r_bridge.clear_session(free_memory=False)
-    base_handles = api.live_handles()
+    base_handles = len(TABLE)
     # Typical duration of each op, to aim the alarms inside it.
     durations = {}
     for name, (setup, op) in SIGALRM_OPS.items():
@@ -197,10 +239,12 @@ def part_sigalrm(rep: Report, rng: random.Random, seconds: float):
             ctx = setup()
             t = time.perf_counter()
             try:
-                op(ctx, random.Random(0))
+                v = op(ctx, random.Random(0))
             except Exception:
-                pass
+                v = None
             samples.append(time.perf_counter() - t)
+            if isinstance(v, dict) and "handle" in v:
+                _MADE.append(v["handle"])  # (the caller's, given back at the end)
         durations[name] = sorted(samples)[2]
     r_bridge.clear_session(free_memory=False)
     dealt = set()
@@ -274,10 +318,9 @@ def part_sigalrm(rep: Report, rng: random.Random, seconds: float):
             rep.check("unique_names", n not in dealt, f"{n} dealt twice by {name}", repro)
             dealt.add(n)
     # Give back every record; the table must be back to its baseline.
-    api.release(records + _MADE)
-    r_bridge.clear_session(free_memory=True)
-    rep.check("handles_released", api.live_handles() == base_handles,
-              f"{api.live_handles() - base_handles} handles left after releasing every record "
+    host("clear_session", releases=records + _MADE, free_memory=True)
+    rep.check("handles_released", len(TABLE) == base_handles,
+              f"{len(TABLE) - base_handles} handles left after releasing every record "
               f"({rep.interrupts} interrupts)", f"sigalrm (seed {rep.seed})")
 
 
@@ -288,7 +331,7 @@ def part_threads(rep: Report, rng: random.Random, seconds: float, n_threads=12):
     sys.setswitchinterval(1e-5)
     end = time.monotonic() + seconds
     seeds = [rng.randrange(2**31) for _ in range(n_threads)]
-    base_handles = api.live_handles()
+    base_handles = len(TABLE)
 
     def worker(k):
         r = random.Random(seeds[k])
@@ -302,7 +345,7 @@ def part_threads(rep: Report, rng: random.Random, seconds: float, n_threads=12):
             if choice >= 0.02 and choice < 0.25:  # a failing op, its arguments made first
                 x1, x2 = Input((3,)), Input((3,))
                 bad = r.choice([lambda: Dense(-1), lambda: Sequential([x1, x2]),
-                                lambda: api.make_layer("dense", {"units": "x"}), lambda: Model(x1, "y")])
+                                lambda: host("make_layer", kind="dense", args={"units": "x"}), lambda: Model(x1, "y")])
             sid = state._STATE
             if sid is not session:
                 dealt, session = set(), sid
@@ -319,6 +362,9 @@ def part_threads(rep: Report, rng: random.Random, seconds: float, n_threads=12):
                         bad()
                     except (ValueError, TypeError):
                         pass
+                    except HostError as e:
+                        if not {"ValueError", "TypeError"} & set(e.record["classes"]):
+                            raise
                     else:
                         rep.check("bad_input_rejected", False, "a bad op succeeded", repro)
                         continue
@@ -340,7 +386,7 @@ def part_threads(rep: Report, rng: random.Random, seconds: float, n_threads=12):
                     m = Sequential([Input((3,)), Dense(2), Dense(1)])
                     objs = [m] + list(m.layers)
                 else:
-                    rec = api.make_layer("dense", {"units": 2})
+                    rec = host("make_layer", kind="dense", args={"units": 2})
                     records.append(rec["handle"])
                     objs = [rec]
             except Exception as e:  # noqa: BLE001
@@ -358,7 +404,7 @@ def part_threads(rep: Report, rng: random.Random, seconds: float, n_threads=12):
                 for n in names_of(o):
                     rep.check("unique_names", n not in dealt, f"{n} dealt twice in thread {k}", repro)
                     dealt.add(n)
-        api.release(records)
+        host("release", handles=records)
 
     threads = [threading.Thread(target=worker, args=(k,), name=f"stress-{k}") for k in range(n_threads)]
     for t in threads:
@@ -366,10 +412,11 @@ def part_threads(rep: Report, rng: random.Random, seconds: float, n_threads=12):
     for t in threads:
         t.join()
     sys.setswitchinterval(old_switch)
-    rep.check("handles_released", api.live_handles() == base_handles,
-              f"{api.live_handles() - base_handles} handles left", f"threads (seed {rep.seed})")
-    consistent = set(api._objects) == set(api._refs)
-    rep.check("handle_table_consistent", consistent, "api._objects and api._refs disagree", "threads")
+    rep.check("handles_released", len(TABLE) == base_handles,
+              f"{len(TABLE) - base_handles} handles left", f"threads (seed {rep.seed})")
+    consistent = (set(TABLE._objects) == set(TABLE._refs) == set(TABLE._handle_of.values())
+                  and all(n > 0 for n in TABLE._refs.values()))
+    rep.check("handle_table_consistent", consistent, "the handle table's dicts disagree", "threads")
 
 
 # ------------------------------------------------------------- hostile
@@ -423,9 +470,9 @@ def valid_args(fname, params, objs):
         "fn": (lambda: None), "policy": "float32", "data_format": "channels_last",
         "inputs": h("x") if is_api else objs["x"], "outputs": h("y") if is_api else objs["y"],
         "tensor": objs["y"], "layer": h("d") if is_api else objs["d"],
-        "model": h("m") if is_api else objs["m"], "handle": h("m"), "x": h("x") if is_api else np.ones((2, 3)),
-        "attr": "name", "weights": objs["weights"], "handles": [], "value": None, "state": {},
-        "layers": None, "args": None, "target": None,
+        "model": h("m") if is_api else objs["m"], "object": h("m") if is_api else objs["m"],
+        "x": np.ones((2, 3)), "attr": "name", "weights": objs["weights"], "handles": [], "value": None,
+        "state": {}, "layers": None, "args": None,
     }
     out = {}
     for p in params:
@@ -443,7 +490,7 @@ def make_objects():
     d = Dense(2)
     y = d(x)
     m = Sequential([Input(shape=(3,)), Dense(2)])
-    recs = {k: api._record(v) for k, v in {"x": x, "d": Dense(2), "m": m, "y": y}.items()}
+    recs = {k: api.record(v) for k, v in {"x": x, "d": Dense(2), "m": m, "y": y}.items()}
     return {"x": x, "d": d, "y": y, "m": m, "weights": m.get_weights(),
             "h": {k: r["handle"] for k, r in recs.items()}}
 
@@ -464,6 +511,21 @@ def _returned_handles(v):
     return []
 
 
+class LastError:
+    """Keeps the exception behind the dispatcher's last error record, to
+    see where it was raised (the record itself carries no traceback)."""
+
+    def __init__(self):
+        self.error = None
+        self._orig = _dispatch_mod.error_record
+
+        def keep(e):
+            self.error = e
+            return self._orig(e)
+
+        _dispatch_mod.error_record = keep
+
+
 def _raised_in(error):
     tb = error.__traceback__
     last = None
@@ -477,7 +539,8 @@ def part_hostile(rep: Report, rng: random.Random, seconds: float):
     alarm = Alarm()
     saved_cfg = (config.floatx(), config.epsilon(), config.image_data_format())
     saved_hooks = list(state._hooks)
-    base_handles = api.live_handles()
+    base_handles = len(TABLE)
+    last = LastError()
     cases = []
     for fname, fn in public_callables():
         try:
@@ -491,7 +554,7 @@ def part_hostile(rep: Report, rng: random.Random, seconds: float):
             for vname in HOSTILE:
                 cases.append((fname, fn, params, pname, vname))
     listing = make_objects()
-    api.release(list(listing["h"].values()))
+    host("release", handles=list(listing["h"].values()))
     for mname, _, pnames in methods(listing):
         for pname in pnames:
             for vname in HOSTILE:
@@ -518,17 +581,28 @@ def part_hostile(rep: Report, rng: random.Random, seconds: float):
             call = fn
             positional = False
         value = HOSTILE[vname]
-        before = (counters(), config.as_dict(), api.live_handles())
+        before = (counters(), config.as_dict(), len(TABLE))
         rep.ops += 1
         if positional:
             result, error = alarm.run(lambda: call(value), 5.0)
+        elif fname.startswith("r_bridge.api.") and fname.rsplit(".", 1)[1] in api.FUNCTIONS:
+            # As a host calls it: through the dispatcher, which never raises.
+            kwargs = dict(kwargs, **{pname: value})
+            last.error = None
+            result, error = alarm.run(lambda: api.dispatch(fname.rsplit(".", 1)[1], kwargs), 5.0)
+            if error is not None:
+                rep.check("dispatch_never_raises", False, f"{fname}({pname}={vname}) raised {error!r}", repro)
+            elif is_error(result):
+                error = last.error
+                if "KeyboardInterrupt" in result["classes"]:
+                    error = KeyboardInterrupt()
         else:
             kwargs = dict(kwargs, **{pname: value})
             result, error = alarm.run(lambda: call(**kwargs), 5.0)
         if isinstance(error, KeyboardInterrupt):
             rep.check("no_hang", False, f"{fname}({pname}={vname}) ran 5 s", repro)
         elif error is not None:
-            after = (counters(), config.as_dict(), api.live_handles())
+            after = (counters(), config.as_dict(), len(TABLE))
             rep.check("counters_after_failure", after == before,
                       f"{fname}({pname}={vname}) raised {type(error).__name__} and changed the session: "
                       f"{before[0]} -> {after[0]}", repro)
@@ -543,48 +617,50 @@ def part_hostile(rep: Report, rng: random.Random, seconds: float):
                       f"{where.replace(os.path.dirname(PACKAGE) + os.sep, '')} ({len(msg)} chars): {msg[:160]}",
                       repro)
         own += _returned_handles(result)
-        api.release(own)
+        host("release", handles=own)
         # Back to a clean process for the next case.
         config.set_floatx(saved_cfg[0])
         config.set_epsilon(saved_cfg[1])
         config.set_image_data_format(saved_cfg[2])
         state._hooks[:] = saved_hooks
     r_bridge.clear_session(free_memory=True)
-    rep.check("handles_released", api.live_handles() == base_handles,
-              f"{api.live_handles() - base_handles} handles left after {done} hostile calls",
+    rep.check("handles_released", len(TABLE) == base_handles,
+              f"{len(TABLE) - base_handles} handles left after {done} hostile calls",
               f"hostile (seed {rep.seed})")
     print(f"hostile: {done} of {len(cases)} cases in the time budget", file=sys.stderr)
 
 
 # ------------------------------------------------------------- registry
 def part_registry(rep: Report, rng: random.Random, seconds: float):
-    r_bridge.clear_session(free_memory=True)
-    base = (len(api._objects), len(api._refs), len(api._handle_of))
+    host("clear_session", free_memory=True)
+    base = table_sizes()
     refs = []
     sizes = []
     end = time.monotonic() + seconds
     i = 0
     x = np.ones((4, 3))
+    pending = []  # released with the next call, as R's finalizers do
     while time.monotonic() < end:
         i += 1
         rep.ops += 1
-        inp = api.make_input([3])
-        seq = api.make_sequential([inp["handle"]])
-        m = api.make_layer("dense", {"units": 2}, target=seq["handle"])
-        out = api.predict(m["handle"], x)
-        layers = api.get(m["handle"], "layers")
-        refs.append(weakref.ref(api._objects[m["handle"]]))
-        api.release([inp["handle"], seq["handle"], m["handle"]] + [r["handle"] for r in layers])
+        seq = host("make_sequential", releases=pending, input={"shape": [3]})
+        m = host("make_layer", kind="dense", args={"units": 2}, object=seq["handle"])
+        out = host("predict", object=m["handle"], x=x)
+        layers = host("get", object=m["handle"], attr="layers")
+        refs.append(weakref.ref(TABLE._objects[m["handle"]]))
+        pending = [seq["handle"], m["handle"]] + [r["handle"] for r in layers]
         if i % 200 == 0:
-            r_bridge.clear_session(free_memory=True)
-            sizes.append((len(api._objects), len(api._refs), len(api._handle_of)))
+            host("clear_session", releases=pending, free_memory=True)
+            pending = []
+            sizes.append(table_sizes())
         del out
+    host("release", handles=pending)
     gc.collect()
-    now = (len(api._objects), len(api._refs), len(api._handle_of))
+    now = table_sizes()
     rep.check("flat_registry", all(s == sizes[0] for s in sizes) if sizes else True,
-              f"handle tables grew over the loop: {sizes[:3]} ... {sizes[-3:]}", f"registry (seed {rep.seed})")
+              f"handle table grew over the loop: {sizes[:3]} ... {sizes[-3:]}", f"registry (seed {rep.seed})")
     rep.check("handles_released", now == base,
-              f"tables {base} -> {now} after {i} iterations", f"registry (seed {rep.seed})")
+              f"table {base} -> {now} after {i} iterations", f"registry (seed {rep.seed})")
     alive = sum(1 for r in refs if r() is not None)
     rep.check("objects_freed", alive == 0, f"{alive} of {len(refs)} released models still alive",
               f"registry (seed {rep.seed})")

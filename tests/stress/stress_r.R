@@ -256,8 +256,10 @@ loop <- function(limit_fn) {
     clear_session(free_memory = TRUE)
   })
   left <- retry(handles_now) - base
-  check("handles_released", left == 0, sprintf("%d handles held by Python with no R owner after %d interrupts",
-                                              left, rep$interrupts), sprintf("%s (seed %d)", part, seed))
+  # (diagnosis only: R wrappers still alive, if the package can say)
+  alive <- tryCatch(get("rb_outstanding", asNamespace("rbridge"))(), error = function(e) NA)
+  check("handles_released", left == 0, sprintf("%d handles held by Python with no R owner after %d interrupts (R wrappers alive: %s)",
+                                              left, rep$interrupts, alive), sprintf("%s (seed %d)", part, seed))
 }
 
 # ------------------------------------------------------------ hostile
