@@ -292,4 +292,4 @@ def get(identifier: str | Activation | None) -> Activation:
     obj = _ALL.get(identifier) if isinstance(identifier, str) else identifier
     if callable(obj):
         return obj
-    raise ValueError(f"Could not interpret activation function identifier: {identifier}")
+    raise ValueError(f"Could not interpret activation function identifier: {identifier!s:.100}")

@@ -54,4 +54,4 @@ def get(identifier: str | Initializer) -> Initializer:
         return _ALL[identifier]
     if callable(identifier) and not isinstance(identifier, str):
         return identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier}")
+    raise ValueError(f"Could not interpret initializer identifier: {identifier!s:.100}")

@@ -31,7 +31,7 @@ def _check_seed(seed, message):
     seed = int(seed)
     if not 0 <= seed <= _MAX_SEED:
         raise ValueError(
-            f"Argument `seed` must be between 0 and 2**32 - 1 (numpy's limit). Received: seed={seed!s:.100}"
+            f"Argument `seed` must be between 0 and 2**32 - 1. Received: seed={seed!s:.100}"
         )
     return seed
 

@@ -30,8 +30,8 @@ def _check_tensors(x: Structure, what: str) -> list[KerasTensor]:
     for t in flat:
         if not isinstance(t, KerasTensor):
             raise ValueError(
-                f"All `{what}` values must be KerasTensors. Received: {what}={x} "
-                f"including invalid value {t} of type {type(t)}"
+                f"All `{what}` values must be KerasTensors. Received: {what}={x!s:.200} "
+                f"including invalid value {t!s:.100} of type {type(t)}"
             )
     return flat
 
@@ -481,7 +481,7 @@ class Functional(Model):
 def get_source_inputs(tensor: KerasTensor) -> list[KerasTensor]:
     """The ``Input()`` tensors that ``tensor`` was computed from."""
     if not isinstance(tensor, KerasTensor):
-        raise ValueError(f"`tensor` must be a KerasTensor. Received: tensor={tensor!r}")
+        raise ValueError(f"`tensor` must be a KerasTensor. Received: tensor={tensor!r:.100}")
     out, seen, stack = [], set(), [tensor]
     while stack:
         t = stack.pop()

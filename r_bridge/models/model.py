@@ -58,7 +58,7 @@ class Model(Layer):
         if index is not None and name is not None:
             raise ValueError(
                 "Provide only a layer name or a layer index. Received: "
-                f"index={index}, name={name}."
+                f"index={index!s:.100}, name={name!s:.100}."
             )
         layers = self.layers
         if index is not None:
@@ -73,7 +73,7 @@ class Model(Layer):
                 if layer.name == name:
                     return layer
             raise ValueError(
-                f"No such layer: {name}. Existing layers are: {list(layer.name for layer in layers)}."
+                f"No such layer: {name!s:.100}. Existing layers are: {list(layer.name for layer in layers)}."
             )
         raise ValueError("Provide either a layer name or layer index at `get_layer`.")
 

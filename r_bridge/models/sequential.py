@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
 
 import numpy as np
@@ -88,6 +88,23 @@ class Sequential(Model):
             _output_shape=functional._output_shape if functional is not None else None,
         )
 
+    def _switch(self, make: Callable[[], tuple[list[Layer], Functional | None]]) -> None:
+        """Switch to the stack ``make()`` computes (it may take names), all or
+        nothing: the switch happens inside the counters' atomic block, and if
+        anything fails or is interrupted there the old stack is put back, so
+        no interrupt can leave a new stack with its names given back, or the
+        old stack with the new stack's names taken. The outer atomic block
+        puts the counters back when an interrupt lands on entry to the inner
+        one's ``__exit__``, the one point a block cannot cover itself."""
+        old = (self._layers, self._functional)
+        with atomic():
+            try:
+                with atomic():
+                    self._commit(*make())
+            except BaseException:
+                self._commit(*old)
+                raise
+
     def _rebuilt(
         self, layers: list[Layer], input_shape: Any = None
     ) -> tuple[list[Layer], Functional | None]:
@@ -143,34 +160,35 @@ class Sequential(Model):
         On error (duplicate name, incompatible input shape, ...) the model
         and the session's name counters are left as they were.
         """
-        with atomic():
+        if (isinstance(layer, KerasTensor) and layer._node is not None
+                and isinstance(layer._node.layer, InputLayer)):
+            layer = layer._node.layer
+        item = layer
+
+        def make() -> tuple[list[Layer], Functional | None]:
             layers = list(self._layers)
-            if not layers and (shape_arg := getattr(layer, "_input_shape_arg", None)) is not None:
+            if not layers and (shape_arg := getattr(item, "_input_shape_arg", None)) is not None:
                 layers.append(InputLayer(shape=shape_arg))
-            if (isinstance(layer, KerasTensor) and layer._node is not None
-                    and isinstance(layer._node.layer, InputLayer)):
-                layer = layer._node.layer
-            if not isinstance(layer, Layer):
+            if not isinstance(item, Layer):
                 raise ValueError(
                     "Only instances of `keras.Layer` can be added to a Sequential model. "
-                    f"Received: {layer} (of type {type(layer)})"
+                    f"Received: {item!s:.100} (of type {type(item)})"
                 )
-            if any(other.name == layer.name and other is not layer for other in layers):
+            if any(other.name == item.name and other is not item for other in layers):
                 raise ValueError(
                     "All layers added to a Sequential model should have unique names. "
-                    f"Name '{layer.name}' is already the name of a layer in this model. "
+                    f"Name '{item.name}' is already the name of a layer in this model. "
                     "Update the `name` argument to pass a unique name."
                 )
-            if isinstance(layer, InputLayer) and layers and isinstance(layers[0], InputLayer):
+            if isinstance(item, InputLayer) and layers and isinstance(layers[0], InputLayer):
                 raise ValueError(
                     f"Sequential model '{self.name}' has already been configured to use input "
                     f"shape {layers[0].batch_shape}. You cannot add a different Input layer to it."
                 )
-            layers.append(layer)
-            functional = None
-            if rebuild:
-                layers, functional = self._rebuilt(layers)
-        self._commit(layers, functional)
+            layers.append(item)
+            return self._rebuilt(layers) if rebuild else (layers, None)
+
+        self._switch(make)
 
     def pop(self, rebuild: bool = True) -> Layer:
         """Remove and return the last layer.
@@ -183,19 +201,16 @@ class Sequential(Model):
             raise ValueError(f"There are no layers in Sequential model '{self.name}' to pop.")
         layers = list(self._layers)
         layer = layers.pop()
-        functional = None
-        with atomic():
-            if rebuild:
-                layers, functional = self._rebuilt(layers)
-        self._commit(layers, functional)
+        self._switch(lambda: self._rebuilt(layers) if rebuild else (layers, None))
         return layer
 
     def build(self, input_shape: tuple[int | None, ...] | None = None) -> None:
         """Build the internal functional model for inputs of ``input_shape``."""
-        with atomic():
+        def make() -> tuple[list[Layer], Functional | None]:
             layers, functional = self._rebuilt(list(self._layers), input_shape)
-        if functional is not None:
-            self._commit(layers, functional)
+            return (layers, functional) if functional is not None else (self._layers, self._functional)
+
+        self._switch(make)
 
     # ----------------------------------------------------------- access
     @property

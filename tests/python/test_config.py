@@ -249,7 +249,7 @@ def test_set_random_seed_out_of_range_is_clear(bad):
     with pytest.raises(ValueError) as err:
         rb_random.set_random_seed(bad)
     assert str(err.value) == (
-        f"Argument `seed` must be between 0 and 2**32 - 1 (numpy's limit). Received: seed={bad}"
+        f"Argument `seed` must be between 0 and 2**32 - 1. Received: seed={bad}"
     )
     assert state.get_global_attribute("global_random_seed") is None
 
