@@ -47,8 +47,22 @@ def attach_r(lib_loc: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] 
 
 
 __all__ = [
-    "clear_session", "get_uid", "reset_uids", "name_scope", "register_clear_hook",
-    "unregister_clear_hook", "set_random_seed", "session_info", "config", "layers",
-    "models", "Input", "Model", "Sequential", "Functional", "KerasTensor",
-    "get_source_inputs", "attach_r",
+    "clear_session",
+    "get_uid",
+    "reset_uids",
+    "name_scope",
+    "register_clear_hook",
+    "unregister_clear_hook",
+    "set_random_seed",
+    "session_info",
+    "config",
+    "layers",
+    "models",
+    "Input",
+    "Model",
+    "Sequential",
+    "Functional",
+    "KerasTensor",
+    "get_source_inputs",
+    "attach_r",
 ]

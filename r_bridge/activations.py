@@ -138,8 +138,11 @@ def soft_shrink(x: ArrayLike, threshold: float = 0.5) -> np.ndarray:
     """``x - threshold`` above ``threshold``, ``x + threshold`` below
     ``-threshold``, 0 between."""
     x = _tensor(x)
-    return np.where(x > threshold, np.array(x - threshold, x.dtype),
-                    np.where(x < -threshold, np.array(x + threshold, x.dtype), _c(0, x)))
+    return np.where(
+        x > threshold,
+        np.array(x - threshold, x.dtype),
+        np.where(x < -threshold, np.array(x + threshold, x.dtype), _c(0, x)),
+    )
 
 
 def hard_shrink(x: ArrayLike, threshold: float = 0.5) -> np.ndarray:
@@ -203,10 +206,7 @@ def glu(x: ArrayLike, axis: int = -1) -> np.ndarray:
     """Gated linear unit: ``a * sigmoid(b)`` for the two halves of ``axis``."""
     x = _tensor(x)
     if x.shape[axis] % 2 != 0:
-        raise ValueError(
-            "axis size must be divisible by 2. "
-            f"Received: x.shape={x.shape} with axis={axis}"
-        )
+        raise ValueError(f"axis size must be divisible by 2. Received: x.shape={x.shape} with axis={axis}")
     a, b = np.split(x, 2, axis)
     return (a * sigmoid(b)).astype(x.dtype)
 
@@ -265,10 +265,36 @@ def sparsemax(x: ArrayLike, axis: int = -1) -> np.ndarray:
 _ALL: dict[str, Activation] = {
     f.__name__: f
     for f in (
-        relu, leaky_relu, relu6, softmax, celu, elu, selu, softplus, softsign, squareplus,
-        soft_shrink, sparse_plus, silu, gelu, glu, tanh, tanh_shrink, threshold, sigmoid,
-        sparse_sigmoid, exponential, hard_sigmoid, hard_silu, hard_tanh, hard_shrink, linear,
-        mish, log_softmax, log_sigmoid, sparsemax,
+        relu,
+        leaky_relu,
+        relu6,
+        softmax,
+        celu,
+        elu,
+        selu,
+        softplus,
+        softsign,
+        squareplus,
+        soft_shrink,
+        sparse_plus,
+        silu,
+        gelu,
+        glu,
+        tanh,
+        tanh_shrink,
+        threshold,
+        sigmoid,
+        sparse_sigmoid,
+        exponential,
+        hard_sigmoid,
+        hard_silu,
+        hard_tanh,
+        hard_shrink,
+        linear,
+        mish,
+        log_softmax,
+        log_sigmoid,
+        sparsemax,
     )
 }
 _ALL["swish"] = silu

@@ -92,7 +92,9 @@ def _atomic(fn: Callable) -> Callable:
 def record(obj: object) -> dict:
     """Hold ``obj`` for the host (one more reference) and describe it."""
     if not isinstance(obj, (Layer, KerasTensor)):  # checked before it is held
-        raise TypeError(f"Only layers, models and symbolic tensors can be held. Received a {type(obj).__name__}.")
+        raise TypeError(
+            f"Only layers, models and symbolic tensors can be held. Received a {type(obj).__name__}."
+        )
     handle = table.add(obj)
     if isinstance(obj, KerasTensor):
         return {
@@ -271,8 +273,9 @@ def make_input(**kwargs: object) -> dict:
 
 
 @_atomic
-def make_sequential(layers: list | None = None, name: str | None = None, trainable: bool = True,
-                    input: dict | None = None) -> dict:  # noqa: A002
+def make_sequential(
+    layers: list | None = None, name: str | None = None, trainable: bool = True, input: dict | None = None
+) -> dict:  # noqa: A002
     """``Sequential(layers, trainable, name)``; ``input``: keyword arguments
     of an ``Input()`` made first (keras3's ``input_shape`` and friends), all
     in one atomic step."""

@@ -27,8 +27,17 @@ _FLOATX_VALUES = ("bfloat16", "float16", "float32", "float64")
 _DATA_FORMATS = ("channels_first", "channels_last")
 _POLICIES = _FLOATX_VALUES + ("mixed_float16", "mixed_bfloat16")
 _DTYPES = _FLOATX_VALUES + (
-    "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-    "bool", "complex64", "complex128",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "bool",
+    "complex64",
+    "complex128",
 )
 
 
@@ -50,9 +59,7 @@ def set_floatx(value) -> None:
     """Set the default float type: one of bfloat16, float16, float32, float64."""
     global _FLOATX
     if value not in _FLOATX_VALUES:
-        raise ValueError(
-            f"Unknown `floatx` value: {value}. Expected one of {_set_repr(_FLOATX_VALUES)}"
-        )
+        raise ValueError(f"Unknown `floatx` value: {value}. Expected one of {_set_repr(_FLOATX_VALUES)}")
     _FLOATX = str(value)
 
 

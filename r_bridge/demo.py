@@ -23,8 +23,10 @@ def example_1() -> None:
         # Without `clear_session()`, each iteration of this loop will
         # slightly increase the size of the global state managed by Keras
         model = r_bridge.Sequential([layers.Dense(10) for _ in range(10)])
-    print(f"after the loop without clear_session(): last layer is {model.layers[-1].name}, "
-          f"RSS {_rss_mb():.1f} MB")
+    print(
+        f"after the loop without clear_session(): last layer is {model.layers[-1].name}, "
+        f"RSS {_rss_mb():.1f} MB"
+    )
 
     for _ in range(100):
         # With `clear_session()` called at the beginning,
@@ -32,8 +34,10 @@ def example_1() -> None:
         # and memory consumption is constant over time.
         r_bridge.clear_session()
         model = r_bridge.Sequential([layers.Dense(10) for _ in range(10)])
-    print(f"after the loop with clear_session():    last layer is {model.layers[-1].name}, "
-          f"RSS {_rss_mb():.1f} MB")
+    print(
+        f"after the loop with clear_session():    last layer is {model.layers[-1].name}, "
+        f"RSS {_rss_mb():.1f} MB"
+    )
 
 
 def example_2() -> None:

@@ -23,9 +23,7 @@ _UIDS = "object_name_uids"
 
 
 def _uids() -> collections.defaultdict[str, int]:
-    return state.get_global_attribute(
-        _UIDS, default=collections.defaultdict(int), set_to_default=True
-    )
+    return state.get_global_attribute(_UIDS, default=collections.defaultdict(int), set_to_default=True)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -192,15 +190,17 @@ class name_scope:
     ):
         if not isinstance(name, str) or "/" in name:
             raise ValueError(
-                "Argument `name` must be a string and "
-                "cannot contain character `/`. "
-                f"Received: name={name}"
+                f"Argument `name` must be a string and cannot contain character `/`. Received: name={name}"
             )
         self.name = name
         self.caller = caller
         self.deduplicate = deduplicate
         self.override_parent = override_parent
-        if override_parent is None and deduplicate and (parent := getattr(caller, "_parent_path", None)) is not None:
+        if (
+            override_parent is None
+            and deduplicate
+            and (parent := getattr(caller, "_parent_path", None)) is not None
+        ):
             self.override_parent = parent
         self._pop_on_exit = False
         self._stack: list[name_scope] | None = None

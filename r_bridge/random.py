@@ -30,9 +30,7 @@ def _check_seed(seed, message):
         raise ValueError(message)
     seed = int(seed)
     if not 0 <= seed <= _MAX_SEED:
-        raise ValueError(
-            f"Argument `seed` must be between 0 and 2**32 - 1. Received: seed={seed!s:.100}"
-        )
+        raise ValueError(f"Argument `seed` must be between 0 and 2**32 - 1. Received: seed={seed!s:.100}")
     return seed
 
 
@@ -45,8 +43,7 @@ def set_random_seed(seed) -> None:
     """
     seed = _check_seed(
         seed,
-        "Expected `seed` argument to be an integer. "
-        f"Received: seed={seed!s:.100} (of type {type(seed)})",
+        f"Expected `seed` argument to be an integer. Received: seed={seed!s:.100} (of type {type(seed)})",
     )
     gen = np.random.default_rng(seed)
     _py_random.seed(seed)

@@ -87,9 +87,7 @@ def clear_session(free_memory=True):
     """
     global _STATE
     if not isinstance(free_memory, bool):
-        raise TypeError(
-            f"`free_memory` must be a bool (True or False). Received: {free_memory!r:.100}"
-        )
+        raise TypeError(f"`free_memory` must be a bool (True or False). Received: {free_memory!r:.100}")
     _STATE = threading.local()
     errors = []
     for fn in list(_hooks):

@@ -6,8 +6,12 @@ so releasing costs no extra crossing). It never raises: it returns the
 function's value, or an *error record*, a dict whose first key is
 :data:`ERROR`::
 
-    {ERROR: "ValueError", "message": "...", "argument": "units" or None,
-     "classes": ["ValueError", "Exception"]}
+    {
+        ERROR: "ValueError",
+        "message": "...",
+        "argument": "units" or None,
+        "classes": ["ValueError", "Exception"],
+    }
 
 so no exception crosses the language boundary and no host parses text.
 Interrupts (KeyboardInterrupt, SystemExit) come back as records too; the

@@ -6,10 +6,10 @@ Python session: names, counters, config and objects made from R are the ones
 Python sees, and the other way round.
 
 >>> import r_bridge
->>> rbridge = r_bridge.attach_r()          # doctest: +SKIP
->>> r_bridge.layers.Dense(2).name          # doctest: +SKIP
+>>> rbridge = r_bridge.attach_r()  # doctest: +SKIP
+>>> r_bridge.layers.Dense(2).name  # doctest: +SKIP
 'dense'
->>> rbridge.layer_dense(units=3)["name"][0]        # doctest: +SKIP
+>>> rbridge.layer_dense(units=3)["name"][0]  # doctest: +SKIP
 'dense_1'
 
 How R reaches Python
@@ -307,7 +307,9 @@ def call_api(fn, args, releases):
     if isinstance(out, dict) and out.get(ERROR) in ("KeyboardInterrupt", "SystemExit"):
         # R raises it as an error (rpy2 would swallow an R interrupt); the
         # package object attach_r() returns raises it again as itself.
-        _interrupted = KeyboardInterrupt() if out[ERROR] == "KeyboardInterrupt" else SystemExit(out["message"])
+        _interrupted = (
+            KeyboardInterrupt() if out[ERROR] == "KeyboardInterrupt" else SystemExit(out["message"])
+        )
     try:
         return to_r(out)
     except BaseException as e:  # noqa: BLE001
@@ -376,8 +378,13 @@ RETICULATE_REFUSED = (
 def _refuse_reticulate(ri):
     """Make reticulate's start of Python an R error instead of a later abort
     (reticulate calls this option's function before it starts Python)."""
-    ri.baseenv["options"](**{"reticulate.python.beforeInitialized": ri.evalr(
-        "function() stop(%s, call. = FALSE)" % _r_string(RETICULATE_REFUSED))})
+    ri.baseenv["options"](
+        **{
+            "reticulate.python.beforeInitialized": ri.evalr(
+                "function() stop(%s, call. = FALSE)" % _r_string(RETICULATE_REFUSED)
+            )
+        }
+    )
 
 
 def _r_string(text: str) -> str:
@@ -423,8 +430,9 @@ def _quiet_reticulate_hook(ri):
     rbridge loads reticulate's namespace, but through this module's transport
     reticulate never runs Python, so the warning would only mislead.
     """
-    ri.evalr('if (!isNamespaceLoaded("reticulate")) '
-             'setHook(packageEvent("reticulate", "onLoad"), NULL, "replace")')
+    ri.evalr(
+        'if (!isNamespaceLoaded("reticulate")) setHook(packageEvent("reticulate", "onLoad"), NULL, "replace")'
+    )
 
 
 def _load_package(ri):

@@ -72,7 +72,9 @@ class Dense(Layer):
                 f"Full input shape received: {tuple(input_shape)}"
             )
         self.input_spec = {"min_ndim": 2, "axes": {-1: in_dim}}
-        self.kernel = self.add_weight(shape=(in_dim, self.units), initializer=self.kernel_initializer, name="kernel")
+        self.kernel = self.add_weight(
+            shape=(in_dim, self.units), initializer=self.kernel_initializer, name="kernel"
+        )
         self.bias = None
         if self.use_bias:
             self.bias = self.add_weight(shape=(self.units,), initializer=self.bias_initializer, name="bias")
@@ -94,7 +96,9 @@ def _check_noise_shape(noise_shape):
         return None
     where = "Invalid value received for argument `noise_shape`. "
     if isinstance(noise_shape, str):
-        raise ValueError(where + f"Expected a tuple or list of integers. Received: noise_shape={noise_shape:.80}")
+        raise ValueError(
+            where + f"Expected a tuple or list of integers. Received: noise_shape={noise_shape:.80}"
+        )
     try:
         noise_shape = tuple(noise_shape)
     except TypeError:

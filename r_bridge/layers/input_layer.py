@@ -30,7 +30,9 @@ def standardize_shape(shape):
                 f"Found invalid dimension '{d!s:.100}' of type '{type(d)}'. "
             )
         if int(d) < 0:
-            raise ValueError(f"Cannot convert '{tuple(shape)!s:.200}' to a shape. Negative dimensions are not allowed.")
+            raise ValueError(
+                f"Cannot convert '{tuple(shape)!s:.200}' to a shape. Negative dimensions are not allowed."
+            )
         out.append(int(d))
     return tuple(out)
 
@@ -173,7 +175,9 @@ def Input(
         A :class:`KerasTensor` with shape ``(batch_size,) + shape``.
     """
     with atomic():  # the layer and its output tensor, or neither
-        return _input_layer(shape, batch_size, dtype, sparse, ragged, batch_shape, name, tensor, optional).output
+        return _input_layer(
+            shape, batch_size, dtype, sparse, ragged, batch_shape, name, tensor, optional
+        ).output
 
 
 def _input_layer(shape, batch_size, dtype, sparse, ragged, batch_shape, name, tensor, optional):

@@ -182,14 +182,18 @@ class Layer:
         """
         if args:
             if len(args) > 3:
-                raise TypeError(f"add_weight() takes at most 3 positional arguments but {len(args)} were given.")
+                raise TypeError(
+                    f"add_weight() takes at most 3 positional arguments but {len(args)} were given."
+                )
             if isinstance(args[0], str):
                 raise ValueError(
                     "`name` must be passed as a keyword argument. "
                     f"Received: add_weight('{args[0]}', ...). "
                     f"Use: add_weight(shape=..., name='{args[0]}')."
                 )
-            for i, (what, value) in enumerate((("shape", shape), ("initializer", initializer), ("dtype", dtype))):
+            for i, (what, value) in enumerate(
+                (("shape", shape), ("initializer", initializer), ("dtype", dtype))
+            ):
                 if i < len(args):
                     if value is not None:
                         raise ValueError(f"`{what}` was passed both positionally and as a keyword argument.")
@@ -231,9 +235,7 @@ class Layer:
 
     def call(self, *args, **kwargs):
         """numpy forward pass; subclasses define it."""
-        raise NotImplementedError(
-            f"Layer {type(self).__name__} does not have a `call` method implemented."
-        )
+        raise NotImplementedError(f"Layer {type(self).__name__} does not have a `call` method implemented.")
 
     def compute_output_spec(self, *args, **kwargs):
         """The symbolic output for symbolic inputs: from ``compute_output_shape``
@@ -336,10 +338,14 @@ class Layer:
         shapes = {
             f"{k}_shape": _shapes(v)
             for k, v in bound.items()
-            if k not in ("mask", "args", "kwargs") and not k.startswith("mask_") and _is_tensor(v) and v is not None
+            if k not in ("mask", "args", "kwargs")
+            and not k.startswith("mask_")
+            and _is_tensor(v)
+            and v is not None
         }
         names = [
-            n for n, p in inspect.signature(fn).parameters.items()
+            n
+            for n, p in inspect.signature(fn).parameters.items()
             if p.kind in (p.POSITIONAL_OR_KEYWORD, p.POSITIONAL_ONLY, p.KEYWORD_ONLY)
         ]
         if len(names) == 1:
@@ -414,7 +420,11 @@ class Layer:
             if self._first_call is None:
                 self._first_call = self._last_call
             return out
-        first = _map_structure(self._convert_input, first) if not _is_number_list(first) else self._convert_input(first)
+        first = (
+            _map_structure(self._convert_input, first)
+            if not _is_number_list(first)
+            else self._convert_input(first)
+        )
         args = (first,) + args[1:]
         if isinstance(first, np.ndarray):
             self._check_input(first.shape)
@@ -514,8 +524,11 @@ def _is_tensor(x, numbers: bool = False) -> bool:
         return all(_is_tensor(v, numbers) for v in x)
     if isinstance(x, dict):
         return all(_is_tensor(v, numbers) for v in x.values())
-    return (x is None or isinstance(x, (KerasTensor, np.ndarray, np.generic))
-            or (numbers and isinstance(x, (int, float))))
+    return (
+        x is None
+        or isinstance(x, (KerasTensor, np.ndarray, np.generic))
+        or (numbers and isinstance(x, (int, float)))
+    )
 
 
 def _is_number_list(x) -> bool:

@@ -7,4 +7,13 @@ from r_bridge.models.model import Model
 from r_bridge.models.sequential import Sequential
 from r_bridge.tensor import KerasTensor, Node
 
-__all__ = ["Input", "InputLayer", "KerasTensor", "Node", "Model", "Functional", "Sequential", "get_source_inputs"]
+__all__ = [
+    "Input",
+    "InputLayer",
+    "KerasTensor",
+    "Node",
+    "Model",
+    "Functional",
+    "Sequential",
+    "get_source_inputs",
+]

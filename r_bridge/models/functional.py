@@ -166,7 +166,8 @@ class Functional(Model):
                     f"Received:\ninputs={inputs}\noutputs={outputs}"
                 )
             model_inputs = [
-                t if _is_input_tensor(t)
+                t
+                if _is_input_tensor(t)
                 else InputLayer(batch_shape=t.shape, dtype=t.dtype, name=f"{t.name}CLONE").output
                 for t in flat_in
             ]
@@ -205,8 +206,7 @@ class Functional(Model):
     @layers.setter
     def layers(self, _: object) -> NoReturn:
         raise AttributeError(
-            "`Model.layers` attribute is reserved and should not be used. "
-            "Please use another name."
+            "`Model.layers` attribute is reserved and should not be used. Please use another name."
         )
 
     @property
@@ -466,7 +466,9 @@ class Functional(Model):
                     node = _OutputNode(self, flat)
                     node.index = i
                 outs.append(KerasTensor(shape, dtype=ref.dtype, node=node))
-        self._output_shape = _unpack_singleton(tree.pack_sequence_as(self._outputs_struct, [tuple(s) for s in flat_shapes]))
+        self._output_shape = _unpack_singleton(
+            tree.pack_sequence_as(self._outputs_struct, [tuple(s) for s in flat_shapes])
+        )
         return _unpack_singleton(tree.pack_sequence_as(self._outputs_struct, outs))
 
     def __call__(

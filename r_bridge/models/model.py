@@ -48,8 +48,7 @@ class Model(Layer):
     @layers.setter
     def layers(self, _: object) -> NoReturn:
         raise AttributeError(
-            "`Model.layers` attribute is reserved and should not be used. "
-            "Please use another name."
+            "`Model.layers` attribute is reserved and should not be used. Please use another name."
         )
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
@@ -64,8 +63,7 @@ class Model(Layer):
         if index is not None:
             if len(layers) <= index:
                 raise ValueError(
-                    f"Was asked to retrieve layer at index {index} but model only has "
-                    f"{len(layers)} layers."
+                    f"Was asked to retrieve layer at index {index} but model only has {len(layers)} layers."
                 )
             return layers[index]
         if name is not None:
@@ -143,7 +141,9 @@ class Model(Layer):
             batch_size = 32
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"`batch_size` must be a positive integer. Received: batch_size={batch_size}")
-        if steps is not None and (isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1):
+        if steps is not None and (
+            isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1
+        ):
             raise ValueError(f"`steps` must be a positive integer or None. Received: steps={steps}")
         if verbose not in ("auto", 0, 1, 2) or isinstance(verbose, bool):
             raise ValueError(f'`verbose` must be "auto", 0, 1 or 2. Received: verbose={verbose}')
@@ -202,17 +202,33 @@ class Model(Layer):
         return tree.pack_sequence_as(out_struct, [np.concatenate(p) for p in pieces])
 
     # ------------------------------------------------------------ summary
-    def summary_text(self, line_length: int | None = None, positions: Sequence[float] | None = None,
-                     expand_nested: bool = False, show_trainable: bool = False,
-                     layer_range: Sequence[str] | None = None) -> str:
+    def summary_text(
+        self,
+        line_length: int | None = None,
+        positions: Sequence[float] | None = None,
+        expand_nested: bool = False,
+        show_trainable: bool = False,
+        layer_range: Sequence[str] | None = None,
+    ) -> str:
         """The Keras summary table as a string (arguments as :meth:`summary`)."""
-        return summary_text(self, line_length=line_length, positions=positions,
-                            expand_nested=expand_nested, show_trainable=show_trainable,
-                            layer_range=layer_range)
+        return summary_text(
+            self,
+            line_length=line_length,
+            positions=positions,
+            expand_nested=expand_nested,
+            show_trainable=show_trainable,
+            layer_range=layer_range,
+        )
 
-    def summary(self, line_length: int | None = None, positions: Sequence[float] | None = None,
-                print_fn: Callable[[str], object] | None = None, expand_nested: bool = False,
-                show_trainable: bool = False, layer_range: Sequence[str] | None = None) -> None:
+    def summary(
+        self,
+        line_length: int | None = None,
+        positions: Sequence[float] | None = None,
+        print_fn: Callable[[str], object] | None = None,
+        expand_nested: bool = False,
+        show_trainable: bool = False,
+        layer_range: Sequence[str] | None = None,
+    ) -> None:
         """Print Keras's summary table (or pass it to ``print_fn``).
 
         Args:
@@ -225,6 +241,12 @@ class Model(Layer):
             show_trainable: add a "Trainable" column.
             layer_range: ``[first, last]`` layer names (regexes) to show.
         """
-        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
-                      expand_nested=expand_nested, show_trainable=show_trainable,
-                      layer_range=layer_range)
+        print_summary(
+            self,
+            line_length=line_length,
+            positions=positions,
+            print_fn=print_fn,
+            expand_nested=expand_nested,
+            show_trainable=show_trainable,
+            layer_range=layer_range,
+        )

@@ -56,7 +56,12 @@ class Progbar:
     """
 
     def __init__(
-        self, target: int | None, width: int = 20, verbose: int = 1, interval: float = 0.05, unit_name: str = "step"
+        self,
+        target: int | None,
+        width: int = 20,
+        verbose: int = 1,
+        interval: float = 0.05,
+        unit_name: str = "step",
     ):
         self.target = target
         self.width = width

@@ -66,7 +66,10 @@ class Sequential(Model):
     _functional: Functional | None
 
     def __init__(
-        self, layers: Iterable[Layer | KerasTensor] | None = None, trainable: bool = True, name: str | None = None
+        self,
+        layers: Iterable[Layer | KerasTensor] | None = None,
+        trainable: bool = True,
+        name: str | None = None,
     ):
         with atomic():
             super().__init__(name=name, trainable=trainable)
@@ -105,9 +108,7 @@ class Sequential(Model):
                 self._commit(*old)
                 raise
 
-    def _rebuilt(
-        self, layers: list[Layer], input_shape: Any = None
-    ) -> tuple[list[Layer], Functional | None]:
+    def _rebuilt(self, layers: list[Layer], input_shape: Any = None) -> tuple[list[Layer], Functional | None]:
         """``(layers, functional)`` for ``layers`` built for ``input_shape``
         (or the input layer's shape); ``functional`` is ``None`` when the
         stack cannot be built yet. Changes nothing on the model."""
@@ -160,8 +161,11 @@ class Sequential(Model):
         On error (duplicate name, incompatible input shape, ...) the model
         and the session's name counters are left as they were.
         """
-        if (isinstance(layer, KerasTensor) and layer._node is not None
-                and isinstance(layer._node.layer, InputLayer)):
+        if (
+            isinstance(layer, KerasTensor)
+            and layer._node is not None
+            and isinstance(layer._node.layer, InputLayer)
+        ):
             layer = layer._node.layer
         item = layer
 
@@ -206,6 +210,7 @@ class Sequential(Model):
 
     def build(self, input_shape: tuple[int | None, ...] | None = None) -> None:
         """Build the internal functional model for inputs of ``input_shape``."""
+
         def make() -> tuple[list[Layer], Functional | None]:
             layers, functional = self._rebuilt(list(self._layers), input_shape)
             return (layers, functional) if functional is not None else (self._layers, self._functional)

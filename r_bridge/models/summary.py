@@ -206,22 +206,32 @@ def _layer_range(layers: list[Layer], layer_range: Sequence[str] | None) -> tupl
     upper = [i for i, layer in enumerate(layers) if re.match(layer_range[1], layer.name)]
     if not lower or not upper:
         raise ValueError(
-            "Passed layer_names do not match the layer names in the model. "
-            f"Received: {layer_range}"
+            f"Passed layer_names do not match the layer names in the model. Received: {layer_range}"
         )
     if min(lower) > max(upper):
         return min(upper), max(lower) + 1
     return min(lower), max(upper) + 1
 
 
-def print_summary(model: Model, line_length: int | None = None, positions: Sequence[float] | None = None,
-                  print_fn: Callable[[str], object] | None = None, expand_nested: bool = False,
-                  show_trainable: bool = False, layer_range: Sequence[str] | None = None) -> None:
+def print_summary(
+    model: Model,
+    line_length: int | None = None,
+    positions: Sequence[float] | None = None,
+    print_fn: Callable[[str], object] | None = None,
+    expand_nested: bool = False,
+    show_trainable: bool = False,
+    layer_range: Sequence[str] | None = None,
+) -> None:
     """Print Keras's summary of ``model`` (``print_fn(text)`` if given; while
     interactive logging is off, through logging as Keras does)."""
-    text = summary_text(model, line_length=line_length, positions=positions,
-                        expand_nested=expand_nested, show_trainable=show_trainable,
-                        layer_range=layer_range)
+    text = summary_text(
+        model,
+        line_length=line_length,
+        positions=positions,
+        expand_nested=expand_nested,
+        show_trainable=show_trainable,
+        layer_range=layer_range,
+    )
     if print_fn is not None:
         print_fn(text)
     elif config.is_interactive_logging_enabled():
@@ -230,9 +240,14 @@ def print_summary(model: Model, line_length: int | None = None, positions: Seque
         print_msg(text)
 
 
-def summary_text(model: Model, line_length: int | None = None, positions: Sequence[float] | None = None,
-                 expand_nested: bool = False, show_trainable: bool = False,
-                 layer_range: Sequence[str] | None = None) -> str:
+def summary_text(
+    model: Model,
+    line_length: int | None = None,
+    positions: Sequence[float] | None = None,
+    expand_nested: bool = False,
+    show_trainable: bool = False,
+    layer_range: Sequence[str] | None = None,
+) -> str:
     """Keras's summary of ``model`` as a string (see ``Model.summary``)."""
     from r_bridge.models.functional import Functional
 
@@ -298,4 +313,3 @@ def summary_text(model: Model, line_length: int | None = None, positions: Sequen
     lines.append(f" Trainable params: {t_count:,} ({_readable_size(t_bytes)})")
     lines.append(f" Non-trainable params: {n_count:,} ({_readable_size(n_bytes)})")
     return "\n".join(lines)
-

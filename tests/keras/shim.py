@@ -117,8 +117,7 @@ class RBridgeModule(types.ModuleType):
             if what is not None:
                 return _out_of_scope(f"{self.__name__}.{attr}", what)
             raise AttributeError(
-                f"r_bridge has no `{attr}` in {self._target.__name__} "
-                f"(standing for Keras's {self.__name__})"
+                f"r_bridge has no `{attr}` in {self._target.__name__} (standing for Keras's {self.__name__})"
             ) from None
 
     def __dir__(self):

@@ -13,7 +13,7 @@ same format; the ops are described in ``tests/scenarios/README.md``.
 
 Usage::
 
-    scenarios = load_scenarios()             # [(file stem, scenario dict)]
+    scenarios = load_scenarios()  # [(file stem, scenario dict)]
     results = run_scenario(scenario, RBridgeBackend())
     # results: [(step index, step, actual value)] for value-producing steps
 """
@@ -24,14 +24,21 @@ import json
 import os
 from pathlib import Path
 
-SCENARIO_DIR = Path(
-    os.environ.get("RBRIDGE_SCENARIOS") or Path(__file__).resolve().parents[1] / "scenarios"
-)
+SCENARIO_DIR = Path(os.environ.get("RBRIDGE_SCENARIOS") or Path(__file__).resolve().parents[1] / "scenarios")
 
 #: ops whose step records a value (compared with ``expect``)
 VALUE_OPS = {
-    "layer", "input", "sequential", "model", "call", "pop", "names", "name",
-    "get_uid", "uids", "config_get",
+    "layer",
+    "input",
+    "sequential",
+    "model",
+    "call",
+    "pop",
+    "names",
+    "name",
+    "get_uid",
+    "uids",
+    "config_get",
 }
 #: every op the format knows
 ALL_OPS = VALUE_OPS | {"add", "reset_uids", "clear_session", "config_set", "set_random_seed", "error"}
@@ -213,7 +220,9 @@ class ApiBackend(_Backend):
         return rec
 
     def layer(self, kind, args, target=None):
-        return self._keep(self.api.make_layer(kind=kind, args=args, object=None if target is None else target["handle"]))
+        return self._keep(
+            self.api.make_layer(kind=kind, args=args, object=None if target is None else target["handle"])
+        )
 
     def input(self, shape, name=None):
         return self._keep(self.api.make_input(shape=list(shape), name=name))

@@ -31,8 +31,12 @@ _X = np.stack([_POINTS, _POINTS[::-1] * 0.7, np.linspace(-4, 4, _POINTS.size)])
 
 # Extra arguments Keras's signatures take (the no-argument call is tested too).
 _ARGS = {
-    "relu": [dict(negative_slope=0.1), dict(max_value=6.0), dict(threshold=0.5),
-             dict(negative_slope=0.3, max_value=2.0, threshold=0.4)],
+    "relu": [
+        dict(negative_slope=0.1),
+        dict(max_value=6.0),
+        dict(threshold=0.5),
+        dict(negative_slope=0.3, max_value=2.0, threshold=0.4),
+    ],
     "leaky_relu": [dict(negative_slope=0.05)],
     "softmax": [dict(axis=0)],
     "log_softmax": [dict(axis=0)],

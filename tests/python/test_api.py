@@ -53,7 +53,10 @@ def test_make_layer_records():
 
 
 def test_unknown_kind_error():
-    with pytest.raises(ValueError, match=r"Unknown layer kind: 'conv'\. Expected one of \['activation', 'dense', 'dropout', 'flatten'\]"):
+    with pytest.raises(
+        ValueError,
+        match=r"Unknown layer kind: 'conv'\. Expected one of \['activation', 'dense', 'dropout', 'flatten'\]",
+    ):
         api.make_layer("conv", {})
     assert naming.uid_counts() == {}
 
@@ -84,8 +87,14 @@ def test_make_layer_with_model_target_adds():
 
 def test_make_layer_with_tensor_target_calls():
     x = api.make_input(shape=[4])
-    assert x == {"handle": x["handle"], "kind": "tensor", "class": "KerasTensor", "name": "keras_tensor",
-                 "shape": [None, 4], "dtype": "float32"}
+    assert x == {
+        "handle": x["handle"],
+        "kind": "tensor",
+        "class": "KerasTensor",
+        "name": "keras_tensor",
+        "shape": [None, 4],
+        "dtype": "float32",
+    }
     y = api.make_layer("dense", {"units": 3}, object=x["handle"])
     assert y["kind"] == "tensor"
     assert y["shape"] == [None, 3]
@@ -96,7 +105,9 @@ def test_make_layer_with_tensor_target_calls():
 def test_make_layer_with_layer_target_is_an_error():
     layer = dense()
     before = naming.uid_counts()
-    with pytest.raises(TypeError, match="`object` must be a Sequential model, a symbolic tensor or an array, not a Dense"):
+    with pytest.raises(
+        TypeError, match="`object` must be a Sequential model, a symbolic tensor or an array, not a Dense"
+    ):
         api.make_layer("dense", {"units": 2}, object=layer["handle"])
     assert naming.uid_counts() == before
 
@@ -209,10 +220,19 @@ def test_bad_handle_errors():
 def test_get_attributes_plain():
     layer = api.make_layer("dense", {"units": 3, "activation": "relu", "use_bias": False})
     h = layer["handle"]
-    values = {attr: api.get(h, attr) for attr in ("name", "class", "built", "trainable", "units", "activation", "use_bias", "dtype")}
+    values = {
+        attr: api.get(h, attr)
+        for attr in ("name", "class", "built", "trainable", "units", "activation", "use_bias", "dtype")
+    }
     assert values == {
-        "name": "dense", "class": "Dense", "built": False, "trainable": True, "units": 3,
-        "activation": "relu", "use_bias": False, "dtype": "float32",
+        "name": "dense",
+        "class": "Dense",
+        "built": False,
+        "trainable": True,
+        "units": 3,
+        "activation": "relu",
+        "use_bias": False,
+        "dtype": "float32",
     }
     assert_plain(values)
     assert api.get(api.make_layer("dropout", {"rate": 0.25})["handle"], "rate") == 0.25
@@ -342,11 +362,34 @@ def test_session_save_restore_round_trip():
 
 def test_every_public_function_is_covered():
     documented = {
-        "api_version", "clear_session", "get_uid", "reset_uids", "config_get", "config_set",
-        "set_random_seed", "make_layer", "make_input", "make_sequential", "make_model", "add", "pop",
-        "call", "get", "count_params", "get_weights", "set_weights", "predict", "summary",
-        "get_source_inputs", "release", "session_snapshot", "session_save", "session_restore",
-        "live_handles", "set", "get_layer",
+        "api_version",
+        "clear_session",
+        "get_uid",
+        "reset_uids",
+        "config_get",
+        "config_set",
+        "set_random_seed",
+        "make_layer",
+        "make_input",
+        "make_sequential",
+        "make_model",
+        "add",
+        "pop",
+        "call",
+        "get",
+        "count_params",
+        "get_weights",
+        "set_weights",
+        "predict",
+        "summary",
+        "get_source_inputs",
+        "release",
+        "session_snapshot",
+        "session_save",
+        "session_restore",
+        "live_handles",
+        "set",
+        "get_layer",
     }
     assert set(api.FUNCTIONS) >= documented
     for name in api.FUNCTIONS:

@@ -142,24 +142,46 @@ def test_an_entered_atomic_block_dropped_without_exit_changes_nothing_later():
 
 
 API_OPS = {
-    "make_layer": (lambda: {"seq": host("make_sequential")["handle"]},
-                   lambda c: host("make_layer", kind="dense", args={"units": 2}, object=c["seq"])),
-    "make_sequential with input": (lambda: {"x": host("make_input", shape=[3])["handle"],
-                                            "d": host("make_layer", kind="dense", args={"units": 2})["handle"]},
-                                   lambda c: host("make_sequential", layers=[c["x"], c["d"]])),
-    "make_sequential with input_shape": (dict, lambda c: host("make_sequential", input={"shape": [3]},
-                                                              layers=[])),
-    "add": (lambda: {"seq": host("make_sequential", input={"shape": [3]})["handle"],
-                     "d": host("make_layer", kind="dense", args={"units": 2})["handle"]},
-            lambda c: host("add", object=c["seq"], layer=c["d"])),
-    "call on a tensor": (lambda: {"x": host("make_input", shape=[3])["handle"],
-                                  "d": host("make_layer", kind="dense", args={"units": 2})["handle"]},
-                         lambda c: host("call", object=c["d"], args=[c["x"]])),
-    "failing add": (lambda: {"seq": host("make_sequential", input={"shape": [3]})["handle"],
-                             "x": host("make_input", shape=[3])["handle"]},
-                    lambda c: host("add", object=c["seq"], layer=c["x"])),
-    "failing make_sequential with input_shape": (dict, lambda c: host("make_sequential", input={"shape": [3]},
-                                                                      name="a/b")),
+    "make_layer": (
+        lambda: {"seq": host("make_sequential")["handle"]},
+        lambda c: host("make_layer", kind="dense", args={"units": 2}, object=c["seq"]),
+    ),
+    "make_sequential with input": (
+        lambda: {
+            "x": host("make_input", shape=[3])["handle"],
+            "d": host("make_layer", kind="dense", args={"units": 2})["handle"],
+        },
+        lambda c: host("make_sequential", layers=[c["x"], c["d"]]),
+    ),
+    "make_sequential with input_shape": (
+        dict,
+        lambda c: host("make_sequential", input={"shape": [3]}, layers=[]),
+    ),
+    "add": (
+        lambda: {
+            "seq": host("make_sequential", input={"shape": [3]})["handle"],
+            "d": host("make_layer", kind="dense", args={"units": 2})["handle"],
+        },
+        lambda c: host("add", object=c["seq"], layer=c["d"]),
+    ),
+    "call on a tensor": (
+        lambda: {
+            "x": host("make_input", shape=[3])["handle"],
+            "d": host("make_layer", kind="dense", args={"units": 2})["handle"],
+        },
+        lambda c: host("call", object=c["d"], args=[c["x"]]),
+    ),
+    "failing add": (
+        lambda: {
+            "seq": host("make_sequential", input={"shape": [3]})["handle"],
+            "x": host("make_input", shape=[3])["handle"],
+        },
+        lambda c: host("add", object=c["seq"], layer=c["x"]),
+    ),
+    "failing make_sequential with input_shape": (
+        dict,
+        lambda c: host("make_sequential", input={"shape": [3]}, name="a/b"),
+    ),
 }
 
 
@@ -285,9 +307,12 @@ def test_an_interrupted_pop_is_all_or_nothing():
 
 
 # --------------------------------------------------- item 5 and 7, core
-@pytest.mark.xfail(strict=True, reason="documented limit (tests/stress/LIMITS.md): an interrupt on entry to "
-                   "the constructor's atomic.__exit__ leaves its names consumed; every other point is "
-                   "test_stress_findings.test_an_interrupted_constructor_consumes_no_name_but_at_the_exit_entry")
+@pytest.mark.xfail(
+    strict=True,
+    reason="documented limit (tests/stress/LIMITS.md): an interrupt on entry to "
+    "the constructor's atomic.__exit__ leaves its names consumed; every other point is "
+    "test_stress_findings.test_an_interrupted_constructor_consumes_no_name_but_at_the_exit_entry",
+)
 def test_an_interrupted_constructor_consumes_no_name():
     for n, where, _, before, _exc in sweep(dict, lambda c: Dense(2)):
         assert naming.uid_counts() == before, f"interrupt at event {n} ({where})"

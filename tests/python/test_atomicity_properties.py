@@ -52,7 +52,9 @@ SEED = st.sampled_from([None, None, 1, -1, 2.5, "s"])
 REF = st.tuples(st.sampled_from(["layer", "model", "tensor", None]), st.integers(0, 30))
 
 layer_args = st.one_of(
-    st.tuples(st.just("dense"), st.fixed_dictionaries({"units": UNITS, "activation": ACTIVATION, "name": NAME})),
+    st.tuples(
+        st.just("dense"), st.fixed_dictionaries({"units": UNITS, "activation": ACTIVATION, "name": NAME})
+    ),
     st.tuples(st.just("dropout"), st.fixed_dictionaries({"rate": RATE, "seed": SEED, "name": NAME})),
     st.tuples(st.just("activation"), st.fixed_dictionaries({"activation": ACTIVATION, "name": NAME})),
     st.tuples(st.just("flatten"), st.fixed_dictionaries({"name": NAME})),
@@ -61,24 +63,43 @@ layer_args = st.one_of(
 )
 
 OPERATIONS = {
-    "make_layer": st.tuples(st.just("make_layer"), layer_args,
-                            st.one_of(st.none(), st.tuples(st.sampled_from(["model", "tensor", None]),
-                                                           st.integers(0, 30)))),
+    "make_layer": st.tuples(
+        st.just("make_layer"),
+        layer_args,
+        st.one_of(st.none(), st.tuples(st.sampled_from(["model", "tensor", None]), st.integers(0, 30))),
+    ),
     "make_input": st.tuples(st.just("make_input"), SHAPE, NAME),
-    "make_sequential": st.tuples(st.just("make_sequential"),
-                                 st.lists(st.tuples(st.sampled_from(["layer", "tensor", None]),
-                                                    st.integers(0, 30)), max_size=3), NAME),
+    "make_sequential": st.tuples(
+        st.just("make_sequential"),
+        st.lists(st.tuples(st.sampled_from(["layer", "tensor", None]), st.integers(0, 30)), max_size=3),
+        NAME,
+    ),
     "make_model": st.tuples(st.just("make_model"), REF, REF, NAME),
-    "add": st.tuples(st.just("add"), st.tuples(st.sampled_from(["model", None]), st.integers(0, 30)),
-                     st.tuples(st.sampled_from(["layer", None]), st.integers(0, 30))),
+    "add": st.tuples(
+        st.just("add"),
+        st.tuples(st.sampled_from(["model", None]), st.integers(0, 30)),
+        st.tuples(st.sampled_from(["layer", None]), st.integers(0, 30)),
+    ),
     "pop": st.tuples(st.just("pop"), st.tuples(st.sampled_from(["model", None]), st.integers(0, 30))),
-    "call": st.tuples(st.just("call"), st.tuples(st.sampled_from(["layer", None]), st.integers(0, 30)),
-                      st.tuples(st.sampled_from(["tensor", None]), st.integers(0, 30))),
+    "call": st.tuples(
+        st.just("call"),
+        st.tuples(st.sampled_from(["layer", None]), st.integers(0, 30)),
+        st.tuples(st.sampled_from(["tensor", None]), st.integers(0, 30)),
+    ),
     "get_uid": st.tuples(st.just("get_uid"), st.sampled_from(["dense", "x", "", 5, None])),
     "clear_session": st.just(("clear_session",)),
 }
-WEIGHTS = {"make_layer": 6, "make_input": 3, "make_sequential": 3, "make_model": 2, "add": 4,
-           "pop": 2, "call": 3, "get_uid": 1, "clear_session": 1}
+WEIGHTS = {
+    "make_layer": 6,
+    "make_input": 3,
+    "make_sequential": 3,
+    "make_model": 2,
+    "add": 4,
+    "pop": 2,
+    "call": 3,
+    "get_uid": 1,
+    "clear_session": 1,
+}
 operation = st.sampled_from([k for k, w in WEIGHTS.items() for _ in range(w)]).flatmap(OPERATIONS.get)
 
 
@@ -118,8 +139,9 @@ class ApiExecutor:
         kind = op[0]
         if kind == "make_layer":
             (layer_kind, args), target = op[1], op[2]
-            return self.host("make_layer", kind=layer_kind, args=args,
-                             object=None if target is None else h(target))
+            return self.host(
+                "make_layer", kind=layer_kind, args=args, object=None if target is None else h(target)
+            )
         if kind == "make_input":
             return self.host("make_input", shape=op[1], name=op[2])
         if kind == "make_sequential":
@@ -275,7 +297,8 @@ def check_program(program, executor=None, interrupt_pop=False):
     ops = [op for op, _ in program]
     interrupts = [n for _, n in program]
     took_effect, counters, _ = _with_handles_restored(
-        lambda: run(ops, interrupts, executor, interrupt_pop=interrupt_pop))
+        lambda: run(ops, interrupts, executor, interrupt_pop=interrupt_pop)
+    )
     assert _with_handles_restored(lambda: replay(took_effect, executor)) == counters
 
 

@@ -64,7 +64,9 @@ def test_dispatch_releases_before_the_call_and_rolls_back_failed_calls():
     counters = naming.uid_counts()
     # make_layer adds to the model, then fails: the model's reference it would
     # have returned is given back, and no name is consumed.
-    err = dispatch("make_layer", {"kind": "dense", "args": {"units": 2, "name": "a/b"}, "object": m["handle"]})
+    err = dispatch(
+        "make_layer", {"kind": "dense", "args": {"units": 2, "name": "a/b"}, "object": m["handle"]}
+    )
     assert err[ERROR] == "ValueError"
     assert api.live_handles() == held and api.table._refs[m["handle"]] == 1
     assert naming.uid_counts() == counters

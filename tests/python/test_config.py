@@ -38,7 +38,7 @@ def test_set_floatx_invalid_keras_message(bad):
     prefix = f"Unknown `floatx` value: {bad}. Expected one of "
     assert msg.startswith(prefix)
     # Keras prints a set (its order depends on hashing); compare as sets.
-    assert ast.literal_eval(msg[len(prefix):]) == {"bfloat16", "float16", "float32", "float64"}
+    assert ast.literal_eval(msg[len(prefix) :]) == {"bfloat16", "float16", "float32", "float64"}
     assert config.floatx() == "float32"
 
 
@@ -148,8 +148,12 @@ def test_set_random_seed_consumes_no_names():
 
 @pytest.mark.parametrize(
     "bad, shown",
-    [(1.5, "1.5 (of type <class 'float'>)"), ("1", "1 (of type <class 'str'>)"),
-     (True, "True (of type <class 'bool'>)"), (None, "None (of type <class 'NoneType'>)")],
+    [
+        (1.5, "1.5 (of type <class 'float'>)"),
+        ("1", "1 (of type <class 'str'>)"),
+        (True, "True (of type <class 'bool'>)"),
+        (None, "None (of type <class 'NoneType'>)"),
+    ],
 )
 def test_set_random_seed_invalid_message(bad, shown):
     with pytest.raises(ValueError) as err:
@@ -248,9 +252,7 @@ def test_set_epsilon_huge_int_is_a_float_or_a_clear_error():
 def test_set_random_seed_out_of_range_is_clear(bad):
     with pytest.raises(ValueError) as err:
         rb_random.set_random_seed(bad)
-    assert str(err.value) == (
-        f"Argument `seed` must be between 0 and 2**32 - 1. Received: seed={bad}"
-    )
+    assert str(err.value) == (f"Argument `seed` must be between 0 and 2**32 - 1. Received: seed={bad}")
     assert state.get_global_attribute("global_random_seed") is None
 
 
@@ -263,9 +265,17 @@ def test_standardize_data_format_is_the_one_check():
 
 @pytest.mark.parametrize(
     "bad, message",
-    [(True, "Cannot interpret `dtype` argument. Expected a string or an instance of DTypePolicy. Received: dtype=True"),
-     (3, "Cannot interpret `dtype` argument. Expected a string or an instance of DTypePolicy. Received: dtype=3"),
-     ("foo", "Cannot convert 'foo' to a mixed precision DTypePolicy.")],
+    [
+        (
+            True,
+            "Cannot interpret `dtype` argument. Expected a string or an instance of DTypePolicy. Received: dtype=True",
+        ),
+        (
+            3,
+            "Cannot interpret `dtype` argument. Expected a string or an instance of DTypePolicy. Received: dtype=3",
+        ),
+        ("foo", "Cannot convert 'foo' to a mixed precision DTypePolicy."),
+    ],
 )
 def test_standardize_dtype_keras_messages(bad, message):
     with pytest.raises(ValueError) as err:

@@ -54,8 +54,19 @@ SEEDS = range(int(os.environ.get("RBRIDGE_CONFORMANCE_SEEDS", "30")))
 N_OPS = int(os.environ.get("RBRIDGE_CONFORMANCE_OPS", "40"))
 
 PREFIXES = [
-    "dense", "dropout", "activation", "flatten", "sequential", "functional",
-    "input_layer", "keras_tensor", "seed_generator", "", "Dense", "block", "dense_1",
+    "dense",
+    "dropout",
+    "activation",
+    "flatten",
+    "sequential",
+    "functional",
+    "input_layer",
+    "keras_tensor",
+    "seed_generator",
+    "",
+    "Dense",
+    "block",
+    "dense_1",
 ]
 EXPLICIT_NAMES = ["a", "b", "hidden", "dense", "dense_1", "out", "sequential", "functional"]
 SHAPES = [[4], [3], [2, 3], [5]]
@@ -91,7 +102,10 @@ class ProgramGenerator:
         r = self.rng
         kind = r.choice(["dense", "dense", "dropout", "activation", "flatten"])
         args = {
-            "dense": lambda: {"units": r.randint(1, 4), **({"activation": "relu"} if r.random() < 0.3 else {})},
+            "dense": lambda: {
+                "units": r.randint(1, 4),
+                **({"activation": "relu"} if r.random() < 0.3 else {}),
+            },
             "dropout": lambda: {"rate": r.choice([0.0, 0.2, 0.5])},
             "activation": lambda: {"activation": r.choice(["relu", "tanh", "softmax"])},
             "flatten": lambda: {},
@@ -103,8 +117,23 @@ class ProgramGenerator:
 
     def step(self):
         r = self.rng
-        choices = ["layer", "layer", "input", "on", "on", "sequential", "into", "add", "model",
-                   "get_uid", "get_uid", "uids", "names", "reset_uids", "clear_session"]
+        choices = [
+            "layer",
+            "layer",
+            "input",
+            "on",
+            "on",
+            "sequential",
+            "into",
+            "add",
+            "model",
+            "get_uid",
+            "get_uid",
+            "uids",
+            "names",
+            "reset_uids",
+            "clear_session",
+        ]
         what = r.choice(choices)
         if what == "layer":
             kind, args = self._layer_spec()
@@ -212,9 +241,7 @@ def run_lockstep(program, other, keras_backend, label):
                     results.append(("error", f"{type(e).__name__}: {e}"))
             (kst, kval), (ost, oval) = results
             ctx = "\nprogram so far:\n" + "\n".join(f"  {s}" for s in log)
-            assert kst == ost, (
-                f"{where}: keras {kst} ({kval!r}) but {other.name} {ost} ({oval!r}){ctx}"
-            )
+            assert kst == ost, f"{where}: keras {kst} ({kval!r}) but {other.name} {ost} ({oval!r}){ctx}"
             if kst == "error":
                 after = rn.uid_counts()
                 # In the Python API `layer(...).into/on` is two calls (create,
@@ -228,8 +255,7 @@ def run_lockstep(program, other, keras_backend, label):
                 if step["op"] == "sequential" and "input_shape" in step:
                     before = None
                 assert before is None or after == before, (
-                    f"{where}: {other.name} raised ({oval}) but changed the counters "
-                    f"{before} -> {after}{ctx}"
+                    f"{where}: {other.name} raised ({oval}) but changed the counters {before} -> {after}{ctx}"
                 )
                 rn.set_uid_counts(keras_backend.uids())
                 continue
@@ -281,8 +307,9 @@ def test_uid_dict_order_matches_keras(keras_backend):
     assert orders[1] == orders[0]
 
 
-@pytest.mark.parametrize("scenario", [sc for _, sc in sr.load_scenarios() if sc["source"] == "keras"],
-                         ids=lambda sc: sc["id"])
+@pytest.mark.parametrize(
+    "scenario", [sc for _, sc in sr.load_scenarios() if sc["source"] == "keras"], ids=lambda sc: sc["id"]
+)
 def test_committed_expectations_still_match_keras(scenario, keras_backend):
     """The committed JSON agrees with the Keras installed here (else: regenerate)."""
     sr.check_scenario(scenario, keras_backend)

@@ -38,22 +38,25 @@ def test_dense_builds_on_symbolic_call():
     assert y._keras_history[0] is layer
 
 
-@pytest.mark.parametrize("activation, fn", [
-    (None, lambda z: z),
-    ("linear", lambda z: z),
-    ("relu", lambda z: np.maximum(z, 0)),
-    ("sigmoid", lambda z: 1 / (1 + np.exp(-z))),
-    ("tanh", np.tanh),
-    ("softmax", lambda z: np.exp(z) / np.exp(z).sum(-1, keepdims=True)),
-    ("softplus", lambda z: np.log1p(np.exp(z))),
-    ("softsign", lambda z: z / (1 + np.abs(z))),
-    ("elu", lambda z: np.where(z > 0, z, np.exp(z) - 1)),
-    ("relu6", lambda z: np.clip(z, 0, 6)),
-    ("silu", lambda z: z / (1 + np.exp(-z))),
-    ("swish", lambda z: z / (1 + np.exp(-z))),
-    ("exponential", np.exp),
-    (np.negative, np.negative),
-])
+@pytest.mark.parametrize(
+    "activation, fn",
+    [
+        (None, lambda z: z),
+        ("linear", lambda z: z),
+        ("relu", lambda z: np.maximum(z, 0)),
+        ("sigmoid", lambda z: 1 / (1 + np.exp(-z))),
+        ("tanh", np.tanh),
+        ("softmax", lambda z: np.exp(z) / np.exp(z).sum(-1, keepdims=True)),
+        ("softplus", lambda z: np.log1p(np.exp(z))),
+        ("softsign", lambda z: z / (1 + np.abs(z))),
+        ("elu", lambda z: np.where(z > 0, z, np.exp(z) - 1)),
+        ("relu6", lambda z: np.clip(z, 0, 6)),
+        ("silu", lambda z: z / (1 + np.exp(-z))),
+        ("swish", lambda z: z / (1 + np.exp(-z))),
+        ("exponential", np.exp),
+        (np.negative, np.negative),
+    ],
+)
 def test_dense_forward_equals_numpy(activation, fn):
     rng = np.random.default_rng(0)
     layer = Dense(4, activation=activation)
@@ -89,8 +92,7 @@ def test_dense_units_validation_consumes_no_name():
         with pytest.raises(ValueError) as err:
             Dense(bad)
         assert str(err.value) == (
-            "Received an invalid value for `units`, expected a positive integer. "
-            f"Received: units={bad}"
+            f"Received an invalid value for `units`, expected a positive integer. Received: units={bad}"
         )
     assert naming.uid_counts() == {}
     assert Dense(np.int64(2)).units == 2
@@ -281,10 +283,15 @@ def test_set_weights_wrong_shape_keeps_all_weights():
     with pytest.raises(ValueError) as err:
         # first array fine, second wrong: nothing may be written
         layer.set_weights([np.full((2, 3), 7.0), np.ones(4)])
-    assert str(err.value) == "Layer dense weight shape (3,) is not compatible with provided weight shape (4,)."
+    assert (
+        str(err.value) == "Layer dense weight shape (3,) is not compatible with provided weight shape (4,)."
+    )
     with pytest.raises(ValueError) as err:
         layer.set_weights([np.ones((2, 4)), np.ones(3)])
-    assert str(err.value) == "Layer dense weight shape (2, 3) is not compatible with provided weight shape (2, 4)."
+    assert (
+        str(err.value)
+        == "Layer dense weight shape (2, 3) is not compatible with provided weight shape (2, 4)."
+    )
     for a, b in zip(layer.get_weights(), before):
         np.testing.assert_array_equal(a, b)
 

@@ -66,12 +66,20 @@ def test_sequential_with_input_counters_match_keras():
     assert m.layers == []
     m.add(Dense(3))
     assert naming.uid_counts() == {
-        "input_layer": 1, "keras_tensor": 2, "sequential": 1, "dense": 1, "functional": 1,
+        "input_layer": 1,
+        "keras_tensor": 2,
+        "sequential": 1,
+        "dense": 1,
+        "functional": 1,
     }
     assert m.built is True
     m.add(Dense(2))
     assert naming.uid_counts() == {
-        "input_layer": 1, "keras_tensor": 4, "sequential": 1, "dense": 2, "functional": 2,
+        "input_layer": 1,
+        "keras_tensor": 4,
+        "sequential": 1,
+        "dense": 2,
+        "functional": 2,
     }
     assert [layer.name for layer in m.layers] == ["dense", "dense_1"]
     assert m._output_shape == (None, 2)
@@ -85,7 +93,11 @@ def test_unbuilt_sequential_predict_builds():
     assert m.built is True
     assert y.shape == (5, 1)
     assert naming.uid_counts() == {
-        "dense": 3, "sequential": 1, "input_layer": 1, "keras_tensor": 1 + 3, "functional": 1,
+        "dense": 3,
+        "sequential": 1,
+        "input_layer": 1,
+        "keras_tensor": 1 + 3,
+        "functional": 1,
     }
     np.testing.assert_allclose(y, forward(m.layers, x.astype(np.float32)), rtol=1e-5)
     # Predicting again does not rebuild.
@@ -191,7 +203,9 @@ def test_sequential_build_errors():
 
 def test_sequential_predict_equals_numpy():
     r_bridge.set_random_seed(0)
-    m = Sequential([Input((2, 3)), Flatten(), Dense(4, activation="relu"), Dropout(0.5), Dense(2, activation="softmax")])
+    m = Sequential(
+        [Input((2, 3)), Flatten(), Dense(4, activation="relu"), Dropout(0.5), Dense(2, activation="softmax")]
+    )
     x = np.random.default_rng(1).normal(size=(7, 2, 3)).astype(np.float32)
     y = m.predict(x)
     np.testing.assert_allclose(y, forward(m.layers, x), rtol=1e-5, atol=1e-7)
@@ -267,7 +281,9 @@ def test_functional_duplicate_names():
     before = naming.uid_counts()
     with pytest.raises(ValueError) as err:
         Model(i, y)
-    assert str(err.value) == 'The name "a" is used 2 times in the model. All operation names should be unique.'
+    assert (
+        str(err.value) == 'The name "a" is used 2 times in the model. All operation names should be unique.'
+    )
     assert naming.uid_counts() == before
 
 
@@ -417,7 +433,9 @@ def test_functional_input_checks_use_keras_messages():
     for call in (m, m.predict):
         with pytest.raises(ValueError, match=r"expected shape=\(None, 4\), found shape=\(2, 3\)"):
             call(np.zeros((2, 3)))
-    with pytest.raises(ValueError, match=r"(?s)Invalid input shape for input .* with name 'keras_tensor' and path ''"):
+    with pytest.raises(
+        ValueError, match=r"(?s)Invalid input shape for input .* with name 'keras_tensor' and path ''"
+    ):
         m(np.zeros((2, 4, 5)))
     assert m(np.ones((2, 4, 1))).shape == (2, 2)  # a trailing 1 is squeezed, as in Keras
     j = Input((3, 1))
@@ -427,8 +445,7 @@ def test_functional_input_checks_use_keras_messages():
 def test_functional_dict_and_nested_inputs_and_outputs():
     i1, i2, i3 = Input((1,), name="one"), Input((2,), name="two"), Input((3,), name="three")
     d1, d2, d3 = Dense(1), Dense(2), Dense(3)
-    m = Model({"one": i1, "others": {"two": i2, "three": i3}},
-              {"a": d1(i1), "rest": [d2(i2), d3(i3)]})
+    m = Model({"one": i1, "others": {"two": i2, "three": i3}}, {"a": d1(i1), "rest": [d2(i2), d3(i3)]})
     x = {"one": np.ones((4, 1)), "others": {"two": np.ones((4, 2)), "three": np.ones((4, 3))}}
     out = m.predict(x, verbose=0)
     assert set(out) == {"a", "rest"} and isinstance(out["rest"], list)
@@ -485,7 +502,9 @@ def test_model_layers_setter_and_get_layer_errors():
     assert m.get_layer("d") is m.layers[1] and m.get_layer(index=1) is m.layers[1]
     with pytest.raises(ValueError, match="No such layer: e. Existing layers are"):
         m.get_layer("e")
-    with pytest.raises(ValueError, match="Was asked to retrieve layer at index 5 but model only has 2 layers"):
+    with pytest.raises(
+        ValueError, match="Was asked to retrieve layer at index 5 but model only has 2 layers"
+    ):
         m.get_layer(index=5)
     with pytest.raises(ValueError, match="Provide only a layer name or a layer index"):
         m.get_layer("d", 0)
@@ -567,8 +586,9 @@ def test_sequential_pop_interrupted_anywhere_keeps_or_fully_pops():
     _, _, interrupted, total = _pop_with_interrupt(0)  # count the lines of a whole pop
     assert not interrupted and total > 50
     rng = np.random.default_rng(11)
-    points = sorted(set(range(1, 40)) | set(range(total - 40, total + 1))
-                    | set(rng.integers(1, total, 120).tolist()))
+    points = sorted(
+        set(range(1, 40)) | set(range(total - 40, total + 1)) | set(rng.integers(1, total, 120).tolist())
+    )
     for n in points:
         r_bridge.clear_session(free_memory=False)
         m, (layers, functional), interrupted, _ = _pop_with_interrupt(n)
@@ -632,7 +652,8 @@ def test_predict_input_errors():
         m.predict(np.ones((3, 2)), batch_size=0)
     with pytest.raises(ValueError, match="Data cardinality is ambiguous"):
         Model([a := Input((1,)), b := Input((1,))], [Dense(1)(a), Dense(1)(b)]).predict(
-            [np.ones((3, 1)), np.ones((4, 1))], verbose=0)
+            [np.ones((3, 1)), np.ones((4, 1))], verbose=0
+        )
 
 
 def test_predict_calls_callbacks_and_can_be_stopped():

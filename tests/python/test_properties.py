@@ -54,8 +54,11 @@ def test_auto_names_unique_and_counters_monotonic(sequence):
             if op[1] in AUTO_PREFIXES:
                 auto_names.add(op[1] if before == 0 else f"{op[1]}_{before}")
         else:
-            (naming.reset_uids if kind == "reset_uids" else
-             lambda: r_bridge.clear_session(free_memory=False))()
+            (
+                naming.reset_uids
+                if kind == "reset_uids"
+                else lambda: r_bridge.clear_session(free_memory=False)
+            )()
             assert naming.uid_counts() == {}
             auto_names = set()
             prev = {}

@@ -50,17 +50,25 @@ def run_child(code: str, prelude: bool = True, env: dict | None = None):
     full_env = {**os.environ, **(env or {})}
     full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), full_env.get("PYTHONPATH")]))
     return subprocess.run(
-        [sys.executable, "-c", source], cwd=REPO, env=full_env,
-        capture_output=True, text=True, timeout=TIMEOUT,
+        [sys.executable, "-c", source],
+        cwd=REPO,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
     )
 
 
 def result_of(proc) -> dict:
     """Assert a clean exit and return the child's JSON (its last stdout line)."""
-    assert proc.returncode == 0, f"exit code {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+    assert proc.returncode == 0, (
+        f"exit code {proc.returncode}\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
+    )
     assert "Fatal Python error" not in proc.stderr, proc.stderr
     # R may print warnings on stdout (rpy2's reticulate notice) around it.
-    lines = [ln[ln.index("{"):] for ln in proc.stdout.splitlines() if ln.rstrip().endswith("}") and "{" in ln]
+    lines = [
+        ln[ln.index("{") :] for ln in proc.stdout.splitlines() if ln.rstrip().endswith("}") and "{" in ln
+    ]
     assert lines, f"no JSON output\nstdout:\n{proc.stdout}\nstderr:\n{proc.stderr}"
     return json.loads(lines[-1])
 
@@ -91,8 +99,10 @@ def _missing() -> str | None:
     out = json.loads(probe.stdout.strip().splitlines()[-1])
     if not out["ok"]:
         if out["type"] == "PackageNotInstalledError":
-            return ("the R package rbridge is not installed "
-                    "(cd repo && mkdir -p .Rlib && R CMD INSTALL --library=.Rlib .)")
+            return (
+                "the R package rbridge is not installed "
+                "(cd repo && mkdir -p .Rlib && R CMD INSTALL --library=.Rlib .)"
+            )
         return f"attach_r() failed: {out['type']}: {out['msg']}"
     return None
 
@@ -135,7 +145,8 @@ def test_rpy2_is_3_5():
 
 # ------------------------------------------------------------ conversions
 def test_conversions_r_to_python(needs_r):
-    out = result_of(run_child("""
+    out = result_of(
+        run_child("""
         f = lambda code: rhost.from_r(R(code))
         m = f("matrix(1:6, nrow = 2)")                 # column-major: [1,3,5 / 2,4,6]
         a = f("array(as.double(1:24), c(2, 3, 4))")
@@ -152,7 +163,8 @@ def test_conversions_r_to_python(needs_r):
             int_na_matrix=str(f("matrix(c(1L, NA), 1)").dtype),
             types=[type(f(x)).__name__ for x in ("TRUE", "1L", "1", "'a'")],
         )
-    """))
+    """)
+    )
     assert out["null"] is None and out["t"] is True and out["i"] == 3 and out["d"] == 2.5 and out["s"] == "x"
     assert out["na"] == [None, None, None, None] and out["nan_is_float"]
     assert out["types"] == ["bool", "int", "float", "str"]
@@ -165,7 +177,8 @@ def test_conversions_r_to_python(needs_r):
 
 
 def test_conversions_python_to_r(needs_r):
-    out = result_of(run_child("""
+    out = result_of(
+        run_child("""
         def same(value, r_code):
             ri.globalenv["got"] = rhost.to_r(value)
             return bool(R1(f"identical(got, {r_code})"))
@@ -196,7 +209,8 @@ def test_conversions_python_to_r(needs_r):
             "zero_d": same(np.array(2.0), "2"),
             "bool_array": same(np.array([True, False]), "array(c(TRUE, FALSE), 2)"),
         })
-    """))
+    """)
+    )
     assert out["bad"] == "Can't pass a Python object to R"
     assert out["roundtrip"]
     failed = [k for k, ok in out["checks"].items() if not ok]
@@ -205,7 +219,8 @@ def test_conversions_python_to_r(needs_r):
 
 # ------------------------------------------------------------ attaching
 def test_attach_r_returns_the_package_once_and_leaves_reticulate_alone(needs_r):
-    out = result_of(run_child("""
+    out = result_of(
+        run_child("""
         from rpy2.robjects.packages import Package
         again = r_bridge.attach_r()
         emit(
@@ -216,10 +231,12 @@ def test_attach_r_returns_the_package_once_and_leaves_reticulate_alone(needs_r):
             python_is_na=bool(R1("is.na(rbridge_python()$python)")),
             reticulate_loaded=bool(R1('isNamespaceLoaded("reticulate")')),
         )
-    """))
+    """)
+    )
     assert out["is_package"] and out["rname"] == "rbridge" and out["same"]
     assert out["transport_is_function"]
     from r_bridge import api
+
     assert out["api_version"] == api.API_VERSION
     assert out["python_is_na"]
     assert out["reticulate_loaded"] is False
@@ -247,7 +264,8 @@ def test_host_stays_wired_when_r_code_resets_the_transport(needs_r):
 
 def test_attach_r_refuses_a_python_reticulate_already_started(needs_r):
     """reticulate started before attach_r() is an error, not a warning and a later abort."""
-    proc = run_child("""
+    proc = run_child(
+        """
         import json
         import r_bridge
         import rpy2.rinterface as ri
@@ -260,7 +278,10 @@ def test_attach_r_refuses_a_python_reticulate_already_started(needs_r):
             print(json.dumps({"error": str(e)}))
         import os
         os._exit(0)  # R's collector would abort now (the reason for the error)
-    """, prelude=False, env={"RETICULATE_PYTHON": sys.executable})
+    """,
+        prelude=False,
+        env={"RETICULATE_PYTHON": sys.executable},
+    )
     assert "attached" not in proc.stdout
     out = json.loads([ln for ln in proc.stdout.splitlines() if ln.startswith("{")][-1])
     assert "reticulate has already started Python inside this R" in out["error"]
@@ -269,7 +290,8 @@ def test_attach_r_refuses_a_python_reticulate_already_started(needs_r):
 def test_interrupts_in_python_called_from_r_arrive_as_themselves(needs_r):
     """KeyboardInterrupt / SystemExit raised in Python during a call from R
     reach the Python caller as themselves, not as RRuntimeError."""
-    out = result_of(run_child("""
+    out = result_of(
+        run_child("""
         from r_bridge.bridge import dispatch
         pkg.get_uid("warm")  # the dispatcher has loaded its function table
         got = {}
@@ -286,25 +308,32 @@ def test_interrupts_in_python_called_from_r_arrive_as_themselves(needs_r):
                 dispatch._functions["get_uid"] = saved
         got["after"] = int(pkg.get_uid("y")[0])
         emit(**got)
-    """))
+    """)
+    )
     assert out == {"KeyboardInterrupt": "KeyboardInterrupt", "SystemExit": "SystemExit", "after": 1}
 
 
 def test_lib_loc_is_searched_first(needs_r, tmp_path):
     """An explicit lib_loc ends up first in .libPaths() (R normalizes the path)."""
-    out = result_of(run_child(f"""
+    out = result_of(
+        run_child(
+            f"""
         import json
         from r_bridge.bridge import rhost
         rhost.attach_r(lib_loc={str(tmp_path)!r})
         import rpy2.rinterface as ri
         print(json.dumps({{"first": ri.evalr(".libPaths()[1]")[0]}}))
-    """, prelude=False))
+    """,
+            prelude=False,
+        )
+    )
     assert Path(out["first"]).resolve() == tmp_path.resolve()
 
 
 # ------------------------------------------------------------ shared session
 def test_names_continue_across_languages(needs_r):
-    out = result_of(run_child("""
+    out = result_of(
+        run_child("""
         a = r_bridge.layers.Dense(2).name
         b = R1("layer_dense(units = 3)$name")
         c = r_bridge.layers.Dense(2).name
@@ -312,13 +341,15 @@ def test_names_continue_across_languages(needs_r):
         e = r_bridge.get_uid("dense")
         f = R("function(x) x$name")(pkg.layer_dense(units=1))[0]   # through the rpy2 package object (an R function)
         emit(names=[a, b, c, f], uids=[d, e])
-    """))
+    """)
+    )
     assert out["names"] == ["dense", "dense_1", "dense_2", "dense_5"]
     assert out["uids"] == [4, 5]
 
 
 def test_clear_session_both_ways(needs_r):
-    out = result_of(run_child("""
+    out = result_of(
+        run_child("""
         r_bridge.layers.Dense(2); R("layer_dense(units = 3)")
         R("clear_session()")
         after_r_clear = r_bridge.layers.Dense(2).name
@@ -326,12 +357,14 @@ def test_clear_session_both_ways(needs_r):
         r_bridge.clear_session()
         after_py_clear = R1("layer_dense(units = 3)$name")
         emit(names=[after_r_clear, after_py_clear])
-    """))
+    """)
+    )
     assert out["names"] == ["dense", "dense"]
 
 
 def test_config_both_ways(needs_r):
-    out = result_of(run_child("""
+    out = result_of(
+        run_child("""
         R('config_set_floatx("float64")')
         py = r_bridge.config.floatx()
         r_bridge.config.set_epsilon(1e-3)
@@ -339,12 +372,14 @@ def test_config_both_ways(needs_r):
         r_bridge.config.set_floatx("float16")
         r_floatx = R1("config_floatx()")
         emit(py=py, r_eps=r_eps, r_floatx=r_floatx)
-    """))
+    """)
+    )
     assert out == {"py": "float64", "r_eps": 1e-3, "r_floatx": "float16"}
 
 
 def test_model_built_in_r_is_visible_from_python(needs_r):
-    out = result_of(run_child("""
+    out = result_of(
+        run_child("""
         from r_bridge import api
         R('''model <- keras_model_sequential(input_shape = 4) |>
                 layer_dense(units = 8, activation = "relu") |>
@@ -359,7 +394,8 @@ def test_model_built_in_r_is_visible_from_python(needs_r):
             uids=dict(zip(info["prefix"], info["count"].tolist())),
             handles=int(info.attrs["handles"]), next_dense=r_bridge.get_uid("dense"),
         )
-    """))
+    """)
+    )
     assert out["r_names"] == out["py_names"] == ["dense", "dropout", "dense_1"]
     assert out["r_model"] == out["py_model"] == "sequential"
     assert out["uids"]["dense"] == 2 and out["uids"]["sequential"] == 1 and out["uids"]["dropout"] == 1
@@ -371,7 +407,8 @@ def test_predict_through_r_matches_python(needs_r):
     """Same weights, same inputs: R's predict() on an R matrix equals Python's
     predict and x @ W + b. The matrices are not symmetric, so a row/column
     mix-up in the conversions would show."""
-    out = result_of(run_child("""
+    out = result_of(
+        run_child("""
         from r_bridge import api
         R('''model <- keras_model_sequential(input_shape = 3) |> layer_dense(units = 2)
              kernel <- matrix(1:6, nrow = 3, byrow = TRUE) / 10   # [[.1,.2],[.3,.4],[.5,.6]]
@@ -389,7 +426,8 @@ def test_predict_through_r_matches_python(needs_r):
         emit(p_r=p_r.tolist(), p_py=np.asarray(p_py).tolist(), expected=(x @ w + b).tolist(),
              dim_p=list(R("dim(p)")), kernel=k.tolist(), kernel_r_12=R1("get_weights(model)[[1]][1, 2]"),
              bias_dim=list(R("dim(get_weights(model)[[2]])")))
-    """))
+    """)
+    )
     np = pytest.importorskip("numpy")
     np.testing.assert_allclose(out["p_r"], out["expected"], rtol=1e-6)
     np.testing.assert_allclose(out["p_py"], out["expected"], rtol=1e-6)
@@ -400,7 +438,8 @@ def test_predict_through_r_matches_python(needs_r):
 
 
 def test_errors_surface_in_python_as_rruntimeerror(needs_r):
-    out = result_of(run_child("""
+    out = result_of(
+        run_child("""
         def err(code):
             try:
                 R(code)
@@ -414,7 +453,8 @@ def test_errors_surface_in_python_as_rruntimeerror(needs_r):
         r_msg = R1('tryCatch(config_set_floatx("float8"), error = function(e) conditionMessage(e))')
         emit(r_side=r_side, py_side=py_side, missing=missing, unknown=unknown, r_msg=r_msg,
              floatx=r_bridge.config.floatx(), next_dense=r_bridge.layers.Dense(1).name)
-    """))
+    """)
+    )
     assert "`units` must be a whole number" in out["r_side"]
     assert "Unknown `floatx` value: float8" in out["py_side"]
     assert "`object` is not from this session" in out["missing"]
@@ -446,7 +486,8 @@ def test_exit_is_clean_after_r_garbage_collection(needs_r):
 def test_fact_rternalized_python_functions_exit_cleanly(needs_r):
     """Fact: a function rpy2 exposes to R (rternalize) can be called from R,
     survive R's gc and let the process exit with 0."""
-    proc = run_child("""
+    proc = run_child(
+        """
         import json
         import rpy2.rinterface as ri
         ri.initr_simple()
@@ -455,7 +496,9 @@ def test_fact_rternalized_python_functions_exit_cleanly(needs_r):
         v = ri.evalr("f(21L)")[0]
         ri.evalr("invisible(gc())")
         print(json.dumps({"v": v}))
-    """, prelude=False)
+    """,
+        prelude=False,
+    )
     assert result_of(proc)["v"] == 42
 
 
@@ -466,13 +509,17 @@ def test_fact_reticulate_inside_rpy2_aborts(needs_r, then):
     garbage (or the process exits) -> ``Fatal Python error: PyThreadState_Get
     ... GIL is released`` and SIGABRT (exit 134 in a shell, -6 here). If this test fails because
     the child exits with 0, the limitation is gone (newer reticulate/rpy2)."""
-    proc = run_child("""
+    proc = run_child(
+        """
         import rpy2.rinterface as ri
         ri.initr_simple()
         ri.evalr('reticulate::py_run_string("x = 1")')
         print("call returned", flush=True)
         {then}
-    """.replace("{then}", then), prelude=False, env={"RETICULATE_PYTHON": sys.executable})
+    """.replace("{then}", then),
+        prelude=False,
+        env={"RETICULATE_PYTHON": sys.executable},
+    )
     if proc.returncode == 0:
         pytest.fail("reticulate inside rpy2 no longer aborts: " + proc.stdout + proc.stderr)
     assert proc.returncode in (-signal.SIGABRT, 128 + signal.SIGABRT), (proc.returncode, proc.stderr)
@@ -483,10 +530,10 @@ def test_fact_reticulate_inside_rpy2_aborts(needs_r, then):
 # ------------------------------------------------------------ the R suite, embedded
 _SCENARIOS_R = REPO / "tests" / "testthat" / "test-scenarios.R"
 _RUN_SCENARIOS = (
-    'suppressPackageStartupMessages(library(testthat)); '
+    "suppressPackageStartupMessages(library(testthat)); "
     'r <- as.data.frame(test_file("test-scenarios.R", reporter = "silent")); '
     'cat(sprintf("\\n{\\"failed\\": %d, \\"passed\\": %d, \\"skipped\\": %d}\\n", '
-    'sum(r$failed), sum(r$passed), sum(r$skipped)))'
+    "sum(r$failed), sum(r$passed), sum(r$skipped)))"
 )
 
 
@@ -502,8 +549,12 @@ def test_r_scenarios_give_the_same_results_through_the_rpy2_transport(needs_r):
     rlib = REPO / ".Rlib"
     libs = os.pathsep.join(filter(None, [str(rlib) if rlib.is_dir() else "", os.environ.get("R_LIBS", "")]))
     plain = subprocess.run(
-        ["Rscript", "-e", "library(rbridge); " + _RUN_SCENARIOS], cwd=_SCENARIOS_R.parent,
-        env={**os.environ, "R_LIBS": libs}, capture_output=True, text=True, timeout=600,
+        ["Rscript", "-e", "library(rbridge); " + _RUN_SCENARIOS],
+        cwd=_SCENARIOS_R.parent,
+        env={**os.environ, "R_LIBS": libs},
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     if "there is no package called" in plain.stderr and "testthat" in plain.stderr:
         pytest.skip("the R package testthat is not installed")

@@ -26,8 +26,7 @@ BACKENDS = {"python": sr.RBridgeBackend, "api": sr.ApiBackend}
 
 #: r_bridge gaps found by these scenarios, still to fix in r_bridge (strict
 #: xfail: once fixed, the XPASS fails the run -- then delete the entry).
-KNOWN_GAPS = {
-}
+KNOWN_GAPS = {}
 
 
 def _platforms(sc):

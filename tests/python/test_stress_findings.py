@@ -29,25 +29,43 @@ def test_a_layer_still_takes_arrays_and_numbers_positionally():
 LONG = "x" * 100_000
 
 
-@pytest.mark.parametrize("call", [
-    lambda: Layer(bogus=LONG),
-    lambda: api.dispatch("make_layer", {"kind": LONG}),
-    lambda: config.set(LONG, 1),
-    lambda: config.get(LONG),
-    lambda: api.make_input(shape=LONG),
-    lambda: api.make_input(shape=[3, LONG]),
-    lambda: api.get(api.record(Dense(1))["handle"], LONG),
-    lambda: Dense(2, use_bias=LONG),
-    lambda: Dense(LONG),
-    lambda: Dropout(LONG),
-    lambda: __import__("r_bridge").set_random_seed(LONG),
-    lambda: __import__("r_bridge").clear_session(free_memory=LONG),
-    lambda: __import__("r_bridge").register_clear_hook(LONG),
-    lambda: config.set_image_data_format(LONG),
-    lambda: api.set(api.record(Dense(1))["handle"], LONG, 1),
-], ids=["Layer kwargs", "make_layer kind", "config.set", "config.get", "Input shape str",
-        "Input shape list", "api.get attr", "Dense use_bias", "Dense units", "Dropout rate", "set_random_seed", "clear_session",
-        "register_clear_hook", "data_format", "api.set attr"])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: Layer(bogus=LONG),
+        lambda: api.dispatch("make_layer", {"kind": LONG}),
+        lambda: config.set(LONG, 1),
+        lambda: config.get(LONG),
+        lambda: api.make_input(shape=LONG),
+        lambda: api.make_input(shape=[3, LONG]),
+        lambda: api.get(api.record(Dense(1))["handle"], LONG),
+        lambda: Dense(2, use_bias=LONG),
+        lambda: Dense(LONG),
+        lambda: Dropout(LONG),
+        lambda: __import__("r_bridge").set_random_seed(LONG),
+        lambda: __import__("r_bridge").clear_session(free_memory=LONG),
+        lambda: __import__("r_bridge").register_clear_hook(LONG),
+        lambda: config.set_image_data_format(LONG),
+        lambda: api.set(api.record(Dense(1))["handle"], LONG, 1),
+    ],
+    ids=[
+        "Layer kwargs",
+        "make_layer kind",
+        "config.set",
+        "config.get",
+        "Input shape str",
+        "Input shape list",
+        "api.get attr",
+        "Dense use_bias",
+        "Dense units",
+        "Dropout rate",
+        "set_random_seed",
+        "clear_session",
+        "register_clear_hook",
+        "data_format",
+        "api.set attr",
+    ],
+)
 def test_our_messages_cut_a_huge_value(call):
     # The stress suite's limit: at most 1000 characters, whatever the value.
     try:
@@ -97,9 +115,11 @@ def test_an_interrupted_call_still_gives_back_every_queued_handle_once():
     assert points >= 3
 
 
-@pytest.mark.parametrize("make", [lambda: Dense(2), lambda: Dropout(0.5, seed=1),
-                                  lambda: __import__("r_bridge").Input(shape=(3,))],
-                         ids=["Dense", "Dropout", "Input"])
+@pytest.mark.parametrize(
+    "make",
+    [lambda: Dense(2), lambda: Dropout(0.5, seed=1), lambda: __import__("r_bridge").Input(shape=(3,))],
+    ids=["Dense", "Dropout", "Input"],
+)
 def test_an_interrupted_constructor_consumes_no_name_but_at_the_exit_entry(make):
     # The sigalrm stress part: Input() interrupted inside InputLayer.__init__
     # consumed `input_layer` (761 of 19504 interrupts). The entry of

@@ -42,8 +42,12 @@ def _branching(lib, layers):
 
 def _stack(lib, layers):
     return lib.Sequential(
-        [lib.Input((6,)), layers.Dense(3, name="x" * 50), layers.Dropout(0.5, name="drop"),
-         layers.Dense(1, name="out")],
+        [
+            lib.Input((6,)),
+            layers.Dense(3, name="x" * 50),
+            layers.Dropout(0.5, name="drop"),
+            layers.Dense(1, name="out"),
+        ],
         name="stack",
     )
 
@@ -64,8 +68,9 @@ def _unbuilt(lib, layers):
 
 
 def _nested_shared(lib, layers):
-    inner = lib.Sequential([lib.Input((3,)), layers.Dense(4, name="in1"), layers.Dense(2, name="in2")],
-                           name="inner")
+    inner = lib.Sequential(
+        [lib.Input((3,)), layers.Dense(4, name="in1"), layers.Dense(2, name="in2")], name="inner"
+    )
     i = lib.Input((3,), name="x")
     shared = layers.Dense(2, name="shared")
     a = shared(inner(i))
@@ -81,15 +86,27 @@ def _keras_summary(model, **kw):
 
 _BUILDERS = [_branching, _stack, _chain, _deferred, _unbuilt, _nested_shared]
 # positions for the branching model's 4 columns, or the others' 3.
-_POSITIONS = {_branching: [0.3, 0.5, 0.7, 1.0], _stack: [0.5, 0.8, 1.0], _chain: [0.2, 0.7, 1.0],
-              _deferred: [0.4, 0.6, 1.0], _unbuilt: [0.4, 0.6, 1.0], _nested_shared: [0.25, 0.5, 0.6, 1.0]}
+_POSITIONS = {
+    _branching: [0.3, 0.5, 0.7, 1.0],
+    _stack: [0.5, 0.8, 1.0],
+    _chain: [0.2, 0.7, 1.0],
+    _deferred: [0.4, 0.6, 1.0],
+    _unbuilt: [0.4, 0.6, 1.0],
+    _nested_shared: [0.25, 0.5, 0.6, 1.0],
+}
 
 
 @pytest.mark.parametrize("build", _BUILDERS, ids=lambda f: f.__name__)
 @pytest.mark.parametrize(
     "kw",
-    [dict(line_length=120), dict(line_length=76), dict(line_length=60), dict(line_length=50, positions=True),
-     dict(line_length=90, show_trainable=True), dict(line_length=100, expand_nested=True)],
+    [
+        dict(line_length=120),
+        dict(line_length=76),
+        dict(line_length=60),
+        dict(line_length=50, positions=True),
+        dict(line_length=90, show_trainable=True),
+        dict(line_length=100, expand_nested=True),
+    ],
     ids=lambda kw: "-".join(f"{k}={v}" for k, v in kw.items()),
 )
 def test_summary_text_equals_keras(build, kw):

@@ -102,8 +102,12 @@ def update(scenario, backend):
     elif scenario["source"] == "rbridge":
         for step, value in run_keras(scenario, backend, strict=False):
             if step["op"] == "error":
-                differs = None if value is None else (
-                    "Keras raised no error" if value[0] == "no error" else f"Keras's message: {value[1]}"
+                differs = (
+                    None
+                    if value is None
+                    else (
+                        "Keras raised no error" if value[0] == "no error" else f"Keras's message: {value[1]}"
+                    )
                 )
             elif isinstance(value, tuple):
                 differs = f"Keras {value[1]}"

@@ -30,8 +30,12 @@ R = os.environ.get("R", os.path.join(os.path.dirname(RSCRIPT), "R") if os.sep in
 
 # name: (command builder, seconds). Two lanes run side by side (2 cores).
 LANES = [
-    [("py.sigalrm", "sigalrm", 20), ("py.threads", "threads", 10), ("py.hostile", "hostile", 15),
-     ("py.registry", "registry", 6)],
+    [
+        ("py.sigalrm", "sigalrm", 20),
+        ("py.threads", "threads", 10),
+        ("py.hostile", "hostile", 15),
+        ("py.registry", "registry", 6),
+    ],
     [("r.sigint", "sigint", 24), ("r.timelimit", "timelimit", 12), ("r.hostile", "hostile", 20)],
 ]
 
@@ -70,7 +74,7 @@ def _result_line(out, tag="RESULT "):
     for line in reversed(out.splitlines()):
         if line.startswith(tag):
             try:
-                return json.loads(line[len(tag):])
+                return json.loads(line[len(tag) :])
             except ValueError:
                 return None
     return None
@@ -88,16 +92,21 @@ def _died(part, proc_rc, out, err, repro):
     result = _result_line(out)
     # Killed by a signal, R's segfault report, or Python's interpreter
     # broken under it ("XXX lineno: N, opcode: N", "Fatal Python error").
-    crashed = proc_rc < 0 or any(m in err for m in ("caught segfault", "irrecoverable", "XXX lineno",
-                                                     "Fatal Python error"))
+    crashed = proc_rc < 0 or any(
+        m in err for m in ("caught segfault", "irrecoverable", "XXX lineno", "Fatal Python error")
+    )
     err = "\n".join(dict.fromkeys(err.splitlines()))  # each distinct line once
     if crashed:
         sig = -proc_rc if proc_rc < 0 else None
         name = signal.Signals(sig).name if sig else f"exit {proc_rc}"
         at = err.find("caught segfault")
-        tail = err[at:at + 300] if at >= 0 else err.strip()[-300:]
-        part.fail("no_crash", f"child died ({name}) after {out.count('PROGRESS ')} steps; last step: "
-                  f"{_last_progress(out)}; stderr: {tail}", repro)
+        tail = err[at : at + 300] if at >= 0 else err.strip()[-300:]
+        part.fail(
+            "no_crash",
+            f"child died ({name}) after {out.count('PROGRESS ')} steps; last step: "
+            f"{_last_progress(out)}; stderr: {tail}",
+            repro,
+        )
         # What it did before dying still counts: its last PARTIAL report.
         result = _result_line(out, "PARTIAL ")
         if result is None:
@@ -138,13 +147,29 @@ def run_sigint(part, seed, budget):
         child_seed = seed * 100 + child
         rng = random.Random(f"{child_seed}-sigint")
         seconds = min(8.0, max(3.0, end - time.monotonic() - 2))
-        repro = (f"r.sigint child {child}: STRESS_SEED={seed} (child seed {child_seed}); "
-                 f"echo 'source(\"tests/stress/stress_r.R\")' | R --interactive --no-echo --no-save "
-                 f"--args sigint {child_seed} {seconds:.0f}, with SIGINT every ~25 ms")
+        repro = (
+            f"r.sigint child {child}: STRESS_SEED={seed} (child seed {child_seed}); "
+            f"echo 'source(\"tests/stress/stress_r.R\")' | R --interactive --no-echo --no-save "
+            f"--args sigint {child_seed} {seconds:.0f}, with SIGINT every ~25 ms"
+        )
         start = time.monotonic()
-        proc = subprocess.Popen([R, "--interactive", "--no-echo", "--no-save", "--no-restore", "--args", "sigint",
-                                 str(child_seed), f"{seconds:.1f}"], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [
+                R,
+                "--interactive",
+                "--no-echo",
+                "--no-save",
+                "--no-restore",
+                "--args",
+                "sigint",
+                str(child_seed),
+                f"{seconds:.1f}",
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         proc.stdin.write(f"source({json.dumps(os.path.join(HERE, 'stress_r.R'))})\n")
         proc.stdin.close()
         lines = []
@@ -212,18 +237,24 @@ def _run_part(part, name, what, budget, seed):
 
 def line_of(part):
     extra = f", SIGINT sent {part.signals_sent}" if part.signals_sent else ""
-    return (f"stress {part.name}: {part.passed()} passed, {part.failed()} failed "
-            f"(ops {part.ops}, interrupts {part.interrupts}{extra}; {part.seconds:.0f} s)")
+    return (
+        f"stress {part.name}: {part.passed()} passed, {part.failed()} failed "
+        f"(ops {part.ops}, interrupts {part.interrupts}{extra}; {part.seconds:.0f} s)"
+    )
 
 
 def write_junit(path, parts, seed):
     out = ['<?xml version="1.0" encoding="UTF-8"?>', "<testsuites>"]
     for p in parts:
-        out.append(f'<testsuite name="stress.{p.name}" tests="{len(p.checks)}" '
-                   f'failures="{sum(1 for c in p.checks.values() if c[1])}" time="{p.seconds:.1f}">')
-        out.append(f'<properties><property name="seed" value="{seed}"/>'
-                   f'<property name="ops" value="{p.ops}"/><property name="interrupts" value="{p.interrupts}"/>'
-                   f'<property name="signals_sent" value="{p.signals_sent}"/></properties>')
+        out.append(
+            f'<testsuite name="stress.{p.name}" tests="{len(p.checks)}" '
+            f'failures="{sum(1 for c in p.checks.values() if c[1])}" time="{p.seconds:.1f}">'
+        )
+        out.append(
+            f'<properties><property name="seed" value="{seed}"/>'
+            f'<property name="ops" value="{p.ops}"/><property name="interrupts" value="{p.interrupts}"/>'
+            f'<property name="signals_sent" value="{p.signals_sent}"/></properties>'
+        )
         for check, (ok, bad) in sorted(p.checks.items()):
             out.append(f'<testcase classname="stress.{p.name}" name="{escape(check)}">')
             if bad:
@@ -240,20 +271,33 @@ def main(argv):
     junit = argv[1] if len(argv) > 1 else None
     seed = int(os.environ.get("STRESS_SEED") or random.SystemRandom().randrange(1, 10**6))
     only = set(filter(None, os.environ.get("STRESS_PARTS", "").split(",")))
-    print(f"stress: seed {seed} (reproduce with STRESS_SEED={seed} tests/stress/run; interrupt "
-          f"timing also depends on the machine), scale {SCALE}", flush=True)
+    print(
+        f"stress: seed {seed} (reproduce with STRESS_SEED={seed} tests/stress/run; interrupt "
+        f"timing also depends on the machine), scale {SCALE}",
+        flush=True,
+    )
     parts: list[Part] = []
     lanes = [[p for p in lane if not only or p[0] in only] for lane in LANES]
     reticulate = "-"
     if any(p[0].startswith("r.") for lane in lanes for p in lane):
         try:
-            reticulate = subprocess.run([RSCRIPT, "-e", 'cat(format(packageVersion("reticulate")))'],
-                                        capture_output=True, text=True, timeout=60).stdout.strip() or "?"
+            reticulate = (
+                subprocess.run(
+                    [RSCRIPT, "-e", 'cat(format(packageVersion("reticulate")))'],
+                    capture_output=True,
+                    text=True,
+                    timeout=60,
+                ).stdout.strip()
+                or "?"
+            )
         except (OSError, subprocess.TimeoutExpired):
             reticulate = "?"
         print(f"stress: R parts on reticulate {reticulate}", flush=True)
-    threads = [threading.Thread(target=lambda lane=lane: [run_part(*p, seed, parts) for p in lane])
-               for lane in lanes if lane]
+    threads = [
+        threading.Thread(target=lambda lane=lane: [run_part(*p, seed, parts) for p in lane])
+        for lane in lanes
+        if lane
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -276,8 +320,11 @@ def main(argv):
     ops = sum(p.ops for p in parts)
     interrupts = sum(p.interrupts for p in parts)
     signals = sum(p.signals_sent for p in parts)
-    print(f"stress: {passed} passed, {failed} failed (ops {ops}, interrupts injected {interrupts}, "
-          f"SIGINT sent {signals}; seed {seed}; reticulate {reticulate})", flush=True)
+    print(
+        f"stress: {passed} passed, {failed} failed (ops {ops}, interrupts injected {interrupts}, "
+        f"SIGINT sent {signals}; seed {seed}; reticulate {reticulate})",
+        flush=True,
+    )
     if junit:
         write_junit(junit, parts, seed)
     return 1 if failed else 0

@@ -109,10 +109,20 @@ class Report:
         return ok
 
     def emit(self):
-        print("RESULT " + json.dumps({
-            "part": self.part, "seed": self.seed, "checks": self.checks,
-            "failures": self.failures, "ops": self.ops, "interrupts": self.interrupts,
-        }), flush=True)
+        print(
+            "RESULT "
+            + json.dumps(
+                {
+                    "part": self.part,
+                    "seed": self.seed,
+                    "checks": self.checks,
+                    "failures": self.failures,
+                    "ops": self.ops,
+                    "interrupts": self.interrupts,
+                }
+            ),
+            flush=True,
+        )
 
 
 def counters():
@@ -188,41 +198,80 @@ def _seq3():
 
 SIGALRM_OPS = {
     # name: (setup() -> ctx, op(ctx, rng) -> result)
-    "Dense": (dict, lambda c, r: Dense(r.choice([2, 3, -1, "x"]), activation=r.choice(["relu", None, "bogus"]))),
+    "Dense": (
+        dict,
+        lambda c, r: Dense(r.choice([2, 3, -1, "x"]), activation=r.choice(["relu", None, "bogus"])),
+    ),
     "Dropout": (dict, lambda c, r: Dropout(r.choice([0.5, 0.0, 1.5]), seed=r.choice([None, 1]))),
     "Activation": (dict, lambda c, r: Activation(r.choice(["relu", "softmax", "bogus"]))),
     "Flatten": (dict, lambda c, r: Flatten()),
     "Input": (dict, lambda c, r: Input(shape=r.choice([(3,), (2, 3), (-1,)]))),
-    "Sequential": (lambda: {"x": Input(shape=(3,)), "d": Dense(2), "e": Dense(2)},
-                   lambda c, r: Sequential([c["x"], c["d"], c["e"]])),
-    "Model": (lambda: (lambda x: {"x": x, "y": Dense(2)(Dense(3)(x))})(Input(shape=(3,))),
-              lambda c, r: Model(c["x"], c["y"])),
+    "Sequential": (
+        lambda: {"x": Input(shape=(3,)), "d": Dense(2), "e": Dense(2)},
+        lambda c, r: Sequential([c["x"], c["d"], c["e"]]),
+    ),
+    "Model": (
+        lambda: (lambda x: {"x": x, "y": Dense(2)(Dense(3)(x))})(Input(shape=(3,))),
+        lambda c, r: Model(c["x"], c["y"]),
+    ),
     "call": (lambda: {"x": Input(shape=(3,)), "d": Dense(2)}, lambda c, r: c["d"](c["x"])),
-    "add": (lambda: {"m": Sequential([Input(shape=(3,)), Dense(2)]), "d": Dense(2)},
-            lambda c, r: c["m"].add(c["d"])),
-    "add_bad": (lambda: {"m": Sequential([Input(shape=(3,)), Dense(2)]), "x": Input(shape=(3,))},
-                lambda c, r: c["m"].add(c["x"])),
+    "add": (
+        lambda: {"m": Sequential([Input(shape=(3,)), Dense(2)]), "d": Dense(2)},
+        lambda c, r: c["m"].add(c["d"]),
+    ),
+    "add_bad": (
+        lambda: {"m": Sequential([Input(shape=(3,)), Dense(2)]), "x": Input(shape=(3,))},
+        lambda c, r: c["m"].add(c["x"]),
+    ),
     "pop": (lambda: {"m": _seq3()}, lambda c, r: c["m"].pop()),
     "get_uid": (dict, lambda c, r: naming.get_uid(r.choice(["dense", "x"]))),
     "clear": (dict, lambda c, r: r_bridge.clear_session(free_memory=False)),
-    "api.make_layer": (lambda: {"m": _h(host("make_sequential", input={"shape": [3]}))},
-                       lambda c, r: host("make_layer", kind=r.choice(["dense", "dropout"]),
-                                         args=r.choice([{"units": 2}, {"rate": 0.5}, {"units": -1}]),
-                                         object=r.choice([None, c["m"]]))),
-    "api.make_sequential": (lambda: {"x": _h(host("make_input", shape=[3])),
-                                     "d": _h(host("make_layer", kind="dense", args={"units": 2}))},
-                            lambda c, r: host("make_sequential", layers=[c["x"], c["d"]])),
-    "api.make_sequential_input": (dict, lambda c, r: host("make_sequential", input={"shape": [3]},
-                                                          name=r.choice([None, "a/b"]))),
-    "api.add": (lambda: {"m": _h(host("make_sequential", input={"shape": [3]})),
-                         "d": _h(host("make_layer", kind="dense", args={"units": 2}))},
-                lambda c, r: host("add", object=c["m"], layer=c["d"])),
-    "api.pop": (lambda: {"m": _h(host("make_sequential", input={"shape": [3]},
-                                      layers=[_h(host("make_layer", kind="dense", args={"units": 2}))]))},
-                lambda c, r: host("pop", object=c["m"])),
-    "api.call": (lambda: {"x": _h(host("make_input", shape=[3])),
-                          "d": _h(host("make_layer", kind="dense", args={"units": 2}))},
-                 lambda c, r: host("call", object=c["d"], args=[c["x"]])),
+    "api.make_layer": (
+        lambda: {"m": _h(host("make_sequential", input={"shape": [3]}))},
+        lambda c, r: host(
+            "make_layer",
+            kind=r.choice(["dense", "dropout"]),
+            args=r.choice([{"units": 2}, {"rate": 0.5}, {"units": -1}]),
+            object=r.choice([None, c["m"]]),
+        ),
+    ),
+    "api.make_sequential": (
+        lambda: {
+            "x": _h(host("make_input", shape=[3])),
+            "d": _h(host("make_layer", kind="dense", args={"units": 2})),
+        },
+        lambda c, r: host("make_sequential", layers=[c["x"], c["d"]]),
+    ),
+    "api.make_sequential_input": (
+        dict,
+        lambda c, r: host("make_sequential", input={"shape": [3]}, name=r.choice([None, "a/b"])),
+    ),
+    "api.add": (
+        lambda: {
+            "m": _h(host("make_sequential", input={"shape": [3]})),
+            "d": _h(host("make_layer", kind="dense", args={"units": 2})),
+        },
+        lambda c, r: host("add", object=c["m"], layer=c["d"]),
+    ),
+    "api.pop": (
+        lambda: {
+            "m": _h(
+                host(
+                    "make_sequential",
+                    input={"shape": [3]},
+                    layers=[_h(host("make_layer", kind="dense", args={"units": 2}))],
+                )
+            )
+        },
+        lambda c, r: host("pop", object=c["m"]),
+    ),
+    "api.call": (
+        lambda: {
+            "x": _h(host("make_input", shape=[3])),
+            "d": _h(host("make_layer", kind="dense", args={"units": 2})),
+        },
+        lambda c, r: host("call", object=c["d"], args=[c["x"]]),
+    ),
     "api.clear_session": (dict, lambda c, r: host("clear_session", free_memory=False)),
 }
 
@@ -293,24 +342,40 @@ def part_sigalrm(rep: Report, rng: random.Random, seconds: float):
             naming.set_uid_counts(after)
             ok = after in (before, done)
             if not ok and alarm.at_exit_entry():
-                rep.check("interrupt_at_atomic_exit_entry (documented limit)", False,
-                          f"{name}: {before} -> {after}", repro)
+                rep.check(
+                    "interrupt_at_atomic_exit_entry (documented limit)",
+                    False,
+                    f"{name}: {before} -> {after}",
+                    repro,
+                )
             else:
-                rep.check("counters_after_interrupt", ok,
-                          f"{name} interrupted in {alarm.where}: {before} -> {after} (uninterrupted: {done})", repro)
+                rep.check(
+                    "counters_after_interrupt",
+                    ok,
+                    f"{name} interrupted in {alarm.where}: {before} -> {after} (uninterrupted: {done})",
+                    repro,
+                )
             if name == "pop":  # the model changed exactly when the counters did
                 now = [l.name for l in ctx["m"].layers]
-                rep.check("pop_keeps_model", (after, now) in ((before, layers_before), (done, layers_before[:-1])),
-                          f"interrupted pop: {layers_before} -> {now}, counters "
-                          f"{'unchanged' if after == before else 'changed'}", repro)
+                rep.check(
+                    "pop_keeps_model",
+                    (after, now) in ((before, layers_before), (done, layers_before[:-1])),
+                    f"interrupted pop: {layers_before} -> {now}, counters "
+                    f"{'unchanged' if after == before else 'changed'}",
+                    repro,
+                )
             if after != done:
                 continue  # nothing of the op happened: no new names
         elif error is not None:
             if not isinstance(error, Exception):
                 rep.check("no_exception", False, f"{name} raised {error!r}", repro)
                 continue
-            rep.check("counters_after_failure", after == before,
-                      f"{name} failed ({type(error).__name__}: {error}) and changed {before} -> {after}", repro)
+            rep.check(
+                "counters_after_failure",
+                after == before,
+                f"{name} failed ({type(error).__name__}: {error}) and changed {before} -> {after}",
+                repro,
+            )
             continue
         for n in names_of(value):
             if isinstance(value, Sequential) or (isinstance(value, dict) and value.get("kind") == "model"):
@@ -319,9 +384,13 @@ def part_sigalrm(rep: Report, rng: random.Random, seconds: float):
             dealt.add(n)
     # Give back every record; the table must be back to its baseline.
     host("clear_session", releases=records + _MADE, free_memory=True)
-    rep.check("handles_released", len(TABLE) == base_handles,
-              f"{len(TABLE) - base_handles} handles left after releasing every record "
-              f"({rep.interrupts} interrupts)", f"sigalrm (seed {rep.seed})")
+    rep.check(
+        "handles_released",
+        len(TABLE) == base_handles,
+        f"{len(TABLE) - base_handles} handles left after releasing every record "
+        f"({rep.interrupts} interrupts)",
+        f"sigalrm (seed {rep.seed})",
+    )
 
 
 # ------------------------------------------------------------- threads
@@ -344,8 +413,14 @@ def part_threads(rep: Report, rng: random.Random, seconds: float, n_threads=12):
             choice = r.random()
             if choice >= 0.02 and choice < 0.25:  # a failing op, its arguments made first
                 x1, x2 = Input((3,)), Input((3,))
-                bad = r.choice([lambda: Dense(-1), lambda: Sequential([x1, x2]),
-                                lambda: host("make_layer", kind="dense", args={"units": "x"}), lambda: Model(x1, "y")])
+                bad = r.choice(
+                    [
+                        lambda: Dense(-1),
+                        lambda: Sequential([x1, x2]),
+                        lambda: host("make_layer", kind="dense", args={"units": "x"}),
+                        lambda: Model(x1, "y"),
+                    ]
+                )
             sid = state._STATE
             if sid is not session:
                 dealt, session = set(), sid
@@ -377,8 +452,12 @@ def part_threads(rep: Report, rng: random.Random, seconds: float, n_threads=12):
                     elif sum(before.values()) > 10:
                         # Another thread cleared during the failing op: its
                         # rollback must not bring the old counters back.
-                        rep.check("failure_keeps_other_clear", after != before,
-                                  f"a failure after another thread's clear restored {before}", repro)
+                        rep.check(
+                            "failure_keeps_other_clear",
+                            after != before,
+                            f"a failure after another thread's clear restored {before}",
+                            repro,
+                        )
                     continue
                 if choice < 0.5:
                     objs = [Dense(2), Dropout(0.5), Flatten()]
@@ -394,8 +473,12 @@ def part_threads(rep: Report, rng: random.Random, seconds: float, n_threads=12):
                     # Cleared by another thread meanwhile: two layers of one
                     # model can then share a name, as in Keras.
                     continue
-                rep.check("no_exception", False,
-                          f"{type(e).__name__}: {e} at {traceback.format_exception(e)[-2].strip()[:200]}", repro)
+                rep.check(
+                    "no_exception",
+                    False,
+                    f"{type(e).__name__}: {e} at {traceback.format_exception(e)[-2].strip()[:200]}",
+                    repro,
+                )
                 continue
             if state._STATE is not sid:
                 dealt, session = set(), state._STATE
@@ -412,10 +495,15 @@ def part_threads(rep: Report, rng: random.Random, seconds: float, n_threads=12):
     for t in threads:
         t.join()
     sys.setswitchinterval(old_switch)
-    rep.check("handles_released", len(TABLE) == base_handles,
-              f"{len(TABLE) - base_handles} handles left", f"threads (seed {rep.seed})")
-    consistent = (set(TABLE._objects) == set(TABLE._refs) == set(TABLE._handle_of.values())
-                  and all(n > 0 for n in TABLE._refs.values()))
+    rep.check(
+        "handles_released",
+        len(TABLE) == base_handles,
+        f"{len(TABLE) - base_handles} handles left",
+        f"threads (seed {rep.seed})",
+    )
+    consistent = set(TABLE._objects) == set(TABLE._refs) == set(TABLE._handle_of.values()) and all(
+        n > 0 for n in TABLE._refs.values()
+    )
     rep.check("handle_table_consistent", consistent, "the handle table's dicts disagree", "threads")
 
 
@@ -429,15 +517,40 @@ class Weird:
 
 
 HOSTILE = {
-    "None": None, "nan": math.nan, "inf": math.inf, "-inf": -math.inf, "2**100": 2**100,
-    "-1": -1, "0": 0, "-0.5": -0.5, "True": True, "False": False, "str1e5": "x" * 100_000,
-    "empty_str": "", "slash": "a/b", "bytes": b"\x00\xff", "nested": [[1, [2, [3]]], "a"],
-    "dict": {"a": 1, 2: None}, "object": Weird(), "tuple_neg": (-1, 3), "list_nan": [math.nan],
-    "complex": 1 + 2j, "np_complex": np.array([1 + 2j, 3j]), "np_object": np.array([None, "a"], dtype=object),
-    "np_datetime": np.array(["2020-01-01"], dtype="datetime64[D]"), "np_str": np.array(["a", "b"]),
-    "np_0d": np.array(3.0), "np_empty": np.zeros((0, 3)), "np_f16": np.ones((2, 3), dtype=np.float16),
-    "np_bool": np.ones((2, 3), dtype=bool), "np_int64_big": np.array([2**62]), "np_3d": np.ones((2, 3, 4)),
-    "set": {1, 2}, "ellipsis": Ellipsis, "float_huge": 1e308, "np_nan_matrix": np.full((2, 3), np.nan),
+    "None": None,
+    "nan": math.nan,
+    "inf": math.inf,
+    "-inf": -math.inf,
+    "2**100": 2**100,
+    "-1": -1,
+    "0": 0,
+    "-0.5": -0.5,
+    "True": True,
+    "False": False,
+    "str1e5": "x" * 100_000,
+    "empty_str": "",
+    "slash": "a/b",
+    "bytes": b"\x00\xff",
+    "nested": [[1, [2, [3]]], "a"],
+    "dict": {"a": 1, 2: None},
+    "object": Weird(),
+    "tuple_neg": (-1, 3),
+    "list_nan": [math.nan],
+    "complex": 1 + 2j,
+    "np_complex": np.array([1 + 2j, 3j]),
+    "np_object": np.array([None, "a"], dtype=object),
+    "np_datetime": np.array(["2020-01-01"], dtype="datetime64[D]"),
+    "np_str": np.array(["a", "b"]),
+    "np_0d": np.array(3.0),
+    "np_empty": np.zeros((0, 3)),
+    "np_f16": np.ones((2, 3), dtype=np.float16),
+    "np_bool": np.ones((2, 3), dtype=bool),
+    "np_int64_big": np.array([2**62]),
+    "np_3d": np.ones((2, 3, 4)),
+    "set": {1, 2},
+    "ellipsis": Ellipsis,
+    "float_huge": 1e308,
+    "np_nan_matrix": np.full((2, 3), np.nan),
 }
 
 
@@ -465,14 +578,32 @@ def valid_args(fname, params, objs):
     is_api = fname.startswith("r_bridge.api.")
     h = lambda k: objs["h"][k]  # noqa: E731
     table = {
-        "units": 2, "rate": 0.5, "activation": "relu", "shape": (3,) if not is_api else [3],
-        "prefix": "x", "free_memory": False, "seed": 1, "name": None, "kind": "dense",
-        "fn": (lambda: None), "policy": "float32", "data_format": "channels_last",
-        "inputs": h("x") if is_api else objs["x"], "outputs": h("y") if is_api else objs["y"],
-        "tensor": objs["y"], "layer": h("d") if is_api else objs["d"],
-        "model": h("m") if is_api else objs["m"], "object": h("m") if is_api else objs["m"],
-        "x": np.ones((2, 3)), "attr": "name", "weights": objs["weights"], "handles": [], "value": None,
-        "state": {}, "layers": None, "args": None,
+        "units": 2,
+        "rate": 0.5,
+        "activation": "relu",
+        "shape": (3,) if not is_api else [3],
+        "prefix": "x",
+        "free_memory": False,
+        "seed": 1,
+        "name": None,
+        "kind": "dense",
+        "fn": (lambda: None),
+        "policy": "float32",
+        "data_format": "channels_last",
+        "inputs": h("x") if is_api else objs["x"],
+        "outputs": h("y") if is_api else objs["y"],
+        "tensor": objs["y"],
+        "layer": h("d") if is_api else objs["d"],
+        "model": h("m") if is_api else objs["m"],
+        "object": h("m") if is_api else objs["m"],
+        "x": np.ones((2, 3)),
+        "attr": "name",
+        "weights": objs["weights"],
+        "handles": [],
+        "value": None,
+        "state": {},
+        "layers": None,
+        "args": None,
     }
     out = {}
     for p in params:
@@ -491,21 +622,34 @@ def make_objects():
     y = d(x)
     m = Sequential([Input(shape=(3,)), Dense(2)])
     recs = {k: api.record(v) for k, v in {"x": x, "d": Dense(2), "m": m, "y": y}.items()}
-    return {"x": x, "d": d, "y": y, "m": m, "weights": m.get_weights(),
-            "h": {k: r["handle"] for k, r in recs.items()}}
+    return {
+        "x": x,
+        "d": d,
+        "y": y,
+        "m": m,
+        "weights": m.get_weights(),
+        "h": {k: r["handle"] for k, r in recs.items()},
+    }
 
 
 def methods(objs):
     m, d = objs["m"], objs["d"]
-    return [("Sequential.add", m.add, ["layer"]), ("Sequential.predict", m.predict, ["x"]),
-            ("Sequential.set_weights", m.set_weights, ["weights"]), ("Sequential.build", m.build, ["input_shape"]),
-            ("Dense.__call__", d.__call__, ["x"]), ("Dense.set_weights", d.set_weights, ["weights"]),
-            ("Functional.predict", Model(objs["x"], objs["y"]).predict, ["x"])]
+    return [
+        ("Sequential.add", m.add, ["layer"]),
+        ("Sequential.predict", m.predict, ["x"]),
+        ("Sequential.set_weights", m.set_weights, ["weights"]),
+        ("Sequential.build", m.build, ["input_shape"]),
+        ("Dense.__call__", d.__call__, ["x"]),
+        ("Dense.set_weights", d.set_weights, ["weights"]),
+        ("Functional.predict", Model(objs["x"], objs["y"]).predict, ["x"]),
+    ]
 
 
 def _returned_handles(v):
     if isinstance(v, dict):
-        return ([v["handle"]] if "handle" in v else []) + [h for x in v.values() for h in _returned_handles(x)]
+        return ([v["handle"]] if "handle" in v else []) + [
+            h for x in v.values() for h in _returned_handles(x)
+        ]
     if isinstance(v, (list, tuple)):
         return [h for x in v for h in _returned_handles(x)]
     return []
@@ -603,19 +747,40 @@ def part_hostile(rep: Report, rng: random.Random, seconds: float):
             rep.check("no_hang", False, f"{fname}({pname}={vname}) ran 5 s", repro)
         elif error is not None:
             after = (counters(), config.as_dict(), len(TABLE))
-            rep.check("counters_after_failure", after == before,
-                      f"{fname}({pname}={vname}) raised {type(error).__name__} and changed the session: "
-                      f"{before[0]} -> {after[0]}", repro)
+            rep.check(
+                "counters_after_failure",
+                after == before,
+                f"{fname}({pname}={vname}) raised {type(error).__name__} and changed the session: "
+                f"{before[0]} -> {after[0]}",
+                repro,
+            )
             where = _raised_in(error)
             msg = str(error)
-            clean = (isinstance(error, Exception) and where.startswith(PACKAGE)
-                     and not isinstance(error, (RuntimeError, IndexError, AssertionError, ZeroDivisionError,
-                                                OverflowError, RecursionError, MemoryError))
-                     and len(msg) <= 1000 and "Traceback" not in msg)
-            rep.check("clean_error", clean,
-                      f"{fname}({pname}={vname}): {type(error).__name__} from "
-                      f"{where.replace(os.path.dirname(PACKAGE) + os.sep, '')} ({len(msg)} chars): {msg[:160]}",
-                      repro)
+            clean = (
+                isinstance(error, Exception)
+                and where.startswith(PACKAGE)
+                and not isinstance(
+                    error,
+                    (
+                        RuntimeError,
+                        IndexError,
+                        AssertionError,
+                        ZeroDivisionError,
+                        OverflowError,
+                        RecursionError,
+                        MemoryError,
+                    ),
+                )
+                and len(msg) <= 1000
+                and "Traceback" not in msg
+            )
+            rep.check(
+                "clean_error",
+                clean,
+                f"{fname}({pname}={vname}): {type(error).__name__} from "
+                f"{where.replace(os.path.dirname(PACKAGE) + os.sep, '')} ({len(msg)} chars): {msg[:160]}",
+                repro,
+            )
         own += _returned_handles(result)
         host("release", handles=own)
         # Back to a clean process for the next case.
@@ -624,9 +789,12 @@ def part_hostile(rep: Report, rng: random.Random, seconds: float):
         config.set_image_data_format(saved_cfg[2])
         state._hooks[:] = saved_hooks
     r_bridge.clear_session(free_memory=True)
-    rep.check("handles_released", len(TABLE) == base_handles,
-              f"{len(TABLE) - base_handles} handles left after {done} hostile calls",
-              f"hostile (seed {rep.seed})")
+    rep.check(
+        "handles_released",
+        len(TABLE) == base_handles,
+        f"{len(TABLE) - base_handles} handles left after {done} hostile calls",
+        f"hostile (seed {rep.seed})",
+    )
     print(f"hostile: {done} of {len(cases)} cases in the time budget", file=sys.stderr)
 
 
@@ -657,13 +825,25 @@ def part_registry(rep: Report, rng: random.Random, seconds: float):
     host("release", handles=pending)
     gc.collect()
     now = table_sizes()
-    rep.check("flat_registry", all(s == sizes[0] for s in sizes) if sizes else True,
-              f"handle table grew over the loop: {sizes[:3]} ... {sizes[-3:]}", f"registry (seed {rep.seed})")
-    rep.check("handles_released", now == base,
-              f"table {base} -> {now} after {i} iterations", f"registry (seed {rep.seed})")
+    rep.check(
+        "flat_registry",
+        all(s == sizes[0] for s in sizes) if sizes else True,
+        f"handle table grew over the loop: {sizes[:3]} ... {sizes[-3:]}",
+        f"registry (seed {rep.seed})",
+    )
+    rep.check(
+        "handles_released",
+        now == base,
+        f"table {base} -> {now} after {i} iterations",
+        f"registry (seed {rep.seed})",
+    )
     alive = sum(1 for r in refs if r() is not None)
-    rep.check("objects_freed", alive == 0, f"{alive} of {len(refs)} released models still alive",
-              f"registry (seed {rep.seed})")
+    rep.check(
+        "objects_freed",
+        alive == 0,
+        f"{alive} of {len(refs)} released models still alive",
+        f"registry (seed {rep.seed})",
+    )
 
 
 PARTS = {"sigalrm": part_sigalrm, "threads": part_threads, "hostile": part_hostile, "registry": part_registry}
@@ -676,7 +856,9 @@ def main(argv):
     try:
         PARTS[part](rep, rng, seconds)
     except BaseException as e:  # noqa: BLE001 -- the part itself broke: say so
-        rep.check("part_completed", False, "".join(traceback.format_exception(e))[-1500:], f"{part} (seed {seed})")
+        rep.check(
+            "part_completed", False, "".join(traceback.format_exception(e))[-1500:], f"{part} (seed {seed})"
+        )
     rep.emit()
 
 
