@@ -381,7 +381,7 @@ def _refuse_reticulate(ri):
     ri.baseenv["options"](
         **{
             "reticulate.python.beforeInitialized": ri.evalr(
-                "function() stop(%s, call. = FALSE)" % _r_string(RETICULATE_REFUSED)
+                f"function() stop({_r_string(RETICULATE_REFUSED)}, call. = FALSE)"
             )
         }
     )

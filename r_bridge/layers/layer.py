@@ -149,9 +149,12 @@ class Layer:
     def _untrack(self, name, new):
         """Stop tracking the layer attribute ``name`` held, if no other attribute holds it."""
         old = self.__dict__.get(name)
-        if isinstance(old, Layer) and old is not new:
-            if not any(v is old for k, v in self.__dict__.items() if k != name):
-                self._tracked_layers[:] = [t for t in self._tracked_layers if t is not old]
+        if (
+            isinstance(old, Layer)
+            and old is not new
+            and not any(v is old for k, v in self.__dict__.items() if k != name)
+        ):
+            self._tracked_layers[:] = [t for t in self._tracked_layers if t is not old]
 
     def add_weight(
         self,
@@ -194,9 +197,8 @@ class Layer:
             for i, (what, value) in enumerate(
                 (("shape", shape), ("initializer", initializer), ("dtype", dtype))
             ):
-                if i < len(args):
-                    if value is not None:
-                        raise ValueError(f"`{what}` was passed both positionally and as a keyword argument.")
+                if i < len(args) and value is not None:
+                    raise ValueError(f"`{what}` was passed both positionally and as a keyword argument.")
             shape = args[0]
             initializer = args[1] if len(args) > 1 else initializer
             dtype = args[2] if len(args) > 2 else dtype

@@ -13,6 +13,7 @@ every n until the call completes, so each line of the call (including
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
@@ -24,7 +25,6 @@ import r_bridge
 from r_bridge import api, naming, state
 from r_bridge.layers import Dense, Dropout, Layer
 from r_bridge.models import Input, Sequential
-
 
 _PACKAGE = os.path.dirname(r_bridge.__file__) + os.sep
 
@@ -112,7 +112,7 @@ def sweep(setup, op, max_events=5000):
         r_bridge.clear_session(free_memory=False)
         ctx = setup()
         before = naming.uid_counts()
-        tracer, exc = run_interrupted(lambda: op(ctx), n)
+        tracer, exc = run_interrupted(lambda ctx=ctx: op(ctx), n)
         if not tracer.fired:
             return
         yield n, tracer.where, ctx, before, exc
@@ -190,14 +190,12 @@ def test_an_interrupt_anywhere_in_an_api_call_never_deals_a_name_twice(name):
     setup, op = API_OPS[name]
 
     def op_or_error(c):
-        try:
+        with contextlib.suppress(ValueError, TypeError):
             op(c)
-        except (ValueError, TypeError):
-            pass
 
     done = uninterrupted(setup, op_or_error)
     points = 0
-    for n, where, ctx, before, exc in sweep(setup, op_or_error):
+    for n, where, _ctx, before, exc in sweep(setup, op_or_error):
         points += 1
         after = naming.uid_counts()
         # Interrupted: nothing happened, or (interrupt after the work was
@@ -220,7 +218,7 @@ def test_an_interrupt_inside_the_rollback_still_rolls_back():
             raise ValueError("bad input")
 
     points = 0
-    for n, where, _, before, exc in sweep(dict, lambda c: pytest.raises(ValueError, op, c)):
+    for n, where, _, before, _exc in sweep(dict, lambda c: pytest.raises(ValueError, op, c)):
         if where[1] == "atomic._rollback":  # entering it, or back from a C call in it
             points += 1
             assert naming.uid_counts() == before, f"interrupt at event {n} ({where})"
@@ -232,13 +230,12 @@ def test_a_failure_does_not_undo_another_threads_clear_session():
     for _ in range(5):
         Dense(1)
     cleared = threading.Event()
-    with pytest.raises(ValueError):
-        with naming.atomic():
-            Dense(1)
-            t = threading.Thread(target=lambda: (r_bridge.clear_session(free_memory=False), cleared.set()))
-            t.start()
-            t.join()
-            raise ValueError("bad input after another thread cleared the session")
+    with pytest.raises(ValueError), naming.atomic():
+        Dense(1)
+        t = threading.Thread(target=lambda: (r_bridge.clear_session(free_memory=False), cleared.set()))
+        t.start()
+        t.join()
+        raise ValueError("bad input after another thread cleared the session")
     assert cleared.is_set()
     assert Dense(1).name == "dense"
 
@@ -338,10 +335,8 @@ def test_an_interrupted_host_call_leaves_no_handle_behind(name):
     setup, op = API_OPS[name]
 
     def op_or_error(c):
-        try:
+        with contextlib.suppress(ValueError, TypeError):
             c["out"] = op(c)
-        except (ValueError, TypeError):
-            pass
 
     points = 0
     for n, where, ctx, _, _exc in sweep(lambda: dict(setup(), live=len(api.table)), op_or_error):

@@ -19,16 +19,14 @@ from __future__ import annotations
 import math
 import sys
 
-import pytest
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_atomicity import EXIT_ENTRY, _Interrupter
 
 import r_bridge
 from r_bridge import api, naming
 from r_bridge.layers import Activation, Dense, Dropout, Flatten, Layer
 from r_bridge.models import Input, KerasTensor, Model, Sequential
-from test_atomicity import EXIT_ENTRY, _Interrupter
 
 
 class _SkippingInterrupter(_Interrupter):

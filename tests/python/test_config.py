@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import r_bridge
-from r_bridge import random as rb_random
 from r_bridge import config, naming, state
+from r_bridge import random as rb_random
 from r_bridge.layers import Dense, Dropout
 
 

@@ -73,7 +73,7 @@ def result_of(proc) -> dict:
     return json.loads(lines[-1])
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _missing() -> str | None:
     """Why R-hosting tests can't run here, or None."""
     if shutil.which("R") is None:

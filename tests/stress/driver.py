@@ -123,7 +123,7 @@ def run_child(part, cmd, budget, repro):
     start = time.monotonic()
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=budget * 2 + 60)
-    except subprocess.TimeoutExpired as e:
+    except subprocess.TimeoutExpired:
         part.fail("no_hang", f"child ran over {budget * 2 + 60:.0f} s", repro)
         return
     part.seconds += time.monotonic() - start
@@ -175,17 +175,19 @@ def run_sigint(part, seed, budget):
         lines = []
         ready = threading.Event()
 
-        def reader():
+        def reader(proc, lines, ready):
             for line in proc.stdout:
                 lines.append(line)
                 if line.startswith("READY"):
                     ready.set()
             ready.set()
 
-        t = threading.Thread(target=reader, daemon=True)
+        t = threading.Thread(target=reader, args=(proc, lines, ready), daemon=True)
         t.start()
         err_chunks = []
-        te = threading.Thread(target=lambda: err_chunks.append(proc.stderr.read()), daemon=True)
+        te = threading.Thread(
+            target=lambda proc=proc, out=err_chunks: out.append(proc.stderr.read()), daemon=True
+        )
         te.start()
         ready.wait(timeout=60)
         # Interrupt while the child loops; stop 1 s before its end, so that

@@ -316,10 +316,12 @@ def part_sigalrm(rep: Report, rng: random.Random, seconds: float):
                 rep.check("unique_names", n not in dealt, f"{n} dealt twice (setup of {name})", repro)
                 dealt.add(n)
         before = counters()
-        layers_before = [l.name for l in ctx["m"].layers] if name == "pop" else None
+        layers_before = [layer.name for layer in ctx["m"].layers] if name == "pop" else None
         delay = rng.uniform(0, 1.3 * durations[name]) if rng.random() < 0.8 else 0
         rep.ops += 1
-        value, error = alarm.run(lambda: op(ctx, random.Random(op_seed)), delay)
+        value, error = alarm.run(
+            lambda op=op, ctx=ctx, op_seed=op_seed: op(ctx, random.Random(op_seed)), delay
+        )
         after = counters()
         if isinstance(value, dict) and "handle" in value:
             records.append(value["handle"])
@@ -356,7 +358,7 @@ def part_sigalrm(rep: Report, rng: random.Random, seconds: float):
                     repro,
                 )
             if name == "pop":  # the model changed exactly when the counters did
-                now = [l.name for l in ctx["m"].layers]
+                now = [layer.name for layer in ctx["m"].layers]
                 rep.check(
                     "pop_keeps_model",
                     (after, now) in ((before, layers_before), (done, layers_before[:-1])),
@@ -416,9 +418,9 @@ def part_threads(rep: Report, rng: random.Random, seconds: float, n_threads=12):
                 bad = r.choice(
                     [
                         lambda: Dense(-1),
-                        lambda: Sequential([x1, x2]),
+                        lambda x1=x1, x2=x2: Sequential([x1, x2]),
                         lambda: host("make_layer", kind="dense", args={"units": "x"}),
-                        lambda: Model(x1, "y"),
+                        lambda x1=x1: Model(x1, "y"),
                     ]
                 )
             sid = state._STATE
@@ -728,12 +730,14 @@ def part_hostile(rep: Report, rng: random.Random, seconds: float):
         before = (counters(), config.as_dict(), len(TABLE))
         rep.ops += 1
         if positional:
-            result, error = alarm.run(lambda: call(value), 5.0)
+            result, error = alarm.run(lambda call=call, value=value: call(value), 5.0)
         elif fname.startswith("r_bridge.api.") and fname.rsplit(".", 1)[1] in api.FUNCTIONS:
             # As a host calls it: through the dispatcher, which never raises.
             kwargs = dict(kwargs, **{pname: value})
             last.error = None
-            result, error = alarm.run(lambda: api.dispatch(fname.rsplit(".", 1)[1], kwargs), 5.0)
+            result, error = alarm.run(
+                lambda fname=fname, kwargs=kwargs: api.dispatch(fname.rsplit(".", 1)[1], kwargs), 5.0
+            )
             if error is not None:
                 rep.check("dispatch_never_raises", False, f"{fname}({pname}={vname}) raised {error!r}", repro)
             elif is_error(result):
@@ -742,7 +746,7 @@ def part_hostile(rep: Report, rng: random.Random, seconds: float):
                     error = KeyboardInterrupt()
         else:
             kwargs = dict(kwargs, **{pname: value})
-            result, error = alarm.run(lambda: call(**kwargs), 5.0)
+            result, error = alarm.run(lambda call=call, kwargs=kwargs: call(**kwargs), 5.0)
         if isinstance(error, KeyboardInterrupt):
             rep.check("no_hang", False, f"{fname}({pname}={vname}) ran 5 s", repro)
         elif error is not None:
