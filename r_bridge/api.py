@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import Any, cast
 
 import numpy as np
 
@@ -122,8 +123,9 @@ def _out(value: object) -> object:
     return value
 
 
-def _obj(handle: object, argument: str = "object") -> object:
-    return table.get(handle, argument)
+def _obj(handle: object, argument: str = "object") -> Layer | KerasTensor:
+    # The table holds only what record() accepted.
+    return cast("Layer | KerasTensor", table.get(handle, argument))
 
 
 def _layer(handle: object, argument: str = "object") -> Layer:
@@ -230,7 +232,7 @@ def session_restore(state: dict) -> None:
 
 # ---------------------------------------------------------------- objects
 @_atomic
-def make_layer(kind: str, args: dict | None = None, object: object = None) -> dict:  # noqa: A002
+def make_layer(kind: str, args: dict | None = None, object: object = None) -> object:  # noqa: A002
     """Create a layer of ``kind`` with keyword ``args`` and compose it with
     ``object`` as keras3's ``layer_*(object, ...)`` does: ``None`` returns
     the layer, a Sequential model gets it added (the model's record is
@@ -311,7 +313,8 @@ def call(object: object, args: list | None = None, kwargs: dict | None = None) -
     """``object(*args, **kwargs)``: symbolic tensors (handles) give tensor
     records, arrays give arrays."""
     layer = _layer(object)
-    return _out(layer(*_in(list(args or []), "x"), **_in(dict(kwargs or {}), "x")))
+    # _in() gives a list for a list and a dict for a dict.
+    return _out(layer(*cast(list, _in(list(args or []), "x")), **cast(dict, _in(dict(kwargs or {}), "x"))))
 
 
 @_export
@@ -377,21 +380,24 @@ def predict(object: object, x: object, **kwargs: object) -> object:  # noqa: A00
 
 
 @_export
-def summary(object: object, **kwargs: object) -> str:  # noqa: A002
+def summary(object: object, **kwargs: Any) -> str:  # noqa: A002
     """The Keras summary table as a string (``line_length`` ... as Keras)."""
-    return _layer(object).summary_text(**kwargs)
+    # A plain layer has no summary: AttributeError, as in Keras.
+    return cast(Model, _layer(object)).summary_text(**kwargs)
 
 
 @_export
 def get_layer(object: object, name: str | None = None, index: int | None = None) -> dict:  # noqa: A002
     """``object.get_layer(name, index)``."""
-    return record(_layer(object).get_layer(name=name, index=index))
+    # A plain layer has no get_layer(): AttributeError, as in Keras.
+    return record(cast(Model, _layer(object)).get_layer(name=name, index=index))
 
 
 @_export
 def get_source_inputs(object: object) -> list:  # noqa: A002
     """Records of the input tensors a symbolic tensor was computed from."""
-    return _out(_get_source_inputs(_obj(object)))
+    # get_source_inputs() checks that it is a tensor; _out() of a list is a list.
+    return cast(list, _out(_get_source_inputs(cast(KerasTensor, _obj(object)))))
 
 
 __all__ = ["API_VERSION", "FUNCTIONS", "dispatch", "dispatch_buffers", "table", "record", *FUNCTIONS]

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 import secrets
 import threading
+from collections.abc import Iterable
+from typing import cast
 
 _HANDLE = re.compile(r"[0-9a-f]{12}:[0-9]+")
 
@@ -96,7 +98,7 @@ class HandleTable:
         if isinstance(handles, str):
             handles = [handles]
         elif not isinstance(handles, list):
-            handles = list(handles or ())
+            handles = list(cast("Iterable[object]", handles or ()))
         if progress is None:
             progress = [0]
         with self._lock:

@@ -263,11 +263,11 @@ def _to_r_array(a: np.ndarray):
     flat = a.ravel(order="F")
     kind = a.dtype.kind
     if kind == "b":
-        out = ri.BoolSexpVector.from_memoryview(memoryview(np.ascontiguousarray(flat, dtype=np.int32)))
+        out = ri.BoolSexpVector.from_memoryview(np.ascontiguousarray(flat, dtype=np.int32).data)
     elif kind in "iu" and (a.size == 0 or (_fits_int32(int(flat.min())) and _fits_int32(int(flat.max())))):
-        out = ri.IntSexpVector.from_memoryview(memoryview(np.ascontiguousarray(flat, dtype=np.int32)))
+        out = ri.IntSexpVector.from_memoryview(np.ascontiguousarray(flat, dtype=np.int32).data)
     elif kind in "iuf":
-        out = ri.FloatSexpVector.from_memoryview(memoryview(np.ascontiguousarray(flat, dtype=np.float64)))
+        out = ri.FloatSexpVector.from_memoryview(np.ascontiguousarray(flat, dtype=np.float64).data)
     elif kind in "UO" and all(isinstance(v, str) for v in flat):
         out = ri.StrSexpVector([str(v) for v in flat])
     else:

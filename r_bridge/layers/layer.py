@@ -74,6 +74,18 @@ class Layer:
     is interrupted (``KeyboardInterrupt``) consumes no name.
     """
 
+    # Set in __init__ through __dict__ (past __setattr__), so declared here.
+    name: str
+    dtype: str
+    built: bool
+    input_spec: dict | None
+    _tracked_layers: list[Layer]
+    _weights: list[np.ndarray]
+    _weight_names: list[str]
+    _weight_trainable: list[bool]
+    _trainable: bool
+    _input_shape_arg: tuple | None
+
     def __init_subclass__(cls, **kwargs):
         """Wrap a subclass's own ``__init__`` so a failed or interrupted
         construction takes no name, and its own ``build()`` as Keras does:
@@ -628,4 +640,4 @@ def _shapes(x):
     return tuple(getattr(x, "shape", np.shape(x)))
 
 
-Layer.__init__ = _atomic_init(Layer.__init__)
+Layer.__init__ = _atomic_init(Layer.__init__)  # type: ignore[method-assign]  # on purpose, as subclasses'
