@@ -55,7 +55,7 @@ def floatx() -> str:
     return _FLOATX
 
 
-def set_floatx(value) -> None:
+def set_floatx(value: str) -> None:
     """Set the default float type: one of bfloat16, float16, float32, float64."""
     global _FLOATX
     if value not in _FLOATX_VALUES:
@@ -68,7 +68,7 @@ def epsilon() -> float:
     return _EPSILON
 
 
-def set_epsilon(value) -> None:
+def set_epsilon(value: float) -> None:
     """Set the fuzz factor: a finite, non-negative real number.
 
     (Keras accepts anything here; r_bridge rejects values that would break
@@ -90,7 +90,7 @@ def image_data_format() -> str:
     return _IMAGE_DATA_FORMAT
 
 
-def set_image_data_format(data_format) -> None:
+def set_image_data_format(data_format: str) -> None:
     """Set the image data format: ``"channels_first"`` or ``"channels_last"``
     (case-insensitive, as in Keras)."""
     global _IMAGE_DATA_FORMAT
@@ -98,7 +98,7 @@ def set_image_data_format(data_format) -> None:
     _IMAGE_DATA_FORMAT = standardize_data_format(str(data_format))
 
 
-def standardize_data_format(data_format) -> str:
+def standardize_data_format(data_format: str | None) -> str:
     """``None`` -> :func:`image_data_format`; else ``"channels_first"`` or
     ``"channels_last"``, case-insensitive (Keras's rules and message)."""
     if data_format is None:
@@ -117,20 +117,20 @@ def dtype_policy() -> str:
     return state.get_global_attribute(DTYPE_POLICY) or _FLOATX
 
 
-def set_dtype_policy(policy) -> None:
+def set_dtype_policy(policy: str) -> None:
     """Set the session's dtype policy (reset by ``clear_session()``)."""
     check_dtype_policy(policy)
     state.set_global_attribute(DTYPE_POLICY, policy)
 
 
-def check_dtype_policy(policy) -> str:
+def check_dtype_policy(policy: str) -> str:
     """``policy`` if it is a dtype policy r_bridge knows."""
     if policy not in _POLICIES:
         raise ValueError(f"Invalid dtype policy: {policy!r:.80}. Expected one of {_set_repr(_POLICIES)}")
     return policy
 
 
-def check_tensor_dtype(dtype) -> str | None:
+def check_tensor_dtype(dtype: str | None) -> str | None:
     """A tensor's ``dtype`` (``None`` or a dtype name, not a policy), with
     Keras's message (``Input(dtype=...)``)."""
     if dtype is not None and (not isinstance(dtype, str) or dtype not in _DTYPES):
@@ -138,7 +138,7 @@ def check_tensor_dtype(dtype) -> str | None:
     return dtype
 
 
-def standardize_dtype(dtype) -> str | None:
+def standardize_dtype(dtype: str | None) -> str | None:
     """A layer's ``dtype`` argument: ``None``, a dtype name or a mixed
     policy name, checked with Keras's messages."""
     if dtype is None:
@@ -219,14 +219,14 @@ _SETTERS = {
 }
 
 
-def get(name: str):
+def get(name: str) -> object:
     """Read the setting ``name`` (see ``as_dict()`` for the names)."""
     if name not in _GETTERS:
         raise ValueError(f"Unknown setting: {name!r:.100}. Expected one of {_set_repr(_GETTERS)}")
     return _GETTERS[name]()
 
 
-def set(name: str, value):  # noqa: A001 - mirrors get()
+def set(name: str, value: object) -> object:  # noqa: A001 - mirrors get()
     """Change the setting ``name``; returns the previous value."""
     if name not in _SETTERS:
         if name in _GETTERS:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import random as _py_random
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +25,7 @@ GLOBAL_SEED_GENERATOR = "global_seed_generator"
 _MAX_SEED = 2**32 - 1  # numpy's limit for np.random.seed
 
 
-def _check_seed(seed, message):
+def _check_seed(seed: Any, message: str) -> int:
     """An int in ``[0, 2**32 - 1]``; ``message`` (Keras's wording) for a non-int."""
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise ValueError(message)
@@ -34,7 +35,7 @@ def _check_seed(seed, message):
     return seed
 
 
-def set_random_seed(seed) -> None:
+def set_random_seed(seed: int | np.integer) -> None:
     """Sets all random seeds: Python's ``random``, numpy's global generator
     and the session's generator (used by initializers and ``Dropout``).
 
@@ -61,7 +62,7 @@ def rng() -> np.random.Generator:
     return gen
 
 
-def generator_to_text(gen) -> str | None:
+def generator_to_text(gen: np.random.Generator | None) -> str | None:
     """The exact state of a numpy generator as JSON text (``None`` stays ``None``).
 
     Text, because its 128-bit integers would not survive a trip through R."""
@@ -70,7 +71,7 @@ def generator_to_text(gen) -> str | None:
     return json.dumps(gen.bit_generator.state)
 
 
-def generator_from_text(text) -> np.random.Generator | None:
+def generator_from_text(text: str | None) -> np.random.Generator | None:
     """The generator :func:`generator_to_text` described."""
     if text is None:
         return None
@@ -97,11 +98,11 @@ class SeedGenerator:
     __slots__ = ("name", "_rng")
 
     @staticmethod
-    def check_seed(seed) -> int:
+    def check_seed(seed: Any) -> int:
         """``seed`` as an int in ``[0, 2**32 - 1]`` (Keras's message for a non-int)."""
         return _check_seed(seed, f"Argument `seed` must be an integer. Received: seed={seed!r:.80}")
 
-    def __init__(self, seed=None, name=None):
+    def __init__(self, seed: int | np.integer | None = None, name: str | None = None):
         if seed is not None:
             seed = self.check_seed(seed)
         self.name = name if name is not None else auto_name(type(self).__name__)

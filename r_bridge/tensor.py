@@ -10,7 +10,13 @@ cycle collector.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 from r_bridge.naming import auto_name, validate_name
+
+if TYPE_CHECKING:  # for hints only: layers import this module
+    from r_bridge.layers.layer import Layer
 
 
 class Node:
@@ -18,7 +24,7 @@ class Node:
 
     __slots__ = ("layer", "inputs", "__weakref__")
 
-    def __init__(self, layer, inputs=()):
+    def __init__(self, layer: Layer, inputs: Iterable[KerasTensor] = ()):
         self.layer = layer
         self.inputs = list(inputs)
 
@@ -32,7 +38,13 @@ class KerasTensor:
 
     __slots__ = ("shape", "dtype", "name", "_node", "__weakref__")
 
-    def __init__(self, shape, dtype="float32", name=None, node=None):
+    def __init__(
+        self,
+        shape: Iterable[int | None],
+        dtype: str = "float32",
+        name: str | None = None,
+        node: Node | None = None,
+    ):
         self.shape = tuple(shape)
         self.dtype = dtype
         self.name = validate_name(name) if name else auto_name("KerasTensor")

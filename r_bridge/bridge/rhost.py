@@ -63,7 +63,9 @@ from __future__ import annotations
 
 import os
 import struct
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -190,7 +192,7 @@ def _from_r_list(x):
     return dict(zip(names, values))
 
 
-def from_r(x):
+def from_r(x: Any) -> Any:
     """Convert an R value (an rpy2.rinterface object) to a plain Python value."""
     typ = int(x.typeof)
     if typ == 0:  # NILSXP
@@ -276,7 +278,7 @@ def _to_r_array(a: np.ndarray):
     return out
 
 
-def to_r(v):
+def to_r(v: object) -> Any:
     """Convert a plain Python value (see the module's table) to an R value."""
     ri = _rinterface()
     if v is None:
@@ -291,7 +293,7 @@ def to_r(v):
 
 
 # ------------------------------------------------------------- transport
-def call_api(fn, args, releases):
+def call_api(fn: Any, args: Any, releases: Any) -> Any:
     """The rternalized transport: :func:`r_bridge.bridge.dispatch.dispatch` for R.
 
     ``fn``, ``args`` and ``releases`` are rpy2.rinterface objects (an R
@@ -397,7 +399,7 @@ class RPackage:
     interrupt (KeyboardInterrupt, SystemExit) raised in Python while R was
     calling it is raised again as itself, not as rpy2's RRuntimeError."""
 
-    def __init__(self, package):
+    def __init__(self, package: Any):
         self._package = package
 
     def __getattr__(self, name):
@@ -457,7 +459,7 @@ def _load_package(ri):
     return importr(R_PACKAGE, lib_loc=lib)
 
 
-def attach_r(lib_loc=None):
+def attach_r(lib_loc: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | None = None) -> RPackage:
     """Start R in this process and load the R package ``rbridge``, wired to this session.
 
     ``lib_loc``: an R library directory (or a list of them) holding

@@ -6,6 +6,9 @@ bad argument leaves the session's counters untouched.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any, cast
+
 import numpy as np
 
 from r_bridge import activations, config, initializers
@@ -13,7 +16,7 @@ from r_bridge.layers.layer import Layer
 from r_bridge.random import SeedGenerator
 
 
-def _check_units(units):
+def _check_units(units: Any) -> int:
     if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
         raise ValueError(
             "Received an invalid value for `units`, expected a positive integer. "
@@ -42,13 +45,13 @@ class Dense(Layer):
 
     def __init__(
         self,
-        units,
-        activation=None,
-        use_bias=True,
-        kernel_initializer="glorot_uniform",
-        bias_initializer="zeros",
-        name=None,
-        **kwargs,
+        units: int | np.integer,
+        activation: str | activations.Activation | None = None,
+        use_bias: bool = True,
+        kernel_initializer: str | initializers.Initializer = "glorot_uniform",
+        bias_initializer: str | initializers.Initializer = "zeros",
+        name: str | None = None,
+        **kwargs: Any,
     ):
         units = _check_units(units)
         act = activations.get(activation)
@@ -64,7 +67,7 @@ class Dense(Layer):
         self.bias_initializer = bias_init
         self.input_spec = {"min_ndim": 2}
 
-    def build(self, input_shape):
+    def build(self, input_shape: tuple[int | None, ...]) -> None:
         in_dim = input_shape[-1]
         if in_dim is None:
             raise ValueError(
@@ -80,10 +83,10 @@ class Dense(Layer):
             self.bias = self.add_weight(shape=(self.units,), initializer=self.bias_initializer, name="bias")
         self.built = True
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
         return tuple(input_shape[:-1]) + (self.units,)
 
-    def call(self, inputs, training=None):
+    def call(self, inputs: np.ndarray, training: bool | None = None) -> np.ndarray:
         y = inputs @ self.kernel
         if self.bias is not None:
             y = y + self.bias
@@ -137,7 +140,14 @@ class Dropout(Layer):
     Every argument is checked before the layer (or its seed generator) takes a name.
     """
 
-    def __init__(self, rate, noise_shape=None, seed=None, name=None, **kwargs):
+    def __init__(
+        self,
+        rate: float,
+        noise_shape: Sequence[int | None] | None = None,
+        seed: int | np.integer | None = None,
+        name: str | None = None,
+        **kwargs: Any,
+    ):
         if isinstance(rate, bool) or not isinstance(rate, (int, float, np.number)) or not 0 <= rate <= 1:
             raise ValueError(
                 "Invalid value received for argument `rate`. Expected a float value "
@@ -154,10 +164,10 @@ class Dropout(Layer):
         self.seed_generator = SeedGenerator(seed) if self.rate > 0 else None
         self.built = True
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
         return tuple(input_shape)
 
-    def call(self, inputs, training=False):
+    def call(self, inputs: np.ndarray, training: bool | None = False) -> np.ndarray:
         if not training or self.seed_generator is None:
             return inputs
         shape = inputs.shape
@@ -170,16 +180,16 @@ class Dropout(Layer):
 class Activation(Layer):
     """Applies an activation function (a name such as ``"relu"`` or a callable)."""
 
-    def __init__(self, activation, name=None, **kwargs):
+    def __init__(self, activation: str | activations.Activation, name: str | None = None, **kwargs: Any):
         act = activations.get(activation)
         super().__init__(name=name, **kwargs)
         self.activation = act
         self.built = True
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
         return tuple(input_shape)
 
-    def call(self, inputs):
+    def call(self, inputs: np.ndarray) -> np.ndarray:
         return self.activation(inputs)
 
 
@@ -193,17 +203,21 @@ class Flatten(Layer):
         name: explicit name; by default ``flatten``, ``flatten_1``, ...
     """
 
-    def __init__(self, data_format=None, name=None, **kwargs):
+    def __init__(self, data_format: str | None = None, name: str | None = None, **kwargs: Any):
         data_format = config.standardize_data_format(data_format)
         super().__init__(name=name, **kwargs)
         self.data_format = data_format
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, int | None]:
         rest = input_shape[1:]
-        size = None if any(d is None for d in rest) else int(np.prod(rest, dtype=np.int64))
+        size = (
+            None
+            if any(d is None for d in rest)
+            else int(np.prod(cast("tuple[int, ...]", rest), dtype=np.int64))
+        )  # no None here
         return (input_shape[0], size)
 
-    def call(self, x):
+    def call(self, x: np.ndarray) -> np.ndarray:
         if self.data_format == "channels_first" and x.ndim > 2:
             x = np.moveaxis(x, 1, -1)
         # the size is spelled out: reshape(0, -1) is ambiguous for 0 samples

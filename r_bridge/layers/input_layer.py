@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import warnings
 import weakref
+from collections.abc import Sequence
+from typing import Any
 
 from r_bridge import config
 from r_bridge.layers.layer import Layer
@@ -11,11 +13,11 @@ from r_bridge.naming import atomic, auto_name
 from r_bridge.tensor import KerasTensor, Node
 
 
-def standardize_shape(shape):
+def standardize_shape(shape: Any) -> tuple[int | None, ...]:
     """A tuple of positive ints or ``None``; Keras's message otherwise."""
     if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
         raise ValueError(f"Cannot convert '{shape!s:.200}' to a shape.")
-    out = []
+    out: list[int | None] = []
     for d in shape:
         if d is None:
             out.append(None)
@@ -55,16 +57,16 @@ class InputLayer(Layer):
 
     def __init__(
         self,
-        shape=None,
-        batch_size=None,
-        dtype=None,
-        sparse=None,
-        ragged=None,
-        batch_shape=None,
-        input_tensor=None,
-        optional=False,
-        name=None,
-        **kwargs,
+        shape: Sequence[int | None] | None = None,
+        batch_size: int | None = None,
+        dtype: str | None = None,
+        sparse: bool | None = None,
+        ragged: bool | None = None,
+        batch_shape: Sequence[int | None] | None = None,
+        input_tensor: KerasTensor | None = None,
+        optional: bool = False,
+        name: str | None = None,
+        **kwargs: Any,
     ):
         if "input_shape" in kwargs:
             warnings.warn("Argument `input_shape` is deprecated. Use `shape` instead.", stacklevel=2)
@@ -112,11 +114,11 @@ class InputLayer(Layer):
             self._output_ref = weakref.ref(out)
         return out
 
-    def call(self):
+    def call(self) -> None:
         """An input layer computes nothing (Keras's ``InputLayer.call()``)."""
         return None
 
-    def compute_output_shape(self, input_shape):
+    def compute_output_shape(self, input_shape: object) -> tuple[int | None, ...]:
         return self.batch_shape
 
 
@@ -147,16 +149,16 @@ def _adopted_shape(tensor, shape, batch_size, batch_shape, dtype, sparse):
 
 
 def Input(
-    shape=None,
-    batch_size=None,
-    dtype=None,
-    sparse=None,
-    ragged=None,
-    batch_shape=None,
-    name=None,
-    tensor=None,
-    optional=False,
-):
+    shape: Sequence[int | None] | None = None,
+    batch_size: int | None = None,
+    dtype: str | None = None,
+    sparse: bool | None = None,
+    ragged: bool | None = None,
+    batch_shape: Sequence[int | None] | None = None,
+    name: str | None = None,
+    tensor: KerasTensor | None = None,
+    optional: bool = False,
+) -> KerasTensor:
     """A symbolic input tensor (the output of a new :class:`InputLayer`).
 
     Args:

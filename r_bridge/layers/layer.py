@@ -6,8 +6,11 @@ import functools
 import inspect
 import warnings
 import weakref
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from r_bridge import config, initializers, state
 from r_bridge.naming import atomic, auto_name, validate_name
@@ -81,10 +84,13 @@ class Layer:
     input_spec: dict | None
     _tracked_layers: list[Layer]
     _weights: list[np.ndarray]
-    _weight_names: list[str]
+    _weight_names: list[str | None]
     _weight_trainable: list[bool]
     _trainable: bool
     _input_shape_arg: tuple | None
+    _output_shape: Any
+    _first_call: tuple | None
+    _last_call: tuple | None
 
     def __init_subclass__(cls, **kwargs):
         """Wrap a subclass's own ``__init__`` so a failed or interrupted
@@ -97,7 +103,9 @@ class Layer:
         if "build" in cls.__dict__:
             cls.build = _recording_build(cls.__dict__["build"])
 
-    def __init__(self, name=None, trainable=True, dtype=None, **kwargs):
+    def __init__(
+        self, name: str | None = None, trainable: bool = True, dtype: str | None = None, **kwargs: Any
+    ):
         input_dim = kwargs.pop("input_dim", None)
         input_shape = (input_dim,) if input_dim is not None else kwargs.pop("input_shape", None)
         if kwargs:
@@ -170,17 +178,17 @@ class Layer:
 
     def add_weight(
         self,
-        *args,
-        shape=None,
-        initializer=None,
-        dtype=None,
-        trainable=True,
-        autocast=True,
-        regularizer=None,
-        constraint=None,
-        aggregation="none",
-        overwrite_with_gradient=False,
-        name=None,
+        *args: Any,
+        shape: Sequence[int] | None = None,
+        initializer: str | initializers.Initializer | None = None,
+        dtype: str | None = None,
+        trainable: bool = True,
+        autocast: bool = True,
+        regularizer: object = None,
+        constraint: object = None,
+        aggregation: str = "none",
+        overwrite_with_gradient: bool = False,
+        name: str | None = None,
     ) -> np.ndarray:
         """Add a weight (a numpy array) to the layer; Keras's signature.
 
@@ -231,27 +239,27 @@ class Layer:
         return self._trainable
 
     @trainable.setter
-    def trainable(self, value):
+    def trainable(self, value: bool) -> None:
         value = bool(value)
         self._trainable = value
         for layer in self._tracked_layers:
             layer.trainable = value
 
-    def build(self, input_shape):
+    def build(self, input_shape: Any) -> None:
         """Create weights for inputs of ``input_shape``; the base has none."""
         self.built = True
 
-    def compute_output_shape(self, *args, **kwargs):
+    def compute_output_shape(self, *args: Any, **kwargs: Any) -> Any:
         """Output shape for the given input shape(s); subclasses define it."""
         raise NotImplementedError(
             f"Layer {type(self).__name__} does not have a `compute_output_shape` method implemented."
         )
 
-    def call(self, *args, **kwargs):
+    def call(self, *args: Any, **kwargs: Any) -> Any:
         """numpy forward pass; subclasses define it."""
         raise NotImplementedError(f"Layer {type(self).__name__} does not have a `call` method implemented.")
 
-    def compute_output_spec(self, *args, **kwargs):
+    def compute_output_spec(self, *args: Any, **kwargs: Any) -> Any:
         """The symbolic output for symbolic inputs: from ``compute_output_shape``
         when the class defines it, else by running ``call`` on the symbolic
         inputs (which works when ``call`` only calls layers)."""
@@ -261,12 +269,12 @@ class Layer:
         return self._call_with_training(args, dict(kwargs))
 
     @property
-    def input(self):
+    def input(self) -> Any:
         """The input tensor(s) of the layer's first symbolic call."""
         return self._first_call_part(0, "input")
 
     @property
-    def output(self):
+    def output(self) -> Any:
         """The output tensor(s) of the layer's first symbolic call."""
         return self._first_call_part(1, "output")
 
@@ -400,7 +408,7 @@ class Layer:
             self._build_input_shape = tuple(args[0].shape)
         self.built = True
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """On :class:`KerasTensor` inputs, record a node and return a new
         symbolic tensor (Functional API); on arrays, compute the output.
 
@@ -490,7 +498,7 @@ class Layer:
         """Copies of the weights as numpy arrays, in Keras order (kernel, bias)."""
         return [w.copy() for w in self.weights]
 
-    def set_weights(self, weights):
+    def set_weights(self, weights: Iterable[ArrayLike]) -> None:
         """Set the weights from a list of arrays of the same shapes (all or nothing)."""
         own = self.weights
         weights = list(weights)
@@ -520,7 +528,7 @@ class Layer:
             )
         return int(sum(w.size for w in self.weights))
 
-    def predict(self, x):
+    def predict(self, x: Any) -> Any:
         """Forward pass on a numpy array (inference mode); a multi-input
         model takes a list of arrays (one per input, shapes may differ)."""
         if not isinstance(x, (list, tuple)):
