@@ -59,7 +59,9 @@ def set_floatx(value: str) -> None:
     """Set the default float type: one of bfloat16, float16, float32, float64."""
     global _FLOATX
     if value not in _FLOATX_VALUES:
-        raise ValueError(f"Unknown `floatx` value: {value}. Expected one of {_set_repr(_FLOATX_VALUES)}")
+        raise ValueError(
+            f"Unknown `floatx` value: {value!s:.100}. Expected one of {_set_repr(_FLOATX_VALUES)}"
+        )
     _FLOATX = str(value)
 
 

@@ -145,7 +145,7 @@ def validate_name(name: object) -> str:
         raise ValueError(
             "Argument `name` must be a string and "
             "cannot contain character `/`. "
-            f"Received: name={name} (of type {type(name)})"
+            f"Received: name={name!s:.100} (of type {type(name)})"
         )
     return name
 
@@ -190,7 +190,7 @@ class name_scope:
     ):
         if not isinstance(name, str) or "/" in name:
             raise ValueError(
-                f"Argument `name` must be a string and cannot contain character `/`. Received: name={name}"
+                f"Argument `name` must be a string and cannot contain character `/`. Received: name={name!s:.100}"
             )
         self.name = name
         self.caller = caller
