@@ -6,7 +6,7 @@ import functools
 import inspect
 import warnings
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -454,37 +454,29 @@ class Layer:
         return self._call_with_training(args, kwargs)
 
     # ------------------------------------------------------------- weights
-    def _all_weights(self, own_filter):
+    def _gathered(self, own_filter: Callable[[bool], bool], sublayer_weights: str) -> list:
+        """This layer's weights that ``own_filter(trainable)`` keeps, then
+        each sublayer's ``sublayer_weights``; each array once."""
         seen, out = set(), []
-        for w, t in zip(self._weights, self._weight_trainable):
-            if own_filter(t) and id(w) not in seen:
+        own = (w for w, t in zip(self._weights, self._weight_trainable) if own_filter(t))
+        subs = (w for layer in self._tracked_layers for w in getattr(layer, sublayer_weights))
+        for w in (*own, *subs):
+            if id(w) not in seen:
                 seen.add(id(w))
                 out.append(w)
-        return out, seen
+        return out
 
     @property
     def weights(self) -> list:
         """The layer's weight arrays and its sublayers' (live, not copies)."""
-        out, seen = self._all_weights(lambda t: True)
-        for layer in self._tracked_layers:
-            for w in layer.weights:
-                if id(w) not in seen:
-                    seen.add(id(w))
-                    out.append(w)
-        return out
+        return self._gathered(lambda t: True, "weights")
 
     @property
     def trainable_weights(self) -> list:
         """The weights updated by training (none when ``trainable`` is False)."""
         if not self.trainable:
             return []
-        out, seen = self._all_weights(lambda t: t)
-        for layer in self._tracked_layers:
-            for w in layer.trainable_weights:
-                if id(w) not in seen:
-                    seen.add(id(w))
-                    out.append(w)
-        return out
+        return self._gathered(lambda t: t, "trainable_weights")
 
     @property
     def non_trainable_weights(self) -> list:
