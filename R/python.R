@@ -74,6 +74,10 @@ rb_connect <- function() {
     version <- rb_check_version(api$api_version(), .rb$python$source)
     .rb$arrays <- if (rb_numpy_native()) "native" else "buffer"
     transport <- if (.rb$arrays == "native") api$dispatch else api$dispatch_buffers
+    # The handle table's inbox (API 2.2): list.extend, C code where no
+    # interrupt is delivered (see rb_cross()).
+    .rb$inbox <- tryCatch(reticulate::import("r_bridge.api", convert = FALSE)$table$inbox$extend,
+                          error = function(e) NULL)
   }
   .rb$api_version <- version
   .rb$dispatch <- transport

@@ -27,6 +27,7 @@
 .rb <- new.env(parent = emptyenv())
 .rb$dispatch <- NULL     # function(fn, args, releases)
 .rb$arrays <- NULL       # "native" (the host converts NumPy arrays) or "buffer"
+.rb$inbox <- NULL        # the handle table's inbox$extend (reticulate transport)
 .rb$pending <- character()
 .rb$unclaimed <- character() # handles returned by the last crossing, not yet claimed
 .rb$created <- 0         # R objects made (see objects.R), for the R collection strategy
@@ -45,6 +46,16 @@ rb_cross <- function(fn, args) {
     # next crossing instead of into a queue about to be emptied.
     pending <- .rb$pending; .rb$pending <- none
     unclaimed <- .rb$unclaimed; .rb$unclaimed <- none
+    # With reticulate, R's interrupt is also forwarded to Python, where it
+    # can fire on entry to the dispatcher, losing that call's arguments. The
+    # finalizers' queue (a collection can fill it with many handles) goes
+    # first into the handle table's inbox through list.extend, C code where
+    # no interrupt fires; the dispatcher drains it. A failed hand-over is
+    # not repeated: a handle is never given back twice.
+    if (length(pending) && !is.null(.rb$inbox)) {
+      tryCatch(.rb$inbox(as.list(pending)), error = function(e) NULL)
+      pending <- NULL
+    }
     releases <- if (length(pending) || length(unclaimed)) c(pending, unclaimed)
     # A calling handler costs less than tryCatch() on this hot path. (If
     # Python is interrupted where the dispatcher cannot answer, on entry to

@@ -49,7 +49,7 @@ from r_bridge.layers import Activation, Dense, Dropout, Flatten, Layer
 from r_bridge.models import Functional, Input, KerasTensor, Model, Sequential
 from r_bridge.models import get_source_inputs as _get_source_inputs
 
-API_VERSION = "2.1.0"
+API_VERSION = "2.2.0"
 
 LAYER_KINDS = {
     "dense": Dense,

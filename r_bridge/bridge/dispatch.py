@@ -104,6 +104,8 @@ def dispatch(fn: str, args: object = None, releases: object = None) -> object:
         if undo is not None:
             undo.__enter__()
             table.track(given)
+        if table.inbox:
+            table.drain()
         if releases:
             table.release(releases, progress[0])
         func = _function(fn)
@@ -127,6 +129,8 @@ def dispatch(fn: str, args: object = None, releases: object = None) -> object:
 def _give_back(table, undo, e, releases, given, progress) -> None:
     if undo is not None:
         table.untrack()
+    if table.inbox:
+        table.drain()
     if releases:
         table.release(releases, progress[0])  # the rest, if an interrupt cut them short
     table.release(given, progress[1])

@@ -40,6 +40,10 @@ class HandleTable:
         self._handle_of: dict[int, str] = {}  # id(object) -> handle
         self._next = 1
         self._calls = threading.local()  # references given out by the current call
+        # Handles a host hands over to give back, with list.extend (C code: no
+        # signal is delivered while it runs), drained by the dispatcher. An
+        # interrupt on entry to a dispatcher call can't lose them.
+        self.inbox: list[str] = []
 
     def __len__(self) -> int:
         return len(self._objects)
@@ -81,6 +85,29 @@ class HandleTable:
                 argument,
             )
         raise HandleError(f"`{argument}` has been released and can no longer be used.", argument)
+
+    def drain(self) -> None:
+        """Give back the handles in :attr:`inbox`, each removed as it is given
+        back: an interrupt (delivered only after a call or at the loop's
+        end) leaves the rest for the next drain, none lost or given twice."""
+        inbox = self.inbox
+        with self._lock:
+            while inbox:
+                handle = inbox[-1]
+                obj = self._objects.get(handle) if isinstance(handle, str) else None
+                if obj is None:
+                    del inbox[-1]
+                    continue
+                refs = self._refs[handle]
+                key = id(obj)
+                del inbox[-1]  # no call from here until the table agrees
+                if refs > 1:
+                    self._refs[handle] = refs - 1
+                else:
+                    del self._refs[handle]
+                    del self._handle_of[key]
+                    del self._objects[handle]
+            obj = None  # the last object freed here, after the table is consistent
 
     def release(self, handles: object, progress: list | None = None) -> int:
         """Give back one reference per handle in ``handles`` (a str or a list of str).

@@ -153,3 +153,37 @@ print(sorted(k for k in sys.modules if k.startswith(("r_bridge.api", "r_bridge.b
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_the_inbox_is_drained_by_the_next_call_even_one_that_fails():
+    a = dispatch("make_layer", {"kind": "dense", "args": {"units": 2}})
+    b = dispatch("make_layer", {"kind": "dense", "args": {"units": 2}})
+    held = api.live_handles()
+    api.table.inbox.extend([a["handle"], "0123456789ab:1", 7])  # junk is ignored
+    err = dispatch("make_layer", {"kind": "dense", "args": {"units": 0}})
+    assert err[ERROR] == "ValueError"
+    assert api.table.inbox == [] and api.live_handles() == held - 1
+    api.table.inbox.append(b["handle"])
+    assert dispatch("live_handles", {}) == held - 2
+
+
+def test_an_interrupt_on_entry_to_the_dispatcher_loses_no_queued_release(monkeypatch):
+    """The case the stress suite found (73 handles at once): Python raises
+    KeyboardInterrupt on entry to dispatch(), before its try. Releases
+    handed over through the inbox are still given back by the next call."""
+    from r_bridge.bridge import dispatch as dispatch_module
+
+    recs = [dispatch("make_layer", {"kind": "dense", "args": {"units": 2}}) for _ in range(5)]
+    held = api.live_handles()
+    api.table.inbox.extend(r["handle"] for r in recs)  # what R does before the call
+
+    def interrupted_on_entry(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(dispatch_module, "dispatch", interrupted_on_entry)
+        with pytest.raises(KeyboardInterrupt):
+            dispatch_module.dispatch("get_uid", {"prefix": "x"})
+    assert api.live_handles() == held  # nothing given back yet, nothing lost
+    assert dispatch("get_uid", {"prefix": "x"}) == 1
+    assert api.live_handles() == held - 5
