@@ -81,9 +81,12 @@ TRANSPORT_OPTION = "rbridge.transport"
 # The R side of the transport: the rternalized dispatcher, bound as
 # `.rbridge_py_call` in the function's environment. It never raises: it
 # returns the value or an error record, which rbridge checks as it checks
-# reticulate's results.
+# reticulate's results. The value comes wrapped in a list of length 1:
+# rpy2 can't hand R its own NULL from an rternalized function (it logs
+# "ValueError: rternalized <NULLType ...>" to stderr and returns NULL), and
+# a list is always a value rpy2 hands over as it is.
 _R_TRANSPORT = r"""
-function(fn, args, releases) .rbridge_py_call(fn, args, releases)
+function(fn, args, releases) .rbridge_py_call(fn, args, releases)[[1L]]
 """
 
 _attached = None  # the rbridge package object, once attached
@@ -298,7 +301,8 @@ def call_api(fn: Any, args: Any, releases: Any) -> Any:
 
     ``fn``, ``args`` and ``releases`` are rpy2.rinterface objects (an R
     string, a named R list, a character vector). Never raises (rpy2 would
-    only log it): returns the value or an error record, converted to R.
+    only log it): returns the value or an error record, converted to R and
+    wrapped in an R list of length 1 (the R transport unwraps it).
     """
     global _interrupted
     try:
@@ -313,9 +317,9 @@ def call_api(fn: Any, args: Any, releases: Any) -> Any:
             KeyboardInterrupt() if out[ERROR] == "KeyboardInterrupt" else SystemExit(out["message"])
         )
     try:
-        return to_r(out)
+        return _to_r_list([out])
     except BaseException as e:  # noqa: BLE001
-        return to_r(error_record(e))
+        return _to_r_list([error_record(e)])
 
 
 def _make_transport(ri):
@@ -336,7 +340,7 @@ def _start_r(ri):
 
 def _repo_rlib():
     """The ``.Rlib`` next to this package's source checkout (if it is one), or None."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]  # r_bridge/bridge/rhost.py -> the checkout
     desc = root / "DESCRIPTION"
     rlib = root / ".Rlib"
     if rlib.is_dir() and desc.is_file() and f"Package: {R_PACKAGE}" in desc.read_text(errors="replace"):

@@ -464,6 +464,36 @@ def test_errors_surface_in_python_as_rruntimeerror(needs_r):
     assert out["next_dense"] == "dense"  # failed calls named nothing
 
 
+def test_hosted_r_prints_nothing_on_success(needs_r):
+    """Calls that return nothing (clear_session, reset_uids, set_random_seed,
+    config setters, set_weights) and calls that return values write nothing
+    to stderr: rpy2 logged "ValueError: rternalized <NULLType ...>" for
+    every Python result that was R's NULL."""
+    proc = run_child("""
+        R("clear_session()"); pkg.clear_session()
+        R("reset_uids()"); R("set_random_seed(1)")
+        R('config_set_floatx("float32")')
+        R("m <- keras_model_sequential(input_shape = 2) |> layer_dense(units = 2)")
+        R("w <- get_weights(m); set_weights(m, w)")
+        R("p <- predict(m, matrix(1, 3, 2), verbose = 0)")
+        R("clear_session(free_memory = TRUE)")
+        emit(ok=True, dims=list(R("dim(p)")), null=R("clear_session()") is ri.NULL)
+    """)
+    out = result_of(proc)
+    assert out == {"ok": True, "dims": [3, 2], "null": True}
+    assert proc.stderr == "", proc.stderr
+
+
+def test_a_checkout_finds_its_own_rlib():
+    """attach_r() searches the checkout's .Rlib (where `make` installs the R
+    package): the path is the repository's, not the Python package's."""
+    from r_bridge.bridge import rhost
+
+    if not (REPO / ".Rlib").is_dir():
+        pytest.skip("this checkout has no .Rlib (mkdir -p .Rlib && R CMD INSTALL --library=.Rlib .)")
+    assert rhost._repo_rlib() == str(REPO / ".Rlib")
+
+
 def test_exit_is_clean_after_r_garbage_collection(needs_r):
     proc = run_child("""
         for i in range(50):
@@ -500,6 +530,30 @@ def test_fact_rternalized_python_functions_exit_cleanly(needs_r):
         prelude=False,
     )
     assert result_of(proc)["v"] == 42
+
+
+def test_fact_rpy2_cannot_return_null_from_an_rternalized_function(needs_r):
+    """Fact: an rternalized function that returns rpy2's NULL makes rpy2 log
+    "ValueError: rternalized <NULLType ...>" to stderr (R gets NULL anyway);
+    a list is handed over as it is. Hence the transport wraps every result
+    in a list of length 1."""
+    proc = run_child(
+        """
+        import json
+        import rpy2.rinterface as ri
+        ri.initr_simple()
+        null = ri.rternalize(lambda: ri.NULL)  # kept alive: R calls them through handles
+        wrapped = ri.rternalize(lambda: ri.ListSexpVector([ri.NULL]))
+        ri.globalenv["null"], ri.globalenv["wrapped"] = null, wrapped
+        a = ri.evalr("is.null(null())")[0]
+        b = ri.evalr("is.null(wrapped()[[1L]])")[0]
+        print(json.dumps({"a": a, "b": b}))
+    """,
+        prelude=False,
+    )
+    assert result_of(proc) == {"a": True, "b": True}
+    assert "rternalized" in proc.stderr and "NULLType" in proc.stderr
+    assert proc.stderr.count("rternalized") == 1  # from null() only
 
 
 @pytest.mark.parametrize("then", ['ri.evalr("invisible(gc())")', "pass"], ids=["at-gc", "at-exit"])
