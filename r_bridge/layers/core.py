@@ -68,19 +68,22 @@ class Dense(Layer):
         self.input_spec = {"min_ndim": 2}
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
-        in_dim = input_shape[-1]
+        # A list or dict of inputs gives a list or dict of shapes: the
+        # kernel's shape then names it (Keras: "Cannot convert ... to a
+        # shape" for a list; its KeyError: -1 for a dict said nothing).
+        in_dim = input_shape[-1] if not isinstance(input_shape, dict) else input_shape
         if in_dim is None:
             raise ValueError(
                 f"The last dimension of the inputs to a Dense layer should be defined. Found None. "
                 f"Full input shape received: {tuple(input_shape)}"
             )
-        self.input_spec = {"min_ndim": 2, "axes": {-1: in_dim}}
         self.kernel = self.add_weight(
             shape=(in_dim, self.units), initializer=self.kernel_initializer, name="kernel"
         )
         self.bias = None
         if self.use_bias:
             self.bias = self.add_weight(shape=(self.units,), initializer=self.bias_initializer, name="bias")
+        self.input_spec = {"min_ndim": 2, "axes": {-1: in_dim}}  # once built, as Keras does
         self.built = True
 
     def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
@@ -207,6 +210,7 @@ class Flatten(Layer):
         data_format = config.standardize_data_format(data_format)
         super().__init__(name=name, **kwargs)
         self.data_format = data_format
+        self.input_spec = {"min_ndim": 1}  # Keras's: one tensor, not a list or a scalar
 
     def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, int | None]:
         rest = input_shape[1:]

@@ -14,7 +14,7 @@ from numpy.typing import ArrayLike
 
 from r_bridge import config, initializers, state
 from r_bridge.naming import atomic, auto_name, validate_name
-from r_bridge.tensor import KerasTensor, Node
+from r_bridge.tensor import KerasTensor, Node, standardize_shape
 
 # Session-state key written by this module: the training flag of the
 # outermost layer call in progress (inner layers inherit it, as in Keras).
@@ -222,7 +222,7 @@ class Layer:
             shape = args[0]
             initializer = args[1] if len(args) > 1 else initializer
             dtype = args[2] if len(args) > 2 else dtype
-        shape = () if shape is None else tuple(shape)
+        shape = () if shape is None else standardize_shape(shape)
         dtype = config.standardize_dtype(dtype) or self.dtype
         dtype = _NUMPY_DTYPES.get(dtype, dtype)
         if initializer is None:
@@ -295,12 +295,25 @@ class Layer:
             )
         return value
 
-    def _check_input(self, shape):
-        """Keras's input-spec check (e.g. a built Dense wants its input size)."""
+    def _check_input(self, x):
+        """Keras's input-spec check of the first argument ``x`` (the layers
+        here take one input): one tensor, then its rank and sizes (e.g. a
+        built Dense wants its input size). Runs before the layer builds."""
         spec = self.input_spec
         if not spec:
             return
-        shape = tuple(shape)
+        flat = _flat_values(x)
+        if len(flat) != 1:
+            raise ValueError(
+                f'Layer "{self.name}" expects 1 input(s), but it received {len(flat)} input tensors. '
+                f"Inputs received: {flat!s:.500}"
+            )
+        if not hasattr(flat[0], "shape"):
+            raise ValueError(
+                f"Inputs to a layer should be tensors. Got '{flat[0]!s:.100}' "
+                f"(of type {type(flat[0])}) as input for layer '{self.name}'."
+            )
+        shape = tuple(flat[0].shape)
         where = f"Input 0 with name 'None' of layer '{self.name}' is incompatible with the layer: "
         if len(shape) < spec.get("min_ndim", 0):
             raise ValueError(
@@ -429,8 +442,7 @@ class Layer:
                 )
         first = args[0]
         if _is_symbolic((args, kwargs)):
-            if isinstance(first, KerasTensor):
-                self._check_input(first.shape)
+            self._check_input(first)
             with atomic():
                 self._maybe_build(args, kwargs)
                 inputs = _flat_tensors((args, kwargs))
@@ -448,8 +460,7 @@ class Layer:
             else self._convert_input(first)
         )
         args = (first,) + args[1:]
-        if isinstance(first, np.ndarray):
-            self._check_input(first.shape)
+        self._check_input(first)
         self._maybe_build(args, kwargs)
         return self._call_with_training(args, kwargs)
 
@@ -560,6 +571,19 @@ def _flat_tensors(x) -> list:
     if isinstance(x, (list, tuple)):
         return [t for v in x for t in _flat_tensors(v)]
     return []
+
+
+def _flat_values(x) -> list:
+    """The leaves of a (nested) list/tuple/dict, dicts in key order (Keras's ``tree.flatten``)."""
+    if isinstance(x, dict):
+        try:
+            keys = sorted(x)
+        except TypeError:  # keys that don't sort (1 and "a"): their order
+            keys = list(x)
+        return [v for k in keys for v in _flat_values(x[k])]
+    if isinstance(x, (list, tuple)):
+        return [v for item in x for v in _flat_values(item)]
+    return [x]
 
 
 def _is_shape(x) -> bool:

@@ -414,10 +414,15 @@ class Functional(Model):
         results: dict[int, Any] = {}
         shared: dict[tuple[int, tuple[int, ...]], Any] = {}
 
+        def known(t):
+            return id(t) in values or id(t._node) in results
+
         def value(t):
             return values[id(t)] if id(t) in values else results[id(t._node)]
 
         for node in self._nodes:
+            if not all(known(t) for t in node.inputs):
+                continue  # not computable from what was passed (Keras skips it too)
             args = [value(t) for t in node.inputs]
             index = getattr(node, "index", None)
             if index is None:
@@ -428,6 +433,9 @@ class Functional(Model):
                 shared[key] = call(node.layer, args)
             leaves = _shape_leaves(shared[key]) if shapes else tree.flatten(shared[key])
             results[id(node)] = leaves[index]
+        for (path, _), t in zip(tree.flatten_with_path(self._outputs_struct), self._flat_outputs):
+            if not known(t):
+                raise ValueError(f"Output with path `{_path(path)}` is not connected to `inputs`")
         return [value(t) for t in self._flat_outputs]
 
     def call(

@@ -1,0 +1,200 @@
+"""Hardening round 2 (issue 21, items 2, 3 and 6 on the Python side): empty
+and list inputs to layers and models, ``None`` initializers, and the legacy
+``input_shape`` argument.
+
+The first tests check the behaviour with Keras's wording and run anywhere.
+The ``*_as_keras`` tests make the same calls in real Keras 3 (the Keras venv,
+``KERAS_BACKEND=numpy``) and compare the messages; they skip without Keras.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import numpy as np
+import pytest
+
+import r_bridge
+from r_bridge import api, layers, naming
+from r_bridge.bridge.dispatch import ERROR, dispatch
+
+os.environ.setdefault("KERAS_BACKEND", "numpy")
+
+
+def _message(fn) -> str:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            fn()
+        except Exception as e:  # noqa: BLE001 - the message is what is compared
+            return f"{type(e).__name__}: {e}"
+    return "no error"
+
+
+def _keras():
+    keras = pytest.importorskip("keras", reason="Keras is not installed (run with the Keras venv)")
+    if keras.backend.backend() != "numpy":
+        pytest.skip("Keras must run with KERAS_BACKEND=numpy")
+    return keras
+
+
+# ------------------------------------------------------------ item 2: empty inputs
+EMPTY = [(), [], {}, [[]], ([], {})]
+
+
+@pytest.mark.parametrize("empty", EMPTY, ids=repr)
+@pytest.mark.parametrize("make", [lambda: layers.Dense(3), layers.Flatten], ids=["Dense", "Flatten"])
+def test_a_layer_called_on_nothing_raises_and_stays_unbuilt(make, empty):
+    layer = make()
+    before = naming.uid_counts()
+    with pytest.raises(
+        ValueError, match=rf'^Layer "{layer.name}" expects 1 input\(s\), but it received 0 input'
+    ):
+        layer(empty)
+    assert naming.uid_counts() == before
+    assert layer.weights == []
+    if isinstance(layer, layers.Dense):
+        assert not layer.built
+        # and it still builds for a real input afterwards
+        assert layer(np.ones((2, 4))).shape == (2, 3)
+        assert [w.shape for w in layer.weights] == [(4, 3), (3,)]
+
+
+def test_a_symbolic_call_on_nothing_raises_too():
+    dense = layers.Dense(3)
+    with pytest.raises(ValueError, match="expects 1 input"):
+        dense([])
+    assert not dense.built
+    x = r_bridge.Input((4,))
+    assert dense(x).shape == (None, 3)
+
+
+def test_layers_without_an_input_spec_pass_empty_structures_through_as_keras_does():
+    # Keras's Dropout and Activation have no input spec: Dropout returns
+    # the structure it got, Activation an empty array.
+    assert layers.Dropout(0.5)([]) == []
+    assert layers.Dropout(0.5)({}) == {}
+    assert layers.Activation("relu")([]).shape == (0,)
+
+
+@pytest.mark.parametrize(
+    "inputs", [[np.ones((2, 4)), np.ones((2, 4))], {"a": np.ones((2, 4)), "b": np.ones((2, 4))}]
+)
+def test_several_inputs_to_a_one_input_layer_are_counted(inputs):
+    with pytest.raises(ValueError, match=r"expects 1 input\(s\), but it received 2 input tensors"):
+        layers.Dense(3)(inputs)
+
+
+def test_none_as_the_input_is_not_a_tensor():
+    dense = layers.Dense(3)
+    with pytest.raises(
+        ValueError, match=rf"^Inputs to a layer should be tensors. Got 'None' .* layer '{dense.name}'"
+    ):
+        dense(None)
+
+
+# ------------------------------------------------------------ item 3: list inputs
+@pytest.mark.parametrize(
+    "inputs",
+    [[np.ones((2, 4))], (np.ones((2, 4)),), {"a": np.ones((2, 4))}],
+    ids=["list", "tuple", "dict"],
+)
+def test_one_array_in_a_list_or_dict_to_an_unbuilt_dense(inputs):
+    dense = layers.Dense(3)
+    message = _message(lambda: dense(inputs))
+    assert message.startswith("ValueError: Cannot convert '(") and "to a shape" in message, message
+    assert not dense.built and dense.weights == [] and dense.input_spec == {"min_ndim": 2}
+    assert dense(np.ones((2, 4))).shape == (2, 3)  # unharmed
+
+
+def test_a_list_of_one_tensor_to_an_unbuilt_dense_builds_nothing():
+    dense = layers.Dense(3)
+    x = r_bridge.Input((4,))
+    with pytest.raises(ValueError, match=r"Cannot convert '\(\(None, 4\), 3\)' to a shape"):
+        dense([x])
+    assert not dense.built and dense.weights == []
+
+
+@pytest.mark.parametrize("empty", [[], ()], ids=repr)
+def test_a_sequential_model_called_on_nothing(empty):
+    model = r_bridge.Sequential([r_bridge.Input((4,)), layers.Dense(2)])
+    before = naming.uid_counts()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Keras warns about the structure too
+        with pytest.raises(ValueError, match=r"^Output with path `` is not connected to `inputs`$"):
+            model(empty)
+    assert naming.uid_counts() == before
+    assert model(np.ones((2, 4))).shape == (2, 2)
+
+
+def test_a_functional_output_that_needs_a_missing_input_is_named_by_its_path():
+    a, b = r_bridge.Input((2,), name="a"), r_bridge.Input((2,), name="b")
+    model = r_bridge.Model([a, b], {"ya": layers.Dense(1)(a), "yb": layers.Dense(1)(b)})
+    with pytest.raises(ValueError, match="Output with path `ya` is not connected to `inputs`"):
+        model._run([], lambda layer, args: layer(*args))
+    out = model._run([np.ones((1, 2)), np.ones((1, 2))], lambda layer, args: layer(*args))
+    assert [o.shape for o in out] == [(1, 1), (1, 1)]
+
+
+def test_through_the_api_as_r_calls_them():
+    """R's ``layer(list())``, ``layer(list(1))`` and ``model(list())``
+    arrive as an empty list, a list of one 1-d array, an empty list."""
+    dense = dispatch("make_layer", {"kind": "dense", "args": {"units": 3}})
+    model = dispatch("make_sequential", {"input": {"shape": [4]}})
+    model = dispatch(
+        "add",
+        {
+            "object": model["handle"],
+            "layer": dispatch("make_layer", {"kind": "dense", "args": {"units": 2}})["handle"],
+        },
+    )
+    out = dispatch("call", {"object": dense["handle"], "args": [[]]})
+    assert out[ERROR] == "ValueError" and out["message"].startswith(
+        f'Layer "{dense["name"]}" expects 1 input(s), but it received 0 input tensors.'
+    )
+    out = dispatch("call", {"object": dense["handle"], "args": [[np.array([1.0])]]})
+    assert out[ERROR] == "ValueError" and "expected min_ndim=2, found ndim=1" in out["message"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = dispatch("call", {"object": model["handle"], "args": [[]]})
+    assert out[ERROR] == "ValueError" and out["message"] == "Output with path `` is not connected to `inputs`"
+    assert not api.table.get(dense["handle"]).built
+
+
+# ------------------------------------------------------------ the same calls in Keras
+CALLS = {
+    "Dense(())": lambda k: k.layers.Dense(3, name="d")(()),
+    "Dense([])": lambda k: k.layers.Dense(3, name="d")([]),
+    "Dense({})": lambda k: k.layers.Dense(3, name="d")({}),
+    "Dense([[]])": lambda k: k.layers.Dense(3, name="d")([[]]),
+    "Dense(None)": lambda k: k.layers.Dense(3, name="d")(None),
+    "Flatten([])": lambda k: k.layers.Flatten(name="f")([]),
+    "Dense([array])": lambda k: k.layers.Dense(3, name="d")([np.ones((1, 4), "float32")]),
+    "Dense([array(1)])": lambda k: k.layers.Dense(3, name="d")([np.ones(1, "float32")]),
+    "Dense([Input])": lambda k: k.layers.Dense(3, name="d")([k.Input((4,))]),
+    "Model([])": lambda k: _model(k)([]),
+    "Model({})": lambda k: _model(k)({}),
+    "Sequential([])": lambda k: _sequential(k)([]),
+}
+
+
+def _model(k):
+    x = k.Input((4,), name="x")
+    return k.Model(x, k.layers.Dense(2)(x))
+
+
+def _sequential(k):
+    return k.Sequential([k.Input((4,)), k.layers.Dense(2)])
+
+
+@pytest.mark.parametrize("case", list(CALLS))
+def test_messages_as_keras(case):
+    keras = _keras()
+    keras.utils.clear_session()
+    r_bridge.clear_session()
+    keras.config.disable_traceback_filtering()  # Keras's own message, not its call-context wrapper
+    theirs = _message(lambda: CALLS[case](keras))
+    ours = _message(lambda: CALLS[case](r_bridge))
+    assert theirs != "no error"
+    assert ours == theirs
