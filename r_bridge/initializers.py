@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import overload
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -47,9 +48,16 @@ _ALL: dict[str, Initializer] = {
 }
 
 
-def get(identifier: str | Initializer) -> Initializer:
+@overload
+def get(identifier: None) -> None: ...
+@overload
+def get(identifier: str | Initializer) -> Initializer: ...
+def get(identifier: str | Initializer | None) -> Initializer | None:
     """A name (``"glorot_uniform"``, ``"zeros"``, ``"he_normal"``, ...) or a
-    callable ``f(shape) -> array`` to a callable."""
+    callable ``f(shape) -> array`` to a callable; ``None`` stays ``None``, as
+    in Keras (a layer's ``add_weight`` then uses its default initializer)."""
+    if identifier is None:
+        return None
     if isinstance(identifier, str) and identifier in _ALL:
         return _ALL[identifier]
     if callable(identifier) and not isinstance(identifier, str):

@@ -34,8 +34,11 @@ class Dense(Layer):
             a callable, or ``None`` for linear.
         use_bias: whether to add a bias vector.
         kernel_initializer: initializer name (``"glorot_uniform"``,
-            ``"he_normal"``, ``"zeros"``, ...) or a callable ``f(shape)``.
-        bias_initializer: likewise for the bias (default ``"zeros"``).
+            ``"he_normal"``, ``"zeros"``, ...) or a callable ``f(shape)``;
+            ``None`` means :meth:`Layer.add_weight`'s default, as in Keras
+            (``"glorot_uniform"`` for float weights).
+        bias_initializer: likewise for the bias (default ``"zeros"``; ``None``
+            is add_weight's default too, as in Keras: ``"glorot_uniform"``).
         name: explicit name; by default ``dense``, ``dense_1``, ...
         **kwargs: ``trainable``, ``dtype``, ``input_shape`` (see :class:`Layer`).
 
@@ -48,8 +51,8 @@ class Dense(Layer):
         units: int | np.integer,
         activation: str | activations.Activation | None = None,
         use_bias: bool = True,
-        kernel_initializer: str | initializers.Initializer = "glorot_uniform",
-        bias_initializer: str | initializers.Initializer = "zeros",
+        kernel_initializer: str | initializers.Initializer | None = "glorot_uniform",
+        bias_initializer: str | initializers.Initializer | None = "zeros",
         name: str | None = None,
         **kwargs: Any,
     ):

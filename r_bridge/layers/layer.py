@@ -7,7 +7,7 @@ import inspect
 import warnings
 import weakref
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -122,13 +122,17 @@ class Layer:
         dtype = config.standardize_dtype(dtype)
         self._input_shape_arg = None
         if input_shape is not None:
+            self._input_shape_arg = (
+                _shape_argument(input_dim, "input_dim")
+                if input_dim is not None
+                else _shape_argument(input_shape, "input_shape")
+            )
             warnings.warn(
                 "Do not pass an `input_shape`/`input_dim` argument to a layer. "
                 "When using Sequential models, prefer using an `Input(shape)` "
                 "object as the first layer in the model instead.",
                 stacklevel=2,
             )
-            self._input_shape_arg = tuple(input_shape) if not np.isscalar(input_shape) else (input_shape,)
         if dtype is not None and dtype.startswith("mixed_"):
             dtype = "float32"
         # The base fields are never layers: set at once, past __setattr__'s
@@ -222,12 +226,17 @@ class Layer:
             shape = args[0]
             initializer = args[1] if len(args) > 1 else initializer
             dtype = args[2] if len(args) > 2 else dtype
-        shape = () if shape is None else standardize_shape(shape)
+        dims = () if shape is None else standardize_shape(shape)
+        if None in dims:
+            raise ValueError(
+                "Shapes used to initialize variables must be fully-defined (no `None` dimensions). "
+                f"Received: shape={dims} for variable path='{self.name}/{name}'"
+            )
         dtype = config.standardize_dtype(dtype) or self.dtype
         dtype = _NUMPY_DTYPES.get(dtype, dtype)
         if initializer is None:
             initializer = "glorot_uniform" if "float" in dtype else "zeros"
-        arr = np.asarray(initializers.get(initializer)(shape), dtype=dtype)
+        arr = np.asarray(initializers.get(initializer)(cast("tuple[int, ...]", dims)), dtype=dtype)
         self._weights.append(arr)
         self._weight_names.append(name)
         self._weight_trainable.append(bool(trainable))
@@ -571,6 +580,23 @@ def _flat_tensors(x) -> list:
     if isinstance(x, (list, tuple)):
         return [t for v in x for t in _flat_tensors(v)]
     return []
+
+
+def _shape_argument(value, arg):
+    """A layer's legacy ``input_shape`` or ``input_dim`` as a shape (a number
+    is one dimension: keras3 sends ``input_shape = 4`` so); Keras's message,
+    naming the argument, otherwise (Keras itself fails only when a
+    Sequential adds the input, without naming it)."""
+    scalar = np.isscalar(value) or (isinstance(value, np.ndarray) and value.ndim == 0)
+    shape = (value,) if arg == "input_dim" or (scalar and not isinstance(value, str)) else value
+    try:
+        return standardize_shape(shape)
+    except (ValueError, TypeError) as e:
+        err = ValueError(
+            f"Invalid value for argument `{arg}`: {str(e).rstrip()} Received: {arg}={value!r:.100}"
+        )
+        err.argument = arg  # the dispatcher's error record names it
+        raise err from None
 
 
 def _flat_values(x) -> list:

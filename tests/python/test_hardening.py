@@ -162,6 +162,51 @@ def test_through_the_api_as_r_calls_them():
     assert not api.table.get(dense["handle"]).built
 
 
+def test_add_weight_refuses_an_undefined_dimension_and_adds_nothing():
+    layer = _none_dim_layer(r_bridge)
+    with pytest.raises(ValueError, match=r"must be fully-defined \(no `None` dimensions\).*path='l/w'"):
+        layer(np.ones((2, 2)))
+    assert layer.weights == [] and not layer.built
+
+
+# ------------------------------------------------------------ item 6: None initializers, input_shape
+def test_none_initializers_mean_add_weight_defaults_as_in_keras():
+    r_bridge.set_random_seed(1)
+    dense = layers.Dense(3, kernel_initializer=None, bias_initializer=None)
+    assert dense.kernel_initializer is None and dense.bias_initializer is None
+    dense.build((None, 2))
+    assert dense.kernel.shape == (2, 3) and dense.bias.shape == (3,)
+    # Keras's add_weight default for float weights is glorot_uniform, for the bias too
+    limit = np.sqrt(6 / (2 + 3))
+    assert np.all(np.abs(dense.kernel) <= limit) and np.any(dense.kernel != 0)
+    assert np.any(dense.bias != 0) and np.all(np.abs(dense.bias) <= np.sqrt(6 / (3 + 3)))
+    assert r_bridge.initializers.get(None) is None
+
+
+@pytest.mark.parametrize("value", [object(), "abc", 4.5, [4.5], -1, np.array([[4]])], ids=repr)
+def test_an_unusable_input_shape_is_named_and_takes_no_name(value):
+    before = naming.uid_counts()
+    with pytest.raises(ValueError, match=r"^Invalid value for argument `input_shape`: Cannot convert") as e:
+        layers.Dense(3, input_shape=value)
+    assert e.value.argument == "input_shape"
+    assert naming.uid_counts() == before
+
+
+def test_an_unusable_input_dim_is_named():
+    with pytest.raises(ValueError, match="^Invalid value for argument `input_dim`") as e:
+        layers.Dense(3, input_dim="a")
+    assert e.value.argument == "input_dim"
+
+
+@pytest.mark.parametrize("value", [4, np.int64(4), np.array(4), [4], (None, 4), np.array([4])], ids=repr)
+def test_usable_input_shapes_still_build_a_sequential(value):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = r_bridge.Sequential([layers.Dense(3, input_shape=value)])
+    assert model.layers[0].output.shape[-1] == 3
+    assert model.input_shape[-1] == 4
+
+
 # ------------------------------------------------------------ the same calls in Keras
 CALLS = {
     "Dense(())": lambda k: k.layers.Dense(3, name="d")(()),
@@ -173,10 +218,26 @@ CALLS = {
     "Dense([array])": lambda k: k.layers.Dense(3, name="d")([np.ones((1, 4), "float32")]),
     "Dense([array(1)])": lambda k: k.layers.Dense(3, name="d")([np.ones(1, "float32")]),
     "Dense([Input])": lambda k: k.layers.Dense(3, name="d")([k.Input((4,))]),
+    "add_weight(shape=(None, 2))": lambda k: _none_dim_layer(k)(np.ones((2, 2), "float32")),
     "Model([])": lambda k: _model(k)([]),
     "Model({})": lambda k: _model(k)({}),
     "Sequential([])": lambda k: _sequential(k)([]),
+    "Dense(input_shape=object) in a Sequential": lambda k: k.Sequential(
+        [k.layers.Dense(3, input_shape=_OBJ)]
+    ),
 }
+_OBJ = object()
+
+
+def _none_dim_layer(k):
+    class Weighted(k.layers.Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(None, 2), name="w")
+
+        def call(self, x):
+            return x
+
+    return Weighted(name="l")
 
 
 def _model(k):
@@ -197,4 +258,22 @@ def test_messages_as_keras(case):
     theirs = _message(lambda: CALLS[case](keras))
     ours = _message(lambda: CALLS[case](r_bridge))
     assert theirs != "no error"
+    if case.startswith("Dense(input_shape"):
+        # Keras fails only when the Sequential adds the input; we fail at
+        # construction, with Keras's message after the argument's name.
+        assert ours.startswith("ValueError: Invalid value for argument `input_shape`: ")
+        assert theirs.split(": ", 1)[1] in ours
+        return
     assert ours == theirs
+
+
+def test_none_initializers_as_keras():
+    keras = _keras()
+    theirs = keras.layers.Dense(3, kernel_initializer=None, bias_initializer=None)
+    theirs.build((None, 2))
+    ours = layers.Dense(3, kernel_initializer=None, bias_initializer=None)
+    ours.build((None, 2))
+    for t, o in zip(theirs.weights, ours.weights):
+        assert tuple(t.shape) == o.shape
+        # both drawn (glorot_uniform), not zeros
+        assert np.any(np.asarray(t) != 0) and np.any(o != 0)
