@@ -178,6 +178,11 @@ class Sequential(Model):
                     "Only instances of `keras.Layer` can be added to a Sequential model. "
                     f"Received: {item!s:.100} (of type {type(item)})"
                 )
+            if _contains(item, self):
+                raise ValueError(
+                    f"Sequential model '{self.name}' can't contain itself: adding "
+                    f"'{item.name}' to it would make a cycle."
+                )
             if any(other.name == item.name and other is not item for other in layers):
                 raise ValueError(
                     "All layers added to a Sequential model should have unique names. "
@@ -304,6 +309,21 @@ class Sequential(Model):
             dtype = self._functional.outputs[0].dtype if self._functional is not None else self.dtype
             out = KerasTensor(shape, dtype=dtype, node=Node(self, [x]))
         return out
+
+
+def _contains(layer: Layer, target: Layer) -> bool:
+    """Whether ``target`` is ``layer`` or one of its sublayers, at any depth
+    (Keras recurses without end on a model added to itself)."""
+    stack, seen = [layer], set()
+    while stack:
+        x = stack.pop()
+        if x is target:
+            return True
+        if id(x) not in seen:
+            seen.add(id(x))
+            stack.extend(x.__dict__.get("_layers") or ())
+            stack.extend(x.__dict__.get("_tracked_layers") or ())
+    return False
 
 
 def _input_shape(layer: Layer) -> Structure:

@@ -169,6 +169,31 @@ def test_add_weight_refuses_an_undefined_dimension_and_adds_nothing():
     assert layer.weights == [] and not layer.built
 
 
+# ------------------------------------------------------------ self-reference
+def test_a_sequential_model_is_not_added_to_itself():
+    """R's ``model(model)`` adds the model to itself; Keras recurses without
+    end on the next call, and the model holds itself (a cycle)."""
+    import gc
+    import weakref
+
+    inner = r_bridge.Sequential([r_bridge.Input((4,)), layers.Dense(4)])
+    outer = r_bridge.Sequential([inner, layers.Dense(4)])
+    before = naming.uid_counts()
+    for model, added in ((inner, inner), (inner, outer)):
+        with pytest.raises(ValueError, match=f"^Sequential model '{model.name}' can't contain itself"):
+            model.add(added)
+    assert naming.uid_counts() == before
+    assert [layer.name for layer in inner.layers] == ["dense"]
+    assert inner(np.ones((1, 4))).shape == (1, 4)
+    gc.disable()  # freed by reference counting alone: no cycle was made
+    try:
+        ref = weakref.ref(inner)
+        del inner, outer, model, added
+        assert ref() is None
+    finally:
+        gc.enable()
+
+
 # ------------------------------------------------------------ item 6: None initializers, input_shape
 def test_none_initializers_mean_add_weight_defaults_as_in_keras():
     r_bridge.set_random_seed(1)
