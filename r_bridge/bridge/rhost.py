@@ -441,6 +441,20 @@ def _quiet_reticulate_hook(ri):
     )
 
 
+# rpy2 reports R's error message (geterrmessage()), which rlang leaves empty
+# for an error nothing catches, printing the message itself instead. rlang's
+# switch force_unhandled_error keeps the message (and stops R printing it
+# again), but makes rlang print every error, caught by tryCatch() or not, to
+# its message file: that file is a null device here, so hosted R prints no
+# error text (the Python caller gets it in RRuntimeError). rlang::inform()
+# writes there too, so rlang's informational messages are not shown either;
+# base message() and warnings are unaffected. (R's global calling handlers
+# can't do this: rpy2 evaluates through R_ToplevelExec, which hides them.)
+_R_ERRORS = r"""
+options("rlang::::force_unhandled_error" = TRUE, "rlang:::message_file" = file(nullfile(), open = "w"))
+"""
+
+
 def _load_package(ri):
     """``library(rbridge)`` and its rpy2 package object; a clear error if not installed."""
     from rpy2.robjects.packages import PackageNotInstalledError, importr
@@ -454,9 +468,7 @@ def _load_package(ri):
         )
     _quiet_reticulate_hook(ri)
     ri.evalr(f"suppressPackageStartupMessages(library({R_PACKAGE}))")
-    # rlang prints an uncaught error itself and leaves R's error message
-    # empty; rpy2 reports R's error message, so ask rlang to keep it.
-    ri.evalr('options("rlang::::force_unhandled_error" = TRUE)')
+    ri.evalr(_R_ERRORS)
     # importr's own check lists lib_loc (default: every library, warning
     # about empty ones), so point it at the library rbridge came from.
     lib = ri.evalr(f'dirname(find.package("{R_PACKAGE}"))')[0]

@@ -484,6 +484,30 @@ def test_hosted_r_prints_nothing_on_success(needs_r):
     assert proc.stderr == "", proc.stderr
 
 
+def test_hosted_r_errors_print_nothing(needs_r):
+    """An rbridge error caught in R prints nothing (rlang printed every
+    error, caught or not); one nothing catches reaches Python as
+    RRuntimeError with its message, printed nowhere."""
+    proc = run_child("""
+        caught = R1('tryCatch(layer_dense(units = -1), error = function(e) "caught")')
+        R("d <- layer_dense(units = 2)")
+        caught2 = R1('tryCatch(d(list()), error = function(e) conditionMessage(e))')
+        try:
+            R("layer_dense(units = -1)")
+            uncaught = None
+        except RRuntimeError as e:
+            uncaught = str(e)
+        emit(caught=caught, caught2=caught2, uncaught=uncaught)
+    """)
+    out = result_of(proc)
+    assert out["caught"] == "caught"
+    assert out["caught2"].startswith('Layer "dense" expects 1 input(s), but it received 0 input tensors.')
+    assert "Received an invalid value for `units`" in out["uncaught"]
+    assert proc.stderr == "", proc.stderr
+    printed = [ln for ln in proc.stdout.splitlines() if not ln.startswith("{")]  # but the JSON
+    assert not any("Received an invalid value" in ln or "expects 1 input" in ln for ln in printed), printed
+
+
 def test_a_checkout_finds_its_own_rlib():
     """attach_r() searches the checkout's .Rlib (where `make` installs the R
     package): the path is the repository's, not the Python package's."""
