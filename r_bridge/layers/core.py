@@ -170,8 +170,8 @@ class Dropout(Layer):
         self.seed_generator = SeedGenerator(seed) if self.rate > 0 else None
         self.built = True
 
-    def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
-        return tuple(input_shape)
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape  # a shape, or a list/dict of them: the same structure out, as in Keras
 
     def call(self, inputs: np.ndarray, training: bool | None = False) -> np.ndarray:
         if not training or self.seed_generator is None:
@@ -192,8 +192,8 @@ class Activation(Layer):
         self.activation = act
         self.built = True
 
-    def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
-        return tuple(input_shape)
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape  # a shape, or a list/dict of them: the same structure out, as in Keras
 
     def call(self, inputs: np.ndarray) -> np.ndarray:
         return self.activation(inputs)
@@ -216,6 +216,7 @@ class Flatten(Layer):
         self.input_spec = {"min_ndim": 1}  # Keras's: one tensor, not a list or a scalar
 
     def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, int | None]:
+        _check_one_tensor(self, input_shape, is_shape=True)
         rest = input_shape[1:]
         size = (
             None
@@ -225,7 +226,26 @@ class Flatten(Layer):
         return (input_shape[0], size)
 
     def call(self, x: np.ndarray) -> np.ndarray:
+        _check_one_tensor(self, x)
         if self.data_format == "channels_first" and x.ndim > 2:
             x = np.moveaxis(x, 1, -1)
         # the size is spelled out: reshape(0, -1) is ambiguous for 0 samples
         return x.reshape(x.shape[0], int(np.prod(x.shape[1:], dtype=np.int64)))
+
+
+def _check_one_tensor(layer: Layer, x: Any, is_shape: bool = False) -> None:
+    """A layer of one tensor given a list or dict (which Keras's input check
+    lets through when it holds one tensor): Keras's message for a
+    non-tensor input, not numpy's AttributeError."""
+    if (
+        is_shape
+        and isinstance(x, (tuple, list))
+        and all(d is None or isinstance(d, (int, np.integer)) for d in x)
+    ):
+        return
+    if not is_shape and isinstance(x, (np.ndarray, np.generic)):
+        return
+    raise ValueError(
+        f"Inputs to a layer should be tensors. Got '{x!s:.100}' (of type {type(x)}) "
+        f"as input for layer '{layer.name}'."
+    )

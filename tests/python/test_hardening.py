@@ -169,6 +169,29 @@ def test_add_weight_refuses_an_undefined_dimension_and_adds_nothing():
     assert layer.weights == [] and not layer.built
 
 
+def test_structure_preserving_layers_keep_a_list_or_dict_of_tensors():
+    """Dropout and Activation give back the structure they got, as Keras
+    does (a dict of tensors gave "'str' object has no attribute 'shape'")."""
+    t = r_bridge.Input((3,))
+    out = layers.Dropout(0.5)({"a": t})
+    assert list(out) == ["a"] and out["a"].shape == (None, 3)
+    out = layers.Activation("relu")([t, t])
+    assert isinstance(out, list) and [o.shape for o in out] == [(None, 3), (None, 3)]
+
+
+@pytest.mark.parametrize("symbolic", [False, True], ids=["array", "tensor"])
+@pytest.mark.parametrize(
+    "wrap", [lambda x: [x], lambda x: {"a": x}, lambda x: [x, x]], ids=["list", "dict", "pair"]
+)
+def test_flatten_on_a_list_or_dict_names_the_layer(wrap, symbolic):
+    x = r_bridge.Input((3, 2)) if symbolic else np.ones((2, 3, 2))
+    flatten = layers.Flatten()
+    message = _message(lambda: flatten(wrap(x)))
+    assert message.startswith("ValueError: ")
+    assert f"layer '{flatten.name}'" in message or f'Layer "{flatten.name}" expects 1 input' in message
+    assert "has no attribute" not in message
+
+
 # ------------------------------------------------------------ self-reference
 def test_a_sequential_model_is_not_added_to_itself():
     """R's ``model(model)`` adds the model to itself; Keras recurses without
