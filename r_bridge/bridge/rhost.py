@@ -53,6 +53,10 @@ Nothing crosses as an exception: the dispatcher returns an error record
 (Python class, message, argument), which rbridge raises as a classed R
 error. Python code calling R through rpy2 gets
 :class:`rpy2.rinterface_lib.embedded.RRuntimeError` with that message.
+Hosted R prints nothing on success, and no error text either: an error R
+code catches stays silent, one it does not is the RRuntimeError (rlang's
+informational messages, ``rlang::inform()``, are not shown; ``message()``
+and warnings are).
 
 Limits: one R per process and rpy2 is not thread-safe, so call R from the
 thread that attached it (the r_bridge session is per thread; R's calls into
