@@ -311,7 +311,7 @@ class Layer:
         spec = self.input_spec
         if not spec:
             return
-        flat = _flat_values(x)
+        flat = [x] if isinstance(x, (np.ndarray, KerasTensor)) else _flat_values(x)  # (the usual case first)
         if len(flat) != 1:
             raise ValueError(
                 f'Layer "{self.name}" expects 1 input(s), but it received {len(flat)} input tensors. '
