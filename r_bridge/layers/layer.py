@@ -87,6 +87,7 @@ class Layer:
     _weight_names: list[str | None]
     _weight_trainable: list[bool]
     _trainable: bool
+    _dtype_policy: str
     _input_shape_arg: tuple | None
     _output_shape: Any
     _first_call: tuple | None
@@ -119,6 +120,8 @@ class Layer:
                 "Expected `trainable` to be a boolean. "
                 f"Received: trainable={trainable!r:.80} (of type {type(trainable)})"
             )
+        if isinstance(dtype, dict):  # a serialized DTypePolicy, from a config
+            dtype = config.deserialize_dtype_policy(dtype)
         dtype = config.standardize_dtype(dtype)
         self._input_shape_arg = None
         if input_shape is not None:
@@ -129,6 +132,7 @@ class Layer:
                 stacklevel=2,
             )
             self._input_shape_arg = tuple(input_shape) if not np.isscalar(input_shape) else (input_shape,)
+        policy = dtype if dtype is not None else config.dtype_policy()
         if dtype is not None and dtype.startswith("mixed_"):
             dtype = "float32"
         # The base fields are never layers: set at once, past __setattr__'s
@@ -141,6 +145,7 @@ class Layer:
             name=name if name is not None else auto_name(type(self).__name__),
             _trainable=trainable,
             dtype=_NUMPY_DTYPES.get(dtype, dtype) if dtype else compute_dtype(),
+            _dtype_policy=policy,  # the policy's name, for get_config()
             built=False,
             _output_shape=None,  # last symbolic output shape, for summary()
             _first_call=None,  # weak refs to the first symbolic call's input and output
@@ -527,8 +532,49 @@ class Layer:
             x = np.asarray(x)
         return self(x, training=False)
 
+    # ------------------------------------------------------ serialization
+    def get_config(self) -> dict[str, Any]:
+        """Keras's base layer config: ``name``, ``trainable`` and ``dtype`` (the
+        dtype policy, serialized as Keras writes it). A subclass adds its
+        constructor arguments: ``config = super().get_config();
+        config.update(...)``."""
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": config.serialize_dtype_policy(self._dtype_policy),
+        }
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        """A new layer from :meth:`get_config`'s dict: ``cls(**config)`` (a
+        serialized dtype policy is accepted as ``dtype``)."""
+        return cls(**config)
+
+    def get_build_config(self) -> dict[str, Any] | None:
+        """``{"input_shape": shape}`` of the layer's first build, as Keras
+        records it; ``None`` if it was never built from a shape."""
+        shape = getattr(self, "_build_input_shape", None)
+        return None if shape is None else {"input_shape": shape}
+
+    def build_from_config(self, config: dict[str, Any] | None) -> None:
+        """Build the layer (make its weights) from :meth:`get_build_config`'s dict."""
+        shape = (config or {}).get("input_shape")
+        if shape is not None and not self.built:
+            self.build(_as_shapes(shape))
+
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _as_shapes(shape):
+    """A shape read from JSON (lists) as Keras's tuples (nested for several)."""
+    if isinstance(shape, (list, tuple)) and all(d is None or isinstance(d, int) for d in shape):
+        return tuple(shape)
+    if isinstance(shape, dict):
+        return {k: _as_shapes(v) for k, v in shape.items()}
+    if isinstance(shape, (list, tuple)):
+        return [_as_shapes(v) for v in shape]
+    return shape
 
 
 def _is_tensor(x, numbers: bool = False) -> bool:
