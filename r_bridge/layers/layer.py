@@ -547,8 +547,12 @@ class Layer:
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> Layer:
         """A new layer from :meth:`get_config`'s dict: ``cls(**config)`` (a
-        serialized dtype policy is accepted as ``dtype``)."""
-        return cls(**config)
+        serialized dtype policy is accepted as ``dtype``).
+
+        Keras features r_bridge does not have (regularizers, constraints,
+        quantization, LoRA) are refused with an error naming the layer and
+        the feature; their empty (``None``) entries are dropped."""
+        return cls(**supported_config(cls, config))
 
     def get_build_config(self) -> dict[str, Any] | None:
         """``{"input_shape": shape}`` of the layer's first build, as Keras
@@ -564,6 +568,35 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+_FEATURES = (
+    ("_regularizer", "regularizers"),
+    ("_constraint", "constraints"),
+    ("quantization_config", "quantization"),
+    ("quantization_mode", "quantization"),
+    ("lora_rank", "LoRA"),
+    ("lora_alpha", "LoRA"),
+    ("lora_enabled", "LoRA"),
+)
+
+
+def supported_config(cls: type, config: dict[str, Any]) -> dict[str, Any]:
+    """``config`` without the entries of Keras features r_bridge does not
+    have, which must be empty (``None``/``False``); else a ``ValueError``
+    naming the layer and the feature (nothing is created)."""
+    params = inspect.signature(cls.__init__).parameters
+    out = {}
+    for key, value in config.items():
+        feature = next((f for suffix, f in _FEATURES if key.endswith(suffix)), None)
+        if feature is None or key in params:
+            out[key] = value
+        elif value not in (None, False) and not (key == "lora_alpha" and not config.get("lora_rank")):
+            raise ValueError(
+                f"Layer '{config.get('name')!s:.100}' ({cls.__name__}) uses {feature} "
+                f"(`{key}={value!r:.80}`), which r_bridge does not support."
+            )
+    return out
 
 
 def _as_shapes(shape):
