@@ -564,7 +564,10 @@ class Layer:
         """Build the layer (make its weights) from :meth:`get_build_config`'s dict."""
         shape = (config or {}).get("input_shape")
         if shape is not None and not self.built:
-            self.build(_as_shapes(shape))
+            shape = _as_shapes(shape)
+            self.build(shape)
+            if getattr(self, "_build_input_shape", None) is None:
+                self._build_input_shape = shape
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"

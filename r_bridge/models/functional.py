@@ -14,6 +14,7 @@ from r_bridge.models import tree
 from r_bridge.models.model import Model
 from r_bridge.models.tree import Path, Structure
 from r_bridge.naming import atomic
+from r_bridge.serialization_lib import deserialize_keras_object, serialize_keras_object, serialize_tensor
 from r_bridge.tensor import KerasTensor, Node
 
 
@@ -478,6 +479,175 @@ class Functional(Model):
             return self._call_symbolic(inputs)
         self._check_inputs(inputs)
         return self.call(inputs, training=training, mask=mask, **kwargs)
+
+    # ------------------------------------------------------ serialization
+    def _call_indices(self) -> dict[int, tuple[int, int]]:
+        """``id(node) -> (call index, tensor index)`` as Keras numbers them in
+        a config: the calls of each layer within this graph, from 0 (from 1
+        for a Functional layer, whose call 0 is its own graph); a call with
+        several outputs is one call with one tensor index per output."""
+        calls: dict[int, list[Any]] = {}
+        out: dict[int, tuple[int, int]] = {}
+        for node, _ in self._all_nodes:
+            index = getattr(node, "index", None)
+            key = id(node) if index is None else (tuple(id(t) for t in node.inputs), "outputs")
+            keys = calls.setdefault(id(node.layer), [])
+            if key not in keys:
+                keys.append(key)
+            offset = 1 if isinstance(node.layer, Functional) else 0
+            out[id(node)] = (keys.index(key) + offset, index or 0)
+        return out
+
+    def get_config(self) -> dict[str, Any]:
+        """Keras's Functional config: ``name``, ``trainable``, ``layers`` (each
+        serialized, with its ``name`` and ``inbound_nodes``), ``input_layers``
+        and ``output_layers`` (``[layer name, node index, tensor index]`` in
+        the structure of the model's inputs and outputs)."""
+        where = self._call_indices()
+
+        def history(t: KerasTensor) -> list[Any]:
+            node = self._node_of(t)
+            return [node.layer.name, *where[id(node)]]
+
+        def tensor(x: Any) -> Any:
+            return serialize_tensor(x, history(x)) if isinstance(x, KerasTensor) else serialize_keras_object(x)
+
+        layer_configs = []
+        for layer in self._layers:
+            inbound = []
+            seen: set[Any] = set()
+            for node, _ in self._all_nodes:
+                if node.layer is not layer or not node.inputs or where[id(node)][0] in seen:
+                    continue
+                seen.add(where[id(node)][0])
+                arguments = getattr(node, "arguments", None)
+                args, kwargs = arguments if arguments is not None else (list(node.inputs), {})
+                kwargs = {**_training_default(layer), **kwargs}
+                inbound.append(
+                    {"args": tree.map_structure(tensor, list(args)), "kwargs": tree.map_structure(tensor, kwargs)}
+                )
+            entry = serialize_keras_object(layer)
+            entry["name"] = layer.name
+            entry["inbound_nodes"] = inbound
+            layer_configs.append(entry)
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "layers": layer_configs,
+            "input_layers": tree.map_structure(lambda t: history(t), self._inputs_struct),
+            "output_layers": tree.map_structure(lambda t: history(t), self._outputs_struct),
+        }
+
+    def get_build_config(self) -> dict[str, Any]:
+        """As Keras writes it for a Functional model: built by construction."""
+        return {"input_shape": None}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Functional:
+        """The model of a Functional config (Keras's or r_bridge's): the layers
+        are made, then called in the recorded order to rebuild the graph.
+        All or nothing: on error no name is consumed and no model is made."""
+        with atomic():
+            return _functional_from_config(cls, dict(config))
+
+
+def _training_default(layer: Layer) -> dict[str, Any]:
+    """``{"training": default}`` when the layer's ``call`` has a ``training``
+    argument whose default is not ``None`` (Keras records it in the node)."""
+    import inspect
+
+    try:
+        param = inspect.signature(layer.call).parameters.get("training")
+    except (TypeError, ValueError):
+        return {}
+    if param is None or param.default in (None, inspect.Parameter.empty):
+        return {}
+    return {"training": param.default}
+
+
+def _is_history(x: Any) -> bool:
+    return isinstance(x, (list, tuple)) and len(x) == 3 and isinstance(x[0], str)
+
+
+def _functional_from_config(cls: type[Functional], config: dict[str, Any]) -> Functional:
+    try:
+        layer_configs = config.pop("layers")
+        input_layers = config.pop("input_layers")
+        output_layers = config.pop("output_layers")
+    except KeyError as e:
+        raise ValueError(f"A Functional model config needs the key {e}. Received keys: {sorted(config)}") from None
+    created: dict[str, Layer] = {}
+    outputs: dict[str, list[list[KerasTensor]]] = {}
+    pending: dict[str, list[Any]] = {}
+    for layer_data in layer_configs:
+        layer = deserialize_keras_object(layer_data)
+        name = layer_data.get("name", layer.name)
+        created[name] = layer
+        pending[name] = list(layer_data.get("inbound_nodes") or [])
+        if isinstance(layer, InputLayer):
+            outputs[name] = [[layer.output]]
+        elif isinstance(layer, Functional):
+            outputs[name] = [list(layer.outputs)]
+        else:
+            outputs[name] = []
+
+    def get_tensor(history: Any) -> KerasTensor:
+        lname, node_index, tensor_index = history
+        if lname not in created:
+            raise ValueError(f"Invalid Functional model configuration. Missing node: {lname!s:.100}")
+        calls = outputs[lname]
+        if node_index >= len(calls):
+            raise IndexError(node_index)  # not made yet: try again later
+        return calls[node_index][tensor_index]
+
+    def revive(x: Any) -> Any:
+        if isinstance(x, dict) and x.get("class_name") == "__keras_tensor__":
+            return get_tensor(x["config"]["keras_history"])
+        if isinstance(x, dict) and "class_name" not in x:
+            return {k: revive(v) for k, v in x.items()}
+        if isinstance(x, (list, tuple)):
+            return [revive(v) for v in x]
+        return deserialize_keras_object(x)
+
+    while any(pending.values()):
+        progress = False
+        for name, nodes in pending.items():
+            while nodes:
+                data = nodes[0]
+                try:
+                    if isinstance(data, dict):
+                        args, kwargs = revive(data.get("args", [])), revive(data.get("kwargs", {}))
+                    else:  # legacy: a list of [layer, node, tensor(, kwargs)]
+                        tensors = [get_tensor(d[:3]) for d in data]
+                        args, kwargs = [tensors[0] if len(tensors) == 1 else tensors], {}
+                except IndexError:
+                    break
+                result = created[name](*args, **kwargs)
+                outputs[name].append(tree.flatten(result))
+                nodes.pop(0)
+                progress = True
+        if not progress:
+            stuck = {k: len(v) for k, v in pending.items() if v}
+            raise ValueError(
+                "Invalid Functional model configuration. The graph of the Functional model either "
+                f"has loops or disconnected nodes. The following nodes failed to be resolved: {stuck}"
+            )
+
+    def tensors(x: Any) -> Any:
+        if _is_history(x):
+            return get_tensor(x)
+        if isinstance(x, dict):
+            return {k: tensors(v) for k, v in x.items()}
+        if isinstance(x, tuple):
+            return tuple(tensors(v) for v in x)
+        return [tensors(v) for v in x]
+
+    name = config.pop("name", None)
+    trainable = config.pop("trainable", None)
+    model = cls(inputs=tensors(input_layers), outputs=tensors(output_layers), name=name)
+    if trainable is not None:
+        model.trainable = bool(trainable)
+    return model
 
 
 def get_source_inputs(tensor: KerasTensor) -> list[KerasTensor]:
