@@ -134,7 +134,12 @@ def check_dtype_policy(policy: str) -> str:
 
 def serialize_dtype_policy(policy: str) -> dict:
     """A dtype policy name as Keras writes a ``DTypePolicy`` in a config."""
-    return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": policy}, "registered_name": None}
+    return {
+        "module": "keras",
+        "class_name": "DTypePolicy",
+        "config": {"name": policy},
+        "registered_name": None,
+    }
 
 
 def deserialize_dtype_policy(obj: object) -> str:

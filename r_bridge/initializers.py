@@ -91,7 +91,7 @@ class KerasInitializer:
         return cls(**config)
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other._config == self._config  # type: ignore[attr-defined]
+        return isinstance(other, KerasInitializer) and type(other) is type(self) and other._config == self._config
 
     def __hash__(self) -> int:
         return hash(self.class_name)
@@ -278,7 +278,11 @@ def deserialize(config: dict[str, Any]) -> KerasInitializer:
     """The initializer of a serialized config (``{"class_name", "config", ...}``)."""
     cls = _CLASSES.get(config.get("class_name"))  # type: ignore[arg-type]
     module = config.get("module", _MODULE)
-    if cls is None or module not in (_MODULE, None) or config.get("registered_name") not in (None, cls.class_name):
+    if (
+        cls is None
+        or module not in (_MODULE, None)
+        or config.get("registered_name") not in (None, cls.class_name)
+    ):
         raise ValueError(
             f"Could not interpret initializer identifier: {config.get('class_name')!s:.100} "
             "(custom objects are not supported by r_bridge)"

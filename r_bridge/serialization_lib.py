@@ -137,7 +137,7 @@ def deserialize_keras_object(config: Any) -> Any:
     if "class_name" not in config or not isinstance(config.get("class_name"), str):
         return {k: deserialize_keras_object(v) for k, v in config.items()}
     class_name = config["class_name"]
-    inner = config.get("config")
+    inner: Any = config.get("config")
     if class_name == "__numpy__":
         return np.array(inner["value"], dtype=inner["dtype"])
     if class_name == "__tuple__":
@@ -170,7 +170,7 @@ def _deserialize_layer(serialized: dict[str, Any]) -> Any:
         )
     if not isinstance(inner, dict):
         raise ValueError(f"Cannot load layer '{name!s:.100}': its config is not a dict.")
-    obj = cls.from_config(dict(inner))
+    obj = cls.from_config(dict(inner))  # type: ignore[attr-defined]  # registered classes have it
     build = serialized.get("build_config")
     if build and hasattr(obj, "build_from_config") and not getattr(obj, "built", False):
         obj.build_from_config(build)

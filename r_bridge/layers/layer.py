@@ -588,7 +588,7 @@ def supported_config(cls: type, config: dict[str, Any]) -> dict[str, Any]:
     """``config`` without the entries of Keras features r_bridge does not
     have, which must be empty (``None``/``False``); else a ``ValueError``
     naming the layer and the feature (nothing is created)."""
-    params = inspect.signature(cls.__init__).parameters
+    params = inspect.signature(cls).parameters
     out = {}
     for key, value in config.items():
         feature = next((f for suffix, f in _FEATURES if key.endswith(suffix)), None)

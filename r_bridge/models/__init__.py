@@ -2,8 +2,8 @@
 ``Functional``, ``KerasTensor``, ``Node``, ``get_source_inputs``."""
 
 from r_bridge.layers.input_layer import Input, InputLayer
-from r_bridge.models.functional import Functional, get_source_inputs
 from r_bridge.models.cloning import clone_model
+from r_bridge.models.functional import Functional, get_source_inputs
 from r_bridge.models.model import Model, model_from_json
 from r_bridge.models.sequential import Sequential
 from r_bridge.serialization_lib import register_keras_class

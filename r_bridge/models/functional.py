@@ -510,7 +510,9 @@ class Functional(Model):
             return [node.layer.name, *where[id(node)]]
 
         def tensor(x: Any) -> Any:
-            return serialize_tensor(x, history(x)) if isinstance(x, KerasTensor) else serialize_keras_object(x)
+            return (
+                serialize_tensor(x, history(x)) if isinstance(x, KerasTensor) else serialize_keras_object(x)
+            )
 
         layer_configs = []
         for layer in self._layers:
@@ -524,7 +526,10 @@ class Functional(Model):
                 args, kwargs = arguments if arguments is not None else (list(node.inputs), {})
                 kwargs = {**_training_default(layer), **kwargs}
                 inbound.append(
-                    {"args": tree.map_structure(tensor, list(args)), "kwargs": tree.map_structure(tensor, kwargs)}
+                    {
+                        "args": tree.map_structure(tensor, list(args)),
+                        "kwargs": tree.map_structure(tensor, kwargs),
+                    }
                 )
             entry = serialize_keras_object(layer)
             entry["name"] = layer.name
@@ -575,7 +580,9 @@ def _functional_from_config(cls: type[Functional], config: dict[str, Any]) -> Fu
         input_layers = config.pop("input_layers")
         output_layers = config.pop("output_layers")
     except KeyError as e:
-        raise ValueError(f"A Functional model config needs the key {e}. Received keys: {sorted(config)}") from None
+        raise ValueError(
+            f"A Functional model config needs the key {e}. Received keys: {sorted(config)}"
+        ) from None
     created: dict[str, Layer] = {}
     outputs: dict[str, list[list[KerasTensor]]] = {}
     pending: dict[str, list[Any]] = {}
@@ -618,8 +625,8 @@ def _functional_from_config(cls: type[Functional], config: dict[str, Any]) -> Fu
                     if isinstance(data, dict):
                         args, kwargs = revive(data.get("args", [])), revive(data.get("kwargs", {}))
                     else:  # legacy: a list of [layer, node, tensor(, kwargs)]
-                        tensors = [get_tensor(d[:3]) for d in data]
-                        args, kwargs = [tensors[0] if len(tensors) == 1 else tensors], {}
+                        legacy = [get_tensor(d[:3]) for d in data]
+                        args, kwargs = [legacy[0] if len(legacy) == 1 else legacy], {}
                 except IndexError:
                     break
                 result = created[name](*args, **kwargs)

@@ -313,11 +313,11 @@ class Sequential(Model):
         config = super().get_config()
         config["layers"] = [serialize_keras_object(layer) for layer in self._layers]
         if self._functional is not None:
-            config["build_input_shape"] = self._layers[0].batch_shape
+            config["build_input_shape"] = self._functional.input_shape
         return config
 
     def get_build_config(self) -> dict[str, Any] | None:
-        return {"input_shape": self._layers[0].batch_shape} if self._functional is not None else None
+        return {"input_shape": self._functional.input_shape} if self._functional is not None else None
 
     def build_from_config(self, config: dict[str, Any] | None) -> None:
         shape = (config or {}).get("input_shape")

@@ -42,12 +42,12 @@ PathLike = str | os.PathLike
 
 def _h5py() -> Any:
     try:
-        import h5py
+        import h5py  # type: ignore[import-untyped]
     except ImportError:
         raise ImportError(
             "Reading or writing weights in Keras's formats (.keras, .weights.h5) needs h5py. "
             'Install it with: pip install h5py (or pip install "r_bridge[keras]"); '
-            "from R: rbridge::install_rbridge(extra_packages = \"h5py\")."
+            'from R: rbridge::install_rbridge(extra_packages = "h5py").'
         ) from None
     return h5py
 
@@ -117,7 +117,7 @@ def _read_weights(model: Layer, fileobj: Any, skip_mismatch: bool = False) -> No
     with h5py.File(fileobj, "r") as f:
         for path, layer in _saveables(model):
             key = f"{path}/vars" if path else "vars"
-            group = f[key] if key in f else {}
+            group = f.get(key, {})
             own = _own_variables(layer)
             if len(group) != len(own):
                 if skip_mismatch:
@@ -215,7 +215,11 @@ def load_model(
             "`custom_objects` are not supported by r_bridge: only Keras's built-in layers can be loaded."
         )
     filepath = os.fspath(filepath)
-    if not str(filepath).endswith(".keras") or not os.path.exists(filepath) or not zipfile.is_zipfile(filepath):
+    if (
+        not str(filepath).endswith(".keras")
+        or not os.path.exists(filepath)
+        or not zipfile.is_zipfile(filepath)
+    ):
         if str(filepath).endswith(".keras"):
             raise ValueError(
                 f"File not found: filepath={filepath!s:.200}. Please ensure the file is an accessible "
