@@ -91,7 +91,11 @@ class KerasInitializer:
         return cls(**config)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, KerasInitializer) and type(other) is type(self) and other._config == self._config
+        return (
+            isinstance(other, KerasInitializer)
+            and type(other) is type(self)
+            and other._config == self._config
+        )
 
     def __hash__(self) -> int:
         return hash(self.class_name)

@@ -524,7 +524,7 @@ class Functional(Model):
                 seen.add(where[id(node)][0])
                 arguments = getattr(node, "arguments", None)
                 args, kwargs = arguments if arguments is not None else (list(node.inputs), {})
-                kwargs = {**_training_default(layer), **kwargs}
+                kwargs = _recorded_kwargs(layer, args, kwargs)
                 inbound.append(
                     {
                         "args": tree.map_structure(tensor, list(args)),
@@ -556,18 +556,31 @@ class Functional(Model):
             return _functional_from_config(cls, dict(config))
 
 
-def _training_default(layer: Layer) -> dict[str, Any]:
-    """``{"training": default}`` when the layer's ``call`` has a ``training``
-    argument whose default is not ``None`` (Keras records it in the node)."""
+def _recorded_kwargs(layer: Layer, args: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments Keras records in a node: the call's own, plus
+    ``training`` when ``call`` takes it and its default is not ``None``, plus
+    ``mask`` (``None`` for each tensor: r_bridge has no masks) when ``call``
+    takes one and the call has a single tensor argument."""
     import inspect
 
     try:
-        param = inspect.signature(layer.call).parameters.get("training")
+        params = inspect.signature(layer.call).parameters
     except (TypeError, ValueError):
-        return {}
-    if param is None or param.default in (None, inspect.Parameter.empty):
-        return {}
-    return {"training": param.default}
+        return dict(kwargs)
+    out = dict(kwargs)
+    training = params.get("training")
+    if (
+        "training" not in out
+        and training is not None
+        and training.default not in (None, inspect.Parameter.empty)
+    ):
+        out["training"] = training.default
+    tensor_args = [
+        a for a in args if tree.flatten(a) and all(isinstance(t, KerasTensor) for t in tree.flatten(a))
+    ]
+    if "mask" in params and out.get("mask") is None and len(tensor_args) == 1:
+        out["mask"] = tree.map_structure(lambda t: None, tensor_args[0])
+    return out
 
 
 def _is_history(x: Any) -> bool:
