@@ -55,8 +55,11 @@ from_config <- function(config, custom_objects = NULL) {
 #' Python package h5py.
 #'
 #' @param model For `save_model()`, a model. For `load_model()`, a path to a
-#'   `.keras` file, or a raw vector as returned by
-#'   `save_model(filepath = NULL)`.
+#'   `.keras` file, a raw vector as returned by `save_model(filepath =
+#'   NULL)`, or a Keras model object (from keras3 or
+#'   `reticulate::import("keras")`), which is copied into rbridge through
+#'   its `.keras` file. The other way, `reticulate::r_to_py(model)` gives a
+#'   Keras copy of an rbridge model (see [r_to_py.rbridge_model()]).
 #' @param filepath Path of the file, ending in `.keras`; `NULL` returns the
 #'   file's content as a raw vector instead.
 #' @param overwrite Whether to replace an existing file. If `FALSE` and the
@@ -108,10 +111,47 @@ load_model <- function(model, custom_objects = NULL, compile = TRUE, safe_mode =
     path <- tempfile(pattern = "keras_model-", fileext = ".keras")
     on.exit(unlink(path), add = TRUE)
     writeBin(model, path)
+  } else if (inherits(model, "python.builtin.object")) {
+    path <- tempfile(pattern = "keras_model-", fileext = ".keras")
+    on.exit(unlink(path), add = TRUE)
+    if (!reticulate::py_has_attr(model, "save")) rb_abort_arg(model, "model", "a Keras model, a path or a raw vector")
+    model$save(path)
   } else {
     path <- rb_check_filepath(model, "model")
   }
   rb_wrap(rb_call("load_model", filepath = path))
+}
+
+#' Hand an rbridge model to Keras in memory
+#'
+#' `reticulate::r_to_py(model)` (what reticulate, and so keras3, calls when
+#' an R object is passed to Python) gives a copy of an rbridge model as a
+#' model of the real Keras: same architecture, names and weights, made by
+#' `keras.saving.load_model()` from the model's `.keras` file. It needs
+#' Keras and h5py in the Python rbridge uses, reached through reticulate.
+#' Back: [load_model()] accepts a Keras model.
+#'
+#' @param x An rbridge model.
+#' @param convert Whether the result converts values to R automatically
+#'   (reticulate's `convert`).
+#' @returns A Keras model (a reticulate Python object).
+#' @family saving
+#' @exportS3Method reticulate::r_to_py
+#' @examplesIf rbridge_available() && reticulate::py_module_available("keras")
+#' model <- keras_model_sequential(input_shape = 3) |> layer_dense(units = 2)
+#' in_keras <- reticulate::r_to_py(model)
+#' in_keras$name
+#' back <- load_model(in_keras)
+r_to_py.rbridge_model <- function(x, convert = FALSE) {
+  source <- rbridge_python()$source
+  if (identical(source, "rbridge.transport")) {
+    rb_cli_abort("Handing a model to Keras in memory needs reticulate; R runs inside Python here (rpy2).")
+  }
+  path <- tempfile(pattern = "keras_model-", fileext = ".keras")
+  on.exit(unlink(path), add = TRUE)
+  rb_call("save_model", object = rb_handle(x), filepath = path, overwrite = TRUE)
+  keras <- reticulate::import("keras", convert = convert)
+  keras$saving$load_model(path)
 }
 
 #' Save a model's configuration as JSON, and load it

@@ -99,3 +99,19 @@ test_that("weights files cross both ways", {
   x <- matrix(runif(6), 2, 3)
   expect_equal(keras_predict(km, x), predict(model, x), tolerance = 1e-6)
 })
+
+test_that("a model crosses to Keras in memory with r_to_py() and back with load_model()", {
+  skip_if_no_keras()
+  keras_module()
+  model <- keras_model_sequential(input_shape = 3, name = "in_memory") |>
+    layer_dense(units = 4, activation = "relu") |>
+    layer_dense(units = 2)
+  in_keras <- reticulate::r_to_py(model)
+  expect_true(inherits(in_keras, "keras.src.models.model.Model"))
+  expect_identical(reticulate::py_to_r(in_keras$name), "in_memory")
+  x <- matrix(runif(6), 2, 3)
+  expect_equal(keras_predict(in_keras, x), predict(model, x), tolerance = 1e-6)
+  back <- load_model(in_keras)
+  expect_s3_class(back, "rbridge_model")
+  expect_identical(predict(back, x), predict(model, x))
+})
