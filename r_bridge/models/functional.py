@@ -502,7 +502,14 @@ class Functional(Model):
         """Keras's Functional config: ``name``, ``trainable``, ``layers`` (each
         serialized, with its ``name`` and ``inbound_nodes``), ``input_layers``
         and ``output_layers`` (``[layer name, node index, tensor index]`` in
-        the structure of the model's inputs and outputs)."""
+        the structure of the model's inputs and outputs).
+
+        A layer called several times in the graph has its calls numbered in
+        the graph's order (deepest first, then as reached from the outputs),
+        which is the order of the calls in the usual cases; Keras numbers
+        them in the order they were made, so for a shared layer called in
+        another order the two configs number its calls differently. Both
+        describe the same graph and load the same, in Keras and in r_bridge."""
         where = self._call_indices()
 
         def history(t: KerasTensor) -> list[Any]:
