@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 import warnings
 from collections.abc import Callable
 from typing import Any, NoReturn
@@ -16,6 +18,8 @@ from r_bridge.models.tree import Path, Structure
 from r_bridge.naming import atomic
 from r_bridge.serialization_lib import deserialize_keras_object, serialize_keras_object, serialize_tensor
 from r_bridge.tensor import KerasTensor, Node
+
+_AUTO_TENSOR_NAME = re.compile(r"keras_tensor(?:_(\d+))?")
 
 
 class _OutputNode(Node):
@@ -93,12 +97,33 @@ def _map_graph(
             raise ValueError(f"Output with path `{path}` is not connected to `inputs`") from None
     depth, order = g["depth"], g["order"]
     pos = {id(n): i for i, n in enumerate(order)}
+    depth = _keras_depths(order, boundary)
     nodes = sorted(order, key=lambda n: (-depth[id(n)], pos[id(n)]))
     layer_depth: dict[int, int] = {}
     for n in nodes:
         layer_depth[id(n.layer)] = max(layer_depth.get(id(n.layer), 0), depth[id(n)])
     ranked = sorted(g["layer_index"].values(), key=lambda p: (-layer_depth[id(p[1])], p[0]))
     return nodes, {id(n): depth[id(n)] for n in nodes}, [layer for _, layer in ranked]
+
+
+def _keras_depths(order: list[Node], boundary: dict[int, Node | None]) -> dict[int, int]:
+    """``id(node) -> depth`` by Keras's rule (``ops/function.py``, ``map_graph``):
+    going from the outputs back (``order`` runs from the inputs to the
+    outputs), a node is one deeper than the deepest node that uses it, and
+    no shallower than the calls of its layer already seen. This is what
+    orders ``layers`` (and a config's layers) as Keras does when a layer is
+    shared."""
+    in_graph = {id(n) for n in order}
+    depth: dict[int, int] = {}
+    layer_depth: dict[int, int] = {}
+    for node in reversed(order):
+        d = max(depth.get(id(node), 0), layer_depth.get(id(node.layer), 0))
+        layer_depth[id(node.layer)] = depth[id(node)] = d
+        for t in node.inputs:
+            parent = boundary.get(id(t), t._node)
+            if parent is not None and id(parent) in in_graph and parent is not node:
+                depth[id(parent)] = max(d + 1, depth.get(id(parent), 0))
+    return depth
 
 
 def _path(p: Path) -> str:
@@ -483,19 +508,36 @@ class Functional(Model):
     # ------------------------------------------------------ serialization
     def _call_indices(self) -> dict[int, tuple[int, int]]:
         """``id(node) -> (call index, tensor index)`` as Keras numbers them in
-        a config: the calls of each layer within this graph, from 0 (from 1
-        for a Functional layer, whose call 0 is its own graph); a call with
-        several outputs is one call with one tensor index per output."""
-        calls: dict[int, list[Any]] = {}
-        out: dict[int, tuple[int, int]] = {}
+        a config: the calls of each layer within this graph in the order
+        they were made, from 0 (from 1 for a Functional layer, whose call 0
+        is its own graph); a call with several outputs is one call with one
+        tensor index per output.
+
+        The order a call was made in is read from its output tensor's auto
+        name (``keras_tensor_<n>``: the session deals those in order), the
+        graph's order breaking ties (a name given by hand, or dealt after a
+        ``clear_session()``)."""
+        made: dict[int, float] = {}
+        for t in [*self._flat_outputs, *(t for n, _ in self._all_nodes for t in n.inputs)]:
+            if t._node is not None:
+                match = _AUTO_TENSOR_NAME.fullmatch(t.name)
+                number = float(match.group(1) or 0) if match else math.inf
+                made[id(t._node)] = min(made.get(id(t._node), math.inf), number)
+        calls: dict[int, dict[Any, list[Node]]] = {}
         for node, _ in self._all_nodes:
             index = getattr(node, "index", None)
             key = id(node) if index is None else (tuple(id(t) for t in node.inputs), "outputs")
-            keys = calls.setdefault(id(node.layer), [])
-            if key not in keys:
-                keys.append(key)
-            offset = 1 if isinstance(node.layer, Functional) else 0
-            out[id(node)] = (keys.index(key) + offset, index or 0)
+            calls.setdefault(id(node.layer), {}).setdefault(key, []).append(node)
+        out: dict[int, tuple[int, int]] = {}
+        for layer_calls in calls.values():
+            groups = list(layer_calls.values())
+            ranked = sorted(
+                range(len(groups)), key=lambda i: (min(made.get(id(n), math.inf) for n in groups[i]), i)
+            )
+            for position, i in enumerate(ranked):
+                for node in groups[i]:
+                    offset = 1 if isinstance(node.layer, Functional) else 0
+                    out[id(node)] = (position + offset, getattr(node, "index", None) or 0)
         return out
 
     def get_config(self) -> dict[str, Any]:
@@ -504,12 +546,8 @@ class Functional(Model):
         and ``output_layers`` (``[layer name, node index, tensor index]`` in
         the structure of the model's inputs and outputs).
 
-        A layer called several times in the graph has its calls numbered in
-        the graph's order (deepest first, then as reached from the outputs),
-        which is the order of the calls in the usual cases; Keras numbers
-        them in the order they were made, so for a shared layer called in
-        another order the two configs number its calls differently. Both
-        describe the same graph and load the same, in Keras and in r_bridge."""
+        A layer called several times has its calls numbered in the order
+        they were made, as Keras does (see :meth:`_call_indices`)."""
         where = self._call_indices()
 
         def history(t: KerasTensor) -> list[Any]:
@@ -523,21 +561,18 @@ class Functional(Model):
 
         layer_configs = []
         for layer in self._layers:
-            inbound = []
-            seen: set[Any] = set()
+            calls: dict[int, dict[str, Any]] = {}
             for node, _ in self._all_nodes:
-                if node.layer is not layer or not node.inputs or where[id(node)][0] in seen:
+                if node.layer is not layer or not node.inputs or where[id(node)][0] in calls:
                     continue
-                seen.add(where[id(node)][0])
                 arguments = getattr(node, "arguments", None)
                 args, kwargs = arguments if arguments is not None else (list(node.inputs), {})
                 kwargs = _recorded_kwargs(layer, args, kwargs)
-                inbound.append(
-                    {
-                        "args": tree.map_structure(tensor, list(args)),
-                        "kwargs": tree.map_structure(tensor, kwargs),
-                    }
-                )
+                calls[where[id(node)][0]] = {
+                    "args": tree.map_structure(tensor, list(args)),
+                    "kwargs": tree.map_structure(tensor, kwargs),
+                }
+            inbound = [calls[i] for i in sorted(calls)]
             entry = serialize_keras_object(layer)
             entry["name"] = layer.name
             entry["inbound_nodes"] = inbound

@@ -32,6 +32,7 @@ MODELS = [
     "sequential_built_later",
     "functional_mimo",
     "functional_shared_depths",
+    "functional_shared_out_of_order",
     "functional_nested_sequential",
     "functional_dict_io",
 ]

@@ -20,6 +20,15 @@ def _mimo(K):
     return K.Model([a, b], [z, w], name="mimo")
 
 
+def _shared_out_of_order(K):
+    """A shared layer whose calls the graph reaches in the other order than they were made."""
+    a = K.Input((4,), name="a")
+    b = K.Input((4,), name="b")
+    shared = K.layers.Dense(3, name="shared")
+    first, second = shared(a), shared(b)
+    return K.Model([a, b], [second, K.layers.Activation("relu")(first)])
+
+
 def _shared_depths(K):
     x = K.Input((4,))
     first = K.layers.Dense(4, activation="tanh")
@@ -95,6 +104,7 @@ CASES = {
     "sequential_built_later": _seq_built_later,
     "functional_mimo": _mimo,
     "functional_shared_depths": _shared_depths,
+    "functional_shared_out_of_order": _shared_out_of_order,
     "functional_nested_sequential": _nested,
     "functional_dict_io": _dict_io,
 }
