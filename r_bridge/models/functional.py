@@ -508,10 +508,11 @@ class Functional(Model):
     # ------------------------------------------------------ serialization
     def _call_indices(self) -> dict[int, tuple[int, int]]:
         """``id(node) -> (call index, tensor index)`` as Keras numbers them in
-        a config: the calls of each layer within this graph in the order
-        they were made, from 0 (from 1 for a Functional layer, whose call 0
-        is its own graph); a call with several outputs is one call with one
-        tensor index per output.
+        a config's nodes: the calls of each layer within this graph in the
+        order they were made, from 0; a call with several outputs is one
+        call with one tensor index per output. (``input_layers`` and
+        ``output_layers`` count a Functional layer's calls from 1: Keras
+        counts its own graph as its call 0 there, and only there.)
 
         The order a call was made in is read from its output tensor's auto
         name (``keras_tensor_<n>``: the session deals those in order), the
@@ -536,8 +537,7 @@ class Functional(Model):
             )
             for position, i in enumerate(ranked):
                 for node in groups[i]:
-                    offset = 1 if isinstance(node.layer, Functional) else 0
-                    out[id(node)] = (position + offset, getattr(node, "index", None) or 0)
+                    out[id(node)] = (position, getattr(node, "index", None) or 0)
         return out
 
     def get_config(self) -> dict[str, Any]:
@@ -550,9 +550,11 @@ class Functional(Model):
         they were made, as Keras does (see :meth:`_call_indices`)."""
         where = self._call_indices()
 
-        def history(t: KerasTensor) -> list[Any]:
+        def history(t: KerasTensor, top: bool = False) -> list[Any]:
             node = self._node_of(t)
-            return [node.layer.name, *where[id(node)]]
+            call, index = where[id(node)]
+            first = 1 if top and isinstance(node.layer, Functional) else 0
+            return [node.layer.name, call + first, index]
 
         def tensor(x: Any) -> Any:
             return (
@@ -581,8 +583,8 @@ class Functional(Model):
             "name": self.name,
             "trainable": self.trainable,
             "layers": layer_configs,
-            "input_layers": tree.map_structure(lambda t: history(t), self._inputs_struct),
-            "output_layers": tree.map_structure(lambda t: history(t), self._outputs_struct),
+            "input_layers": tree.map_structure(lambda t: history(t, top=True), self._inputs_struct),
+            "output_layers": tree.map_structure(lambda t: history(t, top=True), self._outputs_struct),
         }
 
     def get_build_config(self) -> dict[str, Any]:
@@ -648,8 +650,6 @@ def _functional_from_config(cls: type[Functional], config: dict[str, Any]) -> Fu
         pending[name] = list(layer_data.get("inbound_nodes") or [])
         if isinstance(layer, InputLayer):
             outputs[name] = [[layer.output]]
-        elif isinstance(layer, Functional):
-            outputs[name] = [list(layer.outputs)]
         else:
             outputs[name] = []
 
@@ -697,7 +697,10 @@ def _functional_from_config(cls: type[Functional], config: dict[str, Any]) -> Fu
 
     def tensors(x: Any) -> Any:
         if _is_history(x):
-            return get_tensor(x)
+            lname, node_index, tensor_index = x
+            if isinstance(created.get(lname), Functional):
+                node_index -= 1  # Keras counts a Functional's own graph as call 0 here
+            return get_tensor([lname, node_index, tensor_index])
         if isinstance(x, dict):
             return {k: tensors(v) for k, v in x.items()}
         if isinstance(x, tuple):

@@ -35,6 +35,7 @@ MODELS = [
     "functional_shared_out_of_order",
     "functional_nested_sequential",
     "functional_dict_io",
+    "functional_nested_functional_two_outputs",
 ]
 
 KERAS = r"""

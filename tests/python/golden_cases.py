@@ -47,6 +47,20 @@ def _nested(K):
     return K.Model(x, out, name="outer")
 
 
+def _nested_functional_two_outputs(K):
+    """A Functional model with two outputs, called twice inside another."""
+    i = K.Input((3,), name="inner_in")
+    h = K.layers.Dense(4, activation="relu", name="inner_hidden")(i)
+    inner = K.Model(
+        i, [K.layers.Dense(2, name="inner_a")(h), K.layers.Dense(1, name="inner_b")(h)], name="inner"
+    )
+    x = K.Input((3,), name="x")
+    y = K.Input((3,), name="y")
+    xa, xb = inner(x)
+    ya, _ = inner(y)
+    return K.Model([x, y], [K.layers.Activation("tanh")(xa), xb, ya], name="outer2")
+
+
 def _dict_io(K):
     a = K.Input((2,), name="a")
     b = K.Input((3,), name="b")
@@ -107,4 +121,5 @@ CASES = {
     "functional_shared_out_of_order": _shared_out_of_order,
     "functional_nested_sequential": _nested,
     "functional_dict_io": _dict_io,
+    "functional_nested_functional_two_outputs": _nested_functional_two_outputs,
 }
