@@ -170,8 +170,14 @@ def _deserialize_layer(serialized: dict[str, Any]) -> Any:
         )
     if not isinstance(inner, dict):
         raise ValueError(f"Cannot load layer '{name!s:.100}': its config is not a dict.")
-    obj = cls.from_config(dict(inner))  # type: ignore[attr-defined]  # registered classes have it
-    build = serialized.get("build_config")
-    if build and hasattr(obj, "build_from_config") and not getattr(obj, "built", False):
-        obj.build_from_config(build)
+    try:
+        obj = cls.from_config(dict(inner))  # type: ignore[attr-defined]  # registered classes have it
+        build = serialized.get("build_config")
+        if build and hasattr(obj, "build_from_config") and not getattr(obj, "built", False):
+            obj.build_from_config(build)
+    except (ValueError, TypeError) as e:
+        message = str(e)
+        if f"'{name}'" in message:
+            raise
+        raise type(e)(f"Cannot load layer '{name!s:.100}' ({class_name}): {message}") from None
     return obj

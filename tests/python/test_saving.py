@@ -239,6 +239,14 @@ def test_unknown_and_custom_classes_refused(tmp_path):
         deserialize_keras_object(config)
 
 
+def test_unsupported_initializer_names_the_layer():
+    config = _dense_config(
+        kernel_initializer={"module": "keras.initializers", "class_name": "Orthogonal", "config": {}}
+    )
+    with pytest.raises(ValueError, match="layer 'd' \\(Dense\\).*Orthogonal"):
+        deserialize_keras_object(config)
+
+
 def test_failed_load_consumes_no_names_and_makes_no_model(tmp_path):
     model = _mimo()
     model.save(tmp_path / "m.keras")
