@@ -258,6 +258,9 @@ _NAMES = {
 }
 
 
+_DEFAULTS: dict[str, KerasInitializer] = {}
+
+
 def serialize(initializer: Initializer) -> dict[str, Any]:
     """Keras's serialized form of a built-in initializer.
 
@@ -298,9 +301,14 @@ def get(identifier: str | dict | Initializer) -> Initializer:
     """A name (``"glorot_uniform"``, ``"GlorotUniform"``, ``"zeros"``, ...), a
     serialized config, or a callable ``f(shape) -> array`` to a callable."""
     if isinstance(identifier, str):
+        default = _DEFAULTS.get(identifier)
+        if default is not None:
+            return default
         name = _NAMES.get(identifier, identifier)
         if name in _CLASSES:
-            return _CLASSES[name]()
+            # By name: the default instance, made once (initializers hold no
+            # state; an unseeded one draws from the session's generator).
+            return _DEFAULTS.setdefault(identifier, _CLASSES[name]())
     elif isinstance(identifier, dict):
         return deserialize(identifier)
     elif callable(identifier):

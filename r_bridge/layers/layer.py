@@ -132,9 +132,10 @@ class Layer:
                 stacklevel=2,
             )
             self._input_shape_arg = tuple(input_shape) if not np.isscalar(input_shape) else (input_shape,)
+        # One read of the session's policy: its name for get_config(), the
+        # numpy dtype of the weights from it.
         policy = dtype if dtype is not None else config.dtype_policy()
-        if dtype is not None and dtype.startswith("mixed_"):
-            dtype = "float32"
+        dtype = "float32" if policy.startswith("mixed_") else policy
         # The base fields are never layers: set at once, past __setattr__'s
         # tracking (a third of a Dense(10) went into setting them one by one).
         self.__dict__.update(
@@ -144,7 +145,7 @@ class Layer:
             _weight_trainable=[],
             name=name if name is not None else auto_name(type(self).__name__),
             _trainable=trainable,
-            dtype=_NUMPY_DTYPES.get(dtype, dtype) if dtype else compute_dtype(),
+            dtype=_NUMPY_DTYPES.get(dtype, dtype),
             _dtype_policy=policy,  # the policy's name, for get_config()
             built=False,
             _output_shape=None,  # last symbolic output shape, for summary()
