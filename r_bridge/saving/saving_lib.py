@@ -47,7 +47,7 @@ def _h5py() -> Any:
         raise ImportError(
             "Reading or writing weights in Keras's formats (.keras, .weights.h5) needs h5py. "
             'Install it with: pip install h5py (or pip install "r_bridge[keras]"); '
-            'from R: rbridge::install_rbridge(extra_packages = "h5py").'
+            'from R: reticulate::py_install("h5py", envname = "r-bridge") (install_rbridge()\'s environment).'
         ) from None
     return h5py
 
