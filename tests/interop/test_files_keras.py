@@ -36,6 +36,7 @@ MODELS = [
     "functional_nested_sequential",
     "functional_dict_io",
     "functional_nested_functional_two_outputs",
+    "functional_from_intermediate",
 ]
 
 KERAS = r"""

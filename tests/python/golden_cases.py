@@ -61,6 +61,13 @@ def _nested_functional_two_outputs(K):
     return K.Model([x, y], [K.layers.Activation("tanh")(xa), xb, ya], name="outer2")
 
 
+def _from_intermediate(K):
+    """A model whose input is an intermediate tensor (Keras adds an input layer for it)."""
+    x = K.Input((4,))
+    h = K.layers.Dense(3)(x)
+    return K.Model(h, K.layers.Dense(2)(h))
+
+
 def _dict_io(K):
     a = K.Input((2,), name="a")
     b = K.Input((3,), name="b")
@@ -121,5 +128,6 @@ CASES = {
     "functional_shared_out_of_order": _shared_out_of_order,
     "functional_nested_sequential": _nested,
     "functional_dict_io": _dict_io,
+    "functional_from_intermediate": _from_intermediate,
     "functional_nested_functional_two_outputs": _nested_functional_two_outputs,
 }
