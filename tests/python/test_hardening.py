@@ -321,6 +321,10 @@ def test_none_initializers_as_keras():
     theirs.build((None, 2))
     ours = layers.Dense(3, kernel_initializer=None, bias_initializer=None)
     ours.build((None, 2))
+    # Keras writes the unset initializers as None, and reads them back
+    assert ours.get_config() | {"name": "x"} == theirs.get_config() | {"name": "x"}
+    again = layers.Dense.from_config(ours.get_config())
+    assert again.kernel_initializer is None and again.bias_initializer is None
     for t, o in zip(theirs.weights, ours.weights):
         assert tuple(t.shape) == o.shape
         # both drawn (glorot_uniform), not zeros
