@@ -39,13 +39,13 @@ from typing import Any, cast
 import numpy as np
 
 from r_bridge import config as _config
+from r_bridge import layers as _layers
 from r_bridge import naming as _naming
 from r_bridge import random as _random
 from r_bridge import session as _session
 from r_bridge import state as _state
 from r_bridge.bridge.dispatch import dispatch, dispatch_buffers
 from r_bridge.bridge.handles import HandleTable
-from r_bridge import layers as _layers
 from r_bridge.layers import Layer
 from r_bridge.models import Functional, Input, KerasTensor, Model, Sequential
 from r_bridge.models import get_source_inputs as _get_source_inputs
