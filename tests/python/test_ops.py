@@ -198,7 +198,7 @@ def test_ops_without_keras():
         bool(x)
     with pytest.raises(NotImplementedError, match="Iterating"):
         list(x)
-    assert x == x and not (x == y)  # == stays identity
+    assert (x == x) is True and (x == y) is False  # == stays identity (!= is an op)
     # a failed symbolic op takes no name
     with pytest.raises(ValueError, match="Inner dimensions"):
         ops.matmul(x, np.ones((4, 2)))
