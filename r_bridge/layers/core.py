@@ -89,7 +89,7 @@ class Dense(Layer):
     def call(self, inputs: np.ndarray, training: bool | None = None) -> np.ndarray:
         y = inputs @ self.kernel
         if self.bias is not None:
-            y = y + self.bias
+            y += self.bias  # y is this call's own array
         return self.activation(y) if self.activation is not None else y
 
 

@@ -369,7 +369,7 @@ class Layer:
             return x
         x = np.asarray(x)
         if x.dtype.kind == "f" or x.dtype == object or x.dtype.kind in "iub" and "float" in self.dtype:
-            x = x.astype(self.dtype)
+            x = x.astype(self.dtype, copy=False)  # no copy when it already is
         return x
 
     def _accepts(self, arg) -> bool:

@@ -55,7 +55,9 @@ def _normalize(
     res = -np.reshape(mean, shape) * inv
     if offset is not None:
         res = res + np.reshape(offset, shape)
-    return x * inv + res
+    out = x * inv
+    out += res
+    return out
 
 
 class BatchNormalization(Layer):
@@ -348,7 +350,9 @@ class LayerNormalization(Layer):
         res = -mean * inv
         if self.beta is not None:
             res = res + np.reshape(self.beta, shape)
-        return (x * inv + res).astype(self.dtype, copy=False)
+        out = x * inv
+        out += res
+        return out.astype(self.dtype, copy=False)
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
