@@ -169,7 +169,7 @@ class BatchNormalization(Layer):
         self._reduction_axes: list[int] | None = None
 
     def build(self, input_shape: Shape) -> None:
-        shape = (input_shape[self.axis],)
+        shape = (int(input_shape[self.axis]),)  # type: ignore[arg-type]  # the feature size is known
         if self.scale:
             self.gamma = self.add_weight(shape=shape, name="gamma", initializer=self.gamma_initializer)
         if self.center:
@@ -311,9 +311,9 @@ class LayerNormalization(Layer):
     def build(self, input_shape: Shape) -> None:
         if isinstance(self.axis, list):
             self.axis = sorted(self.axis)
-            shape = tuple(input_shape[d] for d in self.axis)
+            shape = tuple(int(input_shape[d]) for d in self.axis)  # type: ignore[arg-type]
         else:
-            shape = (input_shape[self.axis],)
+            shape = (int(input_shape[self.axis]),)  # type: ignore[arg-type]
             self.axis = [self.axis]
         self.gamma = (
             self.add_weight(name="gamma", shape=shape, initializer=self.gamma_initializer)
