@@ -10,6 +10,7 @@ become ``floatx``/``int32`` arrays.
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -17,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from r_bridge import config
-from r_bridge.ops.operation import any_symbolic, symbolic_call
+from r_bridge.ops.operation import any_symbolic, register_op, symbolic_call
 from r_bridge.tensor import KerasTensor
 
 Shape = tuple[int | None, ...]
@@ -137,9 +138,10 @@ def _elementwise(name: str, fn: Callable[..., Any], dtype_rule: Callable[..., st
 
     def op(*xs: Any) -> Any:
         if any_symbolic(*xs):
-            return symbolic_call(name, compute, spec, *xs)
+            return symbolic_call(name, compute, spec, xs, {})
         return compute(*xs)
 
+    register_op(name, compute, spec)
     return op
 
 
@@ -205,11 +207,20 @@ log.__doc__ = "Natural logarithm (integers give floats)."
 
 
 def _op(name: str, compute: Callable[..., Any], spec: Callable[..., Any]) -> Callable[..., Any]:
-    def op(*args: Any, **kwargs: Any) -> Any:
-        if any_symbolic(args, kwargs):
-            return symbolic_call(name, compute, spec, *args, **kwargs)
-        return compute(*args, **kwargs)
+    """An op of one input whose other arguments (``axis``, ...) are the
+    operation's parameters, in its config as Keras writes them."""
+    params_of = inspect.signature(compute)
 
+    def op(*args: Any, **kwargs: Any) -> Any:
+        bound = params_of.bind(*args, **kwargs)
+        bound.apply_defaults()
+        x, *rest = bound.arguments.values()
+        params = dict(zip(list(bound.arguments)[1:], rest))
+        if any_symbolic(x):
+            return symbolic_call(name, compute, spec, (x,), params)
+        return compute(x, **params)
+
+    register_op(name, compute, spec)
     return op
 
 
@@ -238,10 +249,13 @@ def _matmul_spec(x1: Any, x2: Any) -> KerasTensor:
     return KerasTensor(_matmul_shape(_shape(x1), _shape(x2)), dtype=result_type(x1, x2))
 
 
+register_op("Matmul", _matmul_compute, _matmul_spec)
+
+
 def matmul(x1: Any, x2: Any) -> Any:
     """Matrix product of two tensors (numpy's ``matmul`` broadcasting)."""
     if any_symbolic(x1, x2):
-        return symbolic_call("Matmul", _matmul_compute, _matmul_spec, x1, x2)
+        return symbolic_call("Matmul", _matmul_compute, _matmul_spec, (x1, x2), {})
     return _matmul_compute(x1, x2)
 
 
@@ -272,10 +286,13 @@ def _concat_spec(xs: Sequence[Any], axis: int = 0) -> KerasTensor:
     return KerasTensor(tuple(first), dtype=result_type(*xs))
 
 
+register_op("Concatenate", _concat_compute, _concat_spec)
+
+
 def concatenate(xs: Sequence[Any], axis: int = 0) -> Any:
     """Joins a list of tensors along ``axis`` (default ``0``, as Keras)."""
     if any_symbolic(xs):
-        return symbolic_call("Concatenate", _concat_compute, _concat_spec, list(xs), axis=axis)
+        return symbolic_call("Concatenate", _concat_compute, _concat_spec, (list(xs),), {"axis": axis})
     return _concat_compute(xs, axis=axis)
 
 
@@ -339,13 +356,16 @@ def _reshape_spec(x: Any, newshape: Sequence[int]) -> KerasTensor:
     return KerasTensor(compute_reshape_output_shape(_shape(x), newshape), dtype=result_type(x))
 
 
+register_op("Reshape", _reshape_compute, _reshape_spec)
+
+
 def reshape(x: Any, newshape: int | Sequence[int]) -> Any:
     """``x`` with shape ``newshape`` (one ``-1`` is inferred)."""
     if isinstance(newshape, int):
         newshape = (newshape,)
     newshape = tuple(newshape)
     if any_symbolic(x):
-        return symbolic_call("Reshape", _reshape_compute, _reshape_spec, x, newshape)
+        return symbolic_call("Reshape", _reshape_compute, _reshape_spec, (x,), {"newshape": newshape})
     return _reshape_compute(x, newshape)
 
 
@@ -427,6 +447,24 @@ def _reduction(name: str, fn: Callable[..., Any], dtype_rule: Callable[[Any], st
     return _op(name, compute, spec)
 
 
+def _extremum(name: str, fn: Callable[..., Any]):
+    """``max``/``min``: a reduction with Keras's ``initial`` (the value of an empty reduction)."""
+
+    def compute(
+        x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False, initial: Any = None
+    ) -> np.ndarray:
+        ax = axis if axis is None or isinstance(axis, int) else tuple(axis)
+        extra = {} if initial is None else {"initial": initial}
+        return _out(fn(convert_to_tensor(x), axis=ax, keepdims=keepdims, **extra), result_type(x))
+
+    def spec(
+        x: Any, axis: int | Sequence[int] | None = None, keepdims: bool = False, initial: Any = None
+    ) -> KerasTensor:
+        return KerasTensor(_reduce_shape(_shape(x), axis, keepdims), dtype=result_type(x))
+
+    return _op(name, compute, spec)
+
+
 def _sum_type(x: Any) -> str:
     d = result_type(x)
     return "int32" if d in ("bool", "int8", "int16", "uint8", "uint16") else d
@@ -434,8 +472,8 @@ def _sum_type(x: Any) -> str:
 
 sum = _reduction("Sum", np.sum, _sum_type)  # noqa: A001  (Keras's name)
 mean = _reduction("Mean", np.mean, _float_type)
-max = _reduction("Max", np.max, result_type)  # noqa: A001
-min = _reduction("Min", np.min, result_type)  # noqa: A001
+max = _extremum("Max", np.max)  # noqa: A001
+min = _extremum("Min", np.min)  # noqa: A001
 sum.__doc__ = "Sum over ``axis`` (all axes by default); ``keepdims`` keeps them as size 1."
 mean.__doc__ = "Mean over ``axis`` (all axes by default); ``keepdims`` keeps them as size 1."
 max.__doc__ = "Maximum over ``axis`` (all axes by default); ``keepdims`` keeps them as size 1."
@@ -451,11 +489,14 @@ def _cast_spec(x: Any, dtype: str) -> KerasTensor:
     return KerasTensor(_shape(x), dtype=dtype)
 
 
+register_op("Cast", _cast_compute, _cast_spec)
+
+
 def cast(x: Any, dtype: str) -> Any:
     """``x`` converted to ``dtype``."""
     dtype = _std_dtype(dtype) or config.floatx()
     if any_symbolic(x):
-        return symbolic_call("Cast", _cast_compute, _cast_spec, x, dtype)
+        return symbolic_call("Cast", _cast_compute, _cast_spec, (x,), {"dtype": dtype})
     return _cast_compute(x, dtype)
 
 
@@ -471,6 +512,9 @@ def _where_spec(condition: Any, x1: Any = None, x2: Any = None) -> KerasTensor:
     return KerasTensor(shape, dtype=result_type(x1, x2))
 
 
+register_op("Where", _where_compute, _where_spec)
+
+
 def where(condition: Any, x1: Any = None, x2: Any = None) -> Any:
     """``x1`` where ``condition`` holds, else ``x2`` (broadcast); with only
     ``condition``, the indices of its true elements (arrays only)."""
@@ -479,24 +523,35 @@ def where(condition: Any, x1: Any = None, x2: Any = None) -> Any:
     if any_symbolic(condition, x1, x2):
         if x1 is None:
             raise ValueError("`where(condition)` without `x1` and `x2` needs an array, not a KerasTensor.")
-        return symbolic_call("Where", _where_compute, _where_spec, condition, x1, x2)
+        return symbolic_call("Where", _where_compute, _where_spec, (condition, x1, x2), {})
     return _where_compute(condition, x1, x2)
 
 
 # ------------------------------------------------------------ indexing
+def _index_key(key: Any) -> Any:
+    """A key read back from a config (JSON has no tuples): a list holding
+    slices, ``None`` or ``...`` is the tuple it was."""
+    if isinstance(key, list) and any(k is None or k is Ellipsis or isinstance(k, slice) for k in key):
+        return tuple(key)
+    return key
+
+
 def _getitem_compute(x: Any, key: Any) -> np.ndarray:
-    return np.asarray(convert_to_tensor(x)[key])
+    return np.asarray(convert_to_tensor(x)[_index_key(key)])
 
 
 def _getitem_spec(x: Any, key: Any) -> KerasTensor:
     """The shape of ``x[key]``: the key applied to zero-memory arrays whose
     unknown sizes are two different numbers; sizes that differ are unknown."""
-    shape = _shape(x)
+    shape, key = _shape(x), _index_key(key)
     outs = []
     for fill in (83, 89):
         dummy = np.broadcast_to(np.empty((), dtype="int8"), tuple(fill if d is None else d for d in shape))
         outs.append(dummy[key].shape)
     return KerasTensor(tuple(a if a == b else None for a, b in zip(*outs)), dtype=x.dtype)
+
+
+register_op("GetItem", _getitem_compute, _getitem_spec)
 
 
 def get_item(x: Any, key: Any) -> Any:
@@ -506,7 +561,7 @@ def get_item(x: Any, key: Any) -> Any:
     ):
         raise ValueError("Indexing a KerasTensor with a KerasTensor is outside r_bridge's scope.")
     if isinstance(x, KerasTensor):
-        return symbolic_call("GetItem", _getitem_compute, _getitem_spec, x, key)
+        return symbolic_call("GetItem", _getitem_compute, _getitem_spec, (x, key), {})
     return _getitem_compute(x, key)
 
 

@@ -25,6 +25,10 @@ from r_bridge.naming import atomic
 from r_bridge.tensor import KerasTensor, Node
 
 _CLASSES: dict[str, type[Operation]] = {}
+# Operation class name -> (compute, spec) of its op (see register_op).
+_OPS: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {}
+#: The module Keras writes for these operations in a model's config.
+KERAS_MODULE = "keras.src.ops.numpy"
 
 
 class Operation(Layer):
@@ -35,29 +39,51 @@ class Operation(Layer):
     _compute: Callable[..., Any]
     _spec: Callable[..., Any]
     _template: tuple[tuple, dict]
+    _params: dict[str, Any]
 
-    def __init__(self, name: str | None = None):
+    def __init__(self, name: str | None = None, **params: Any):
         super().__init__(name=name)
+        self._params = params  # the op's non-tensor arguments (axis, ...), in its config
         self.built = True
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         kwargs.pop("training", None)
+        compute, spec = self.__dict__.get("_compute"), self.__dict__.get("_spec")
+        if compute is None or spec is None:  # made from a config: its op by class name
+            compute, spec = _OPS[type(self).__name__]
         if any(isinstance(t, KerasTensor) for t in _flat((args, kwargs))):
-            return self._spec(*args, **kwargs)
-        return self._compute(*args, **kwargs)
+            if self.__dict__.get("_template") is None:  # not called yet: this call is its node
+                return _record(self, compute, spec, args, {**self._params, **kwargs})
+            return spec(*args, **self._params, **kwargs)
+        return compute(*args, **self._params, **kwargs)
 
     def compute_output_shape(self, *args: Any, **kwargs: Any) -> Any:
         """Output shape(s) for the call's arguments with input shapes where
         its tensors were (as :class:`~r_bridge.models.Functional` gives them)."""
         kwargs.pop("training", None)
         args, kwargs = _zip_fill(self._template, (args, kwargs))
-        return _shapes(self._spec(*args, **kwargs))
+        return _shapes(self._spec(*args, **self._params, **kwargs))
 
     def compute_output_spec(self, *args: Any, **kwargs: Any) -> Any:
-        return self._spec(*args, **kwargs)
+        return self._spec(*args, **self._params, **kwargs)
 
     def get_config(self) -> dict[str, Any]:
-        return {"name": self.name}
+        """``{"name": ..., **parameters}``, as Keras writes an operation."""
+        return {"name": self.name, **self._params}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Operation:
+        """The operation of a config (its name and parameters)."""
+        return cls(**config)
+
+
+def register_op(name: str, compute: Callable[..., Any], spec: Callable[..., Any]) -> None:
+    """Make op ``name`` (``"Add"``, ...) loadable from a model's config: its
+    class is registered as Keras writes it (module ``keras.src.ops.numpy``)."""
+    from r_bridge.serialization_lib import register_keras_class
+
+    _OPS[name] = (compute, spec)
+    register_keras_class(operation_class(name), KERAS_MODULE, registered_name=name)
 
 
 def operation_class(name: str) -> type[Operation]:
@@ -70,20 +96,40 @@ def operation_class(name: str) -> type[Operation]:
 
 
 def symbolic_call(
-    name: str, compute: Callable[..., Any], spec: Callable[..., Any], *args: Any, **kwargs: Any
+    name: str,
+    compute: Callable[..., Any],
+    spec: Callable[..., Any],
+    args: tuple,
+    params: dict[str, Any],
 ) -> Any:
-    """The symbolic result of op ``name`` on ``args``/``kwargs`` (some are
-    KerasTensors): ``spec`` infers it; outside a traced layer call an
-    operation is made and its node recorded (all or nothing: a failing
-    ``spec`` takes no name)."""
+    """The symbolic result of op ``name`` on ``args`` (some are KerasTensors)
+    with its parameters ``params`` (``axis``, ...): ``spec`` infers it;
+    outside a traced layer call an operation is made and its node recorded
+    (all or nothing: a failing ``spec`` takes no name)."""
     if state.get_global_attribute(SYMBOLIC_TRACE):
-        return spec(*args, **kwargs)
+        return spec(*args, **params)
     with atomic():
-        out = spec(*args, **kwargs)
-        op = operation_class(name)()
-        op._compute, op._spec, op._template = compute, spec, (args, kwargs)
-        inputs = [t for t in _flat((args, kwargs)) if isinstance(t, KerasTensor)]
-        node = Node(op, inputs, (args, kwargs))
+        out = spec(*args, **params)
+        return _record(operation_class(name)(**params), compute, spec, args, params, out)
+
+
+def _record(
+    op: Operation,
+    compute: Callable[..., Any],
+    spec: Callable[..., Any],
+    args: tuple,
+    params: dict[str, Any],
+    out: Any = None,
+) -> Any:
+    """``op``'s node for this call on ``args`` (its output from ``spec``
+    unless given); the node records the arguments, the op its parameters."""
+    with atomic():
+        if out is None:
+            out = spec(*args, **params)
+        op._compute, op._spec, op._template = compute, spec, (args, {})
+        op._params = dict(params)
+        inputs = [t for t in _flat(args) if isinstance(t, KerasTensor)]
+        node = Node(op, inputs, (args, {}))
         for t in _flat(out):
             t._node = node
     op._output_shape = _shapes(out)
