@@ -255,6 +255,8 @@ _NAMES = {
     "he_normal": "HeNormal",
     "lecun_uniform": "LecunUniform",
     "lecun_normal": "LecunNormal",
+    "uniform": "RandomUniform",  # Keras's aliases (Embedding's default is "uniform")
+    "normal": "RandomNormal",
 }
 
 

@@ -111,7 +111,7 @@ class Dense(Layer):
     def call(self, inputs: np.ndarray, training: bool | None = None) -> np.ndarray:
         y = inputs @ self.kernel
         if self.bias is not None:
-            y = y + self.bias
+            y += self.bias  # y is this call's own array
         return self.activation(y) if self.activation is not None else y
 
 
@@ -184,7 +184,7 @@ class Dropout(Layer):
         self.seed = seed
         # Keras makes (and names) a seed generator only for a non-zero rate.
         self.seed_generator = SeedGenerator(seed) if self.rate > 0 else None
-        self.built = True
+        self._build_at_init()
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         return input_shape  # a shape, or a list/dict of them: the same structure out, as in Keras
@@ -211,7 +211,7 @@ class Activation(Layer):
         act = activations.get(activation)
         super().__init__(name=name, **kwargs)
         self.activation = act
-        self.built = True
+        self._build_at_init()
 
     def compute_output_shape(self, input_shape: Any) -> Any:
         return input_shape  # a shape, or a list/dict of them: the same structure out, as in Keras

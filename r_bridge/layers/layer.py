@@ -19,6 +19,9 @@ from r_bridge.tensor import KerasTensor, Node, standardize_shape
 # Session-state key written by this module: the training flag of the
 # outermost layer call in progress (inner layers inherit it, as in Keras).
 CALL_TRAINING = "layer_call_training"
+# True while a layer's ``call`` runs on symbolic tensors to infer its output
+# (ops called there record no node and take no name: r_bridge.ops).
+SYMBOLIC_TRACE = "layer_symbolic_trace"
 
 _NUMPY_DTYPES = {"bfloat16": "float32"}  # numpy has no bfloat16
 
@@ -39,11 +42,20 @@ def _recording_build(build):
 
     @functools.wraps(build)
     def wrapper(self, *args, **kwargs):
-        build(self, *args, **kwargs)
+        # Only the outermost build locks the state (a subclass's build may
+        # call super().build() and then add weights, as in Keras).
+        depth = self.__dict__.get("_build_depth", 0)
+        self.__dict__["_build_depth"] = depth + 1
+        try:
+            build(self, *args, **kwargs)
+        finally:
+            self.__dict__["_build_depth"] = depth
         shapes = args or tuple(kwargs.values())
         if shapes:
             self._build_input_shape = shapes[0]
         self.built = True
+        if depth == 0:
+            self._state_locked = True
 
     wrapper._records_shape = True
     return wrapper
@@ -232,6 +244,12 @@ class Layer:
             shape = args[0]
             initializer = args[1] if len(args) > 1 else initializer
             dtype = args[2] if len(args) > 2 else dtype
+        if self.__dict__.get("_state_locked"):
+            raise ValueError(
+                "You cannot add new elements of state (variables or sub-layers) to a layer that is "
+                "already built. All state must be created in the `__init__()` method or in the "
+                "`build()` method."
+            )
         dims = () if shape is None else standardize_shape(shape)
         if None in dims:
             raise ValueError(
@@ -264,6 +282,23 @@ class Layer:
         """Create weights for inputs of ``input_shape``; the base has none."""
         self.built = True
 
+    def _build_at_init(self) -> None:
+        """Mark a stateless layer built at construction, unless a subclass
+        overrides ``build`` (then building is left to it, as in Keras)."""
+        if type(self).build is Layer.build:
+            self.built = True
+            self._state_locked = True
+
+    @property
+    def _trainable_variables(self) -> list:
+        """This layer's own weights created trainable (whatever ``trainable`` says now)."""
+        return [w for w, t in zip(self._weights, self._weight_trainable) if t]
+
+    @property
+    def _non_trainable_variables(self) -> list:
+        """This layer's own weights created non-trainable."""
+        return [w for w, t in zip(self._weights, self._weight_trainable) if not t]
+
     def compute_output_shape(self, *args: Any, **kwargs: Any) -> Any:
         """Output shape for the given input shape(s); subclasses define it."""
         raise NotImplementedError(
@@ -281,7 +316,16 @@ class Layer:
         if type(self).compute_output_shape is not Layer.compute_output_shape:
             shape = self.compute_output_shape(**self._shape_kwargs(self.compute_output_shape, args, kwargs))
             return _map_shapes(lambda sh: KerasTensor(sh, dtype=self.dtype), shape)
-        return self._call_with_training(args, dict(kwargs))
+        return self._traced_call(args, kwargs)
+
+    def _traced_call(self, args, kwargs):
+        """``call`` on symbolic inputs, inside the :data:`SYMBOLIC_TRACE` flag."""
+        outer = state.get_global_attribute(SYMBOLIC_TRACE)
+        state.set_global_attribute(SYMBOLIC_TRACE, True)
+        try:
+            return self._call_with_training(args, dict(kwargs))
+        finally:
+            state.set_global_attribute(SYMBOLIC_TRACE, outer)
 
     @property
     def input(self) -> Any:
@@ -330,6 +374,10 @@ class Layer:
             )
         shape = tuple(flat[0].shape)
         where = f"Input 0 with name 'None' of layer '{self.name}' is incompatible with the layer: "
+        if "ndim" in spec and len(shape) != spec["ndim"]:
+            raise ValueError(
+                where + f"expected ndim={spec['ndim']}, found ndim={len(shape)}. Full shape received: {shape}"
+            )
         if len(shape) < spec.get("min_ndim", 0):
             raise ValueError(
                 where + f"expected min_ndim={spec['min_ndim']}, found ndim={len(shape)}. "
@@ -349,7 +397,7 @@ class Layer:
             return x
         x = np.asarray(x)
         if x.dtype.kind == "f" or x.dtype == object or x.dtype.kind in "iub" and "float" in self.dtype:
-            x = x.astype(self.dtype)
+            x = x.astype(self.dtype, copy=False)  # no copy when it already is
         return x
 
     def _accepts(self, arg) -> bool:
@@ -431,10 +479,11 @@ class Layer:
         if type(self).build is not Layer.build:
             self.build(**self._shape_kwargs(self.build, args, kwargs))
         elif self._tracked_layers and _is_symbolic((args, kwargs)):
-            self._call_with_training(args, dict(kwargs))
-        if getattr(self, "_build_input_shape", None) is None and hasattr(args[0], "shape"):
+            self._traced_call(args, kwargs)
+        if getattr(self, "_build_input_shape", None) is None and args and hasattr(args[0], "shape"):
             self._build_input_shape = tuple(args[0].shape)
         self.built = True
+        self._state_locked = True
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """On :class:`KerasTensor` inputs, record a node and return a new
@@ -443,7 +492,7 @@ class Layer:
         The first positional argument is the input; further positional
         arguments must be tensors too (pass others by keyword, as in Keras).
         """
-        if not args:
+        if not args and not _flat_tensors(kwargs) and not any(_is_array(v) for v in kwargs.values()):
             raise ValueError(f"Layer '{self.name}' was called without an input.")
         # The input may also be numbers (Keras converts them to a tensor);
         # anything else, a layer for instance, is refused as in Keras.
@@ -455,6 +504,18 @@ class Layer:
                     f"should be passed as a keyword argument: {arg!r:.80} "
                     f"(of type {type(arg)})"
                 )
+        if not args:  # inputs by keyword only (``layer(x1=..., x2=...)``)
+            if _is_symbolic(kwargs):
+                with atomic():
+                    self._maybe_build(args, kwargs)
+                    inputs = _flat_tensors(kwargs)
+                    out = self.compute_output_spec(**kwargs)
+                    node = Node(self, inputs, (args, kwargs))
+                    out = _map_structure(lambda t: _own_output(t, inputs, node), out)
+                self._output_shape = _map_structure(lambda t: t.shape, out)
+                return out
+            self._maybe_build(args, kwargs)
+            return self._call_with_training(args, kwargs)
         first = args[0]
         if _is_symbolic((args, kwargs)):
             self._check_input(first)
@@ -462,7 +523,7 @@ class Layer:
                 self._maybe_build(args, kwargs)
                 inputs = _flat_tensors((args, kwargs))
                 out = self.compute_output_spec(*args, **kwargs)
-                node = Node(self, inputs)
+                node = Node(self, inputs, (args, kwargs))
                 out = _map_structure(lambda t: _own_output(t, inputs, node), out)
             self._output_shape = _map_structure(lambda t: t.shape, out)
             self._last_call = (_weak(inputs[0] if len(inputs) == 1 else inputs), _weak(out))
@@ -646,6 +707,10 @@ def _is_tensor(x, numbers: bool = False) -> bool:
         or isinstance(x, (KerasTensor, np.ndarray, np.generic))
         or (numbers and isinstance(x, (int, float)))
     )
+
+
+def _is_array(x) -> bool:
+    return isinstance(x, (np.ndarray, np.generic))
 
 
 def _is_number_list(x) -> bool:
