@@ -132,8 +132,8 @@ def test_a_functional_output_that_needs_a_missing_input_is_named_by_its_path():
     a, b = r_bridge.Input((2,), name="a"), r_bridge.Input((2,), name="b")
     model = r_bridge.Model([a, b], {"ya": layers.Dense(1)(a), "yb": layers.Dense(1)(b)})
     with pytest.raises(ValueError, match="Output with path `ya` is not connected to `inputs`"):
-        model._run([], lambda layer, args: layer(*args))
-    out = model._run([np.ones((1, 2)), np.ones((1, 2))], lambda layer, args: layer(*args))
+        model._run([], lambda layer, args, kwargs: layer(*args, **kwargs))
+    out = model._run([np.ones((1, 2)), np.ones((1, 2))], lambda layer, args, kwargs: layer(*args, **kwargs))
     assert [o.shape for o in out] == [(1, 1), (1, 1)]
 
 
