@@ -49,7 +49,7 @@ from r_bridge.layers import Activation, Dense, Dropout, Flatten, Layer
 from r_bridge.models import Functional, Input, KerasTensor, Model, Sequential
 from r_bridge.models import get_source_inputs as _get_source_inputs
 
-API_VERSION = "2.2.0"
+API_VERSION = "2.3.0"
 
 LAYER_KINDS = {
     "dense": Dense,
@@ -398,6 +398,82 @@ def get_source_inputs(object: object) -> list:  # noqa: A002
     """Records of the input tensors a symbolic tensor was computed from."""
     # get_source_inputs() checks that it is a tensor; _out() of a list is a list.
     return cast(list, _out(_get_source_inputs(cast(KerasTensor, _obj(object)))))
+
+
+# ---------------------------------------------------------------- ops (API 2.3)
+# keras3's op_*() and activation_*() functions. Values that cross are plain
+# values, except two tagged dicts: {TENSOR: handle} is a symbolic tensor
+# (a bare string stays a string: a dtype, a name), and {DTYPE: dtype,
+# "value": float64 array or number} an array of another dtype (a host that
+# sends arrays as float64 buffers keeps the dtype that way). Results come
+# back as records (tensors) or as that tagged dict (arrays, numbers).
+TENSOR = "__rbridge_tensor__"
+DTYPE = "__rbridge_dtype__"
+
+
+def _op_in(value: object, argument: str) -> object:
+    """An op's argument from plain values: tagged tensors and arrays decoded."""
+    if isinstance(value, dict):
+        if TENSOR in value:
+            obj = _obj(value[TENSOR], argument)
+            if not isinstance(obj, KerasTensor):
+                raise TypeError(f"`{argument}` must be a tensor or an array, not a {type(obj).__name__}.")
+            return obj
+        if DTYPE in value:
+            dtype = _config.floatx() if value[DTYPE] == "floatx" else value[DTYPE]
+            return np.asarray(value["value"]).astype(dtype)
+        return {k: _op_in(v, argument) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_op_in(v, argument) for v in value]
+    return value
+
+
+def _op_out(value: object) -> object:
+    """An op's result as plain values: tensors as records, arrays and numpy
+    numbers as ``{DTYPE: dtype, "value": float64 array or float}``."""
+    if isinstance(value, KerasTensor):
+        return record(value)
+    if isinstance(value, (np.ndarray, np.generic)):
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"An array of dtype {arr.dtype} can't be returned to the host.")
+        data = arr.astype(np.float64)
+        return {DTYPE: arr.dtype.name, "value": float(data) if data.ndim == 0 else data}
+    if isinstance(value, (list, tuple)):
+        return [_op_out(v) for v in value]
+    return _out(value)
+
+
+def _function_of(module: object, name: str, what: str) -> Callable:
+    fn = getattr(module, name, None) if isinstance(name, str) and not name.startswith("_") else None
+    if not callable(fn) or isinstance(fn, type):
+        raise ValueError(f"Unknown {what}: {name!s:.100}")
+    return fn
+
+
+@_atomic
+def op(name: str, args: list | None = None, kwargs: dict | None = None) -> object:
+    """``r_bridge.ops.<name>(*args, **kwargs)`` (Keras's op names): on arrays,
+    an array; on symbolic tensors, a tensor's record."""
+    from r_bridge import ops as _ops
+
+    fn = _function_of(_ops, name, "op")
+    pos = cast(list, _op_in(list(args or []), "x"))
+    kw = {k: _op_in(v, k) for k, v in dict(kwargs or {}).items()}
+    return _op_out(fn(*pos, **kw))
+
+
+@_atomic
+def activation(name: str, x: object, kwargs: dict | None = None) -> object:
+    """The activation ``name`` (Keras's names) applied to ``x``, an array or a
+    symbolic tensor, with keyword arguments ``kwargs``."""
+    from r_bridge import activations as _activations
+
+    if not isinstance(name, str):
+        raise ValueError(f"Unknown activation: {name!s:.100}")
+    fn = _activations.get(name)
+    kw = {k: _op_in(v, k) for k, v in dict(kwargs or {}).items()}
+    return _op_out(fn(_op_in(x, "x"), **kw))
 
 
 __all__ = ["API_VERSION", "FUNCTIONS", "dispatch", "dispatch_buffers", "table", "record", *FUNCTIONS]
