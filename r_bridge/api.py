@@ -33,6 +33,7 @@ The contract:
 from __future__ import annotations
 
 import functools
+import importlib
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -455,9 +456,8 @@ def _function_of(module: object, name: str, what: str) -> Callable:
 def op(name: str, args: list | None = None, kwargs: dict | None = None) -> object:
     """``r_bridge.ops.<name>(*args, **kwargs)`` (Keras's op names): on arrays,
     an array; on symbolic tensors, a tensor's record."""
-    from r_bridge import ops as _ops
-
-    fn = _function_of(_ops, name, "op")
+    # Imported here: r_bridge.ops comes with the new layers (helper fdepth).
+    fn = _function_of(importlib.import_module("r_bridge.ops"), name, "op")
     pos = cast(list, _op_in(list(args or []), "x"))
     kw = {k: _op_in(v, k) for k, v in dict(kwargs or {}).items()}
     return _op_out(fn(*pos, **kw))
