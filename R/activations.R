@@ -95,185 +95,216 @@ NULL
 #' @rdname activations
 #' @export
 activation_celu <- structure(function(x, alpha = 1) {
-  rb_activation("celu", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("celu", x, args)
 }, py_function_name = "celu")
 
 #' @rdname activations
 #' @export
 activation_elu <- structure(function(x, alpha = 1) {
-  rb_activation("elu", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("elu", x, args)
 }, py_function_name = "elu")
 
 #' @rdname activations
 #' @export
 activation_exponential <- structure(function(x) {
-  rb_activation("exponential", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("exponential", x, args)
 }, py_function_name = "exponential")
 
 #' @rdname activations
 #' @export
 activation_gelu <- structure(function(x, approximate = FALSE) {
-  rb_activation("gelu", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("gelu", x, args)
 }, py_function_name = "gelu")
 
 #' @rdname activations
 #' @export
 activation_glu <- structure(function(x, axis = -1L) {
-  rb_activation("glu", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("glu", x, args)
 }, py_function_name = "glu")
 
 #' @rdname activations
 #' @export
 activation_hard_shrink <- structure(function(x, threshold = 0.5) {
-  rb_activation("hard_shrink", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("hard_shrink", x, args)
 }, py_function_name = "hard_shrink")
 
 #' @rdname activations
 #' @export
 activation_hard_sigmoid <- structure(function(x) {
-  rb_activation("hard_sigmoid", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("hard_sigmoid", x, args)
 }, py_function_name = "hard_sigmoid")
 
 #' @rdname activations
 #' @export
 activation_hard_silu <- structure(function(x) {
-  rb_activation("hard_silu", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("hard_silu", x, args)
 }, py_function_name = "hard_silu")
 
 #' @rdname activations
 #' @export
 activation_hard_swish <- structure(function(x) {
-  rb_activation("hard_silu", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("hard_silu", x, args)
 }, py_function_name = "hard_silu")
 
 #' @rdname activations
 #' @export
 activation_hard_tanh <- structure(function(x) {
-  rb_activation("hard_tanh", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("hard_tanh", x, args)
 }, py_function_name = "hard_tanh")
 
 #' @rdname activations
 #' @export
 activation_leaky_relu <- structure(function(x, negative_slope = 0.2) {
-  rb_activation("leaky_relu", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("leaky_relu", x, args)
 }, py_function_name = "leaky_relu")
 
 #' @rdname activations
 #' @export
 activation_linear <- structure(function(x) {
-  rb_activation("linear", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("linear", x, args)
 }, py_function_name = "linear")
 
 #' @rdname activations
 #' @export
 activation_log_sigmoid <- structure(function(x) {
-  rb_activation("log_sigmoid", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("log_sigmoid", x, args)
 }, py_function_name = "log_sigmoid")
 
 #' @rdname activations
 #' @export
 activation_log_softmax <- structure(function(x, axis = -1L) {
-  rb_activation("log_softmax", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("log_softmax", x, args)
 }, py_function_name = "log_softmax")
 
 #' @rdname activations
 #' @export
 activation_mish <- structure(function(x) {
-  rb_activation("mish", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("mish", x, args)
 }, py_function_name = "mish")
 
 #' @rdname activations
 #' @export
 activation_relu <- structure(function(x, negative_slope = 0, max_value = NULL, threshold = 0) {
-  rb_activation("relu", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("relu", x, args)
 }, py_function_name = "relu")
 
 #' @rdname activations
 #' @export
 activation_relu6 <- structure(function(x) {
-  rb_activation("relu6", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("relu6", x, args)
 }, py_function_name = "relu6")
 
 #' @rdname activations
 #' @export
 activation_selu <- structure(function(x) {
-  rb_activation("selu", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("selu", x, args)
 }, py_function_name = "selu")
 
 #' @rdname activations
 #' @export
 activation_sigmoid <- structure(function(x) {
-  rb_activation("sigmoid", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("sigmoid", x, args)
 }, py_function_name = "sigmoid")
 
 #' @rdname activations
 #' @export
 activation_silu <- structure(function(x) {
-  rb_activation("silu", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("silu", x, args)
 }, py_function_name = "silu")
 
 #' @rdname activations
 #' @export
 activation_soft_shrink <- structure(function(x, threshold = 0.5) {
-  rb_activation("soft_shrink", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("soft_shrink", x, args)
 }, py_function_name = "soft_shrink")
 
 #' @rdname activations
 #' @export
 activation_softmax <- structure(function(x, axis = -1L) {
-  rb_activation("softmax", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("softmax", x, args)
 }, py_function_name = "softmax")
 
 #' @rdname activations
 #' @export
 activation_softplus <- structure(function(x) {
-  rb_activation("softplus", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("softplus", x, args)
 }, py_function_name = "softplus")
 
 #' @rdname activations
 #' @export
 activation_softsign <- structure(function(x) {
-  rb_activation("softsign", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("softsign", x, args)
 }, py_function_name = "softsign")
 
 #' @rdname activations
 #' @export
 activation_sparse_plus <- structure(function(x) {
-  rb_activation("sparse_plus", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("sparse_plus", x, args)
 }, py_function_name = "sparse_plus")
 
 #' @rdname activations
 #' @export
 activation_sparse_sigmoid <- structure(function(x) {
-  rb_activation("sparse_sigmoid", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("sparse_sigmoid", x, args)
 }, py_function_name = "sparse_sigmoid")
 
 #' @rdname activations
 #' @export
 activation_sparsemax <- structure(function(x, axis = -1L) {
-  rb_activation("sparsemax", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("sparsemax", x, args)
 }, py_function_name = "sparsemax")
 
 #' @rdname activations
 #' @export
 activation_squareplus <- structure(function(x, b = 4L) {
-  rb_activation("squareplus", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("squareplus", x, args)
 }, py_function_name = "squareplus")
 
 #' @rdname activations
 #' @export
 activation_tanh <- structure(function(x) {
-  rb_activation("tanh", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("tanh", x, args)
 }, py_function_name = "tanh")
 
 #' @rdname activations
 #' @export
 activation_tanh_shrink <- structure(function(x) {
-  rb_activation("tanh_shrink", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("tanh_shrink", x, args)
 }, py_function_name = "tanh_shrink")
 
 #' @rdname activations
 #' @export
 activation_threshold <- structure(function(x, threshold, default_value) {
-  rb_activation("threshold", x, rb_capture_args(rb_activation_modifiers, ignore = "x"))
+  args <- rb_capture_args(rb_activation_modifiers, ignore = "x") # in this frame: it reads the call
+  rb_activation("threshold", x, args)
 }, py_function_name = "threshold")
