@@ -40,23 +40,25 @@ from typing import Any, cast
 import numpy as np
 
 from r_bridge import config as _config
+from r_bridge import layers as _layers
 from r_bridge import naming as _naming
 from r_bridge import random as _random
 from r_bridge import session as _session
 from r_bridge import state as _state
 from r_bridge.bridge.dispatch import dispatch, dispatch_buffers
 from r_bridge.bridge.handles import HandleTable
-from r_bridge.layers import Activation, Dense, Dropout, Flatten, Layer
+from r_bridge.layers import Layer
 from r_bridge.models import Functional, Input, KerasTensor, Model, Sequential
 from r_bridge.models import get_source_inputs as _get_source_inputs
 
 API_VERSION = "2.3.0"
 
+# Every layer class r_bridge.layers exports, by its snake-case name ("dense",
+# "batch_normalization", ...): a new layer needs no edit here.
 LAYER_KINDS = {
-    "dense": Dense,
-    "dropout": Dropout,
-    "activation": Activation,
-    "flatten": Flatten,
+    _naming.to_snake_case(cls.__name__): cls
+    for cls in (getattr(_layers, n) for n in _layers.__all__)
+    if isinstance(cls, type) and issubclass(cls, Layer) and cls not in (Layer, _layers.InputLayer)
 }
 
 table = HandleTable()

@@ -20,13 +20,25 @@ if TYPE_CHECKING:  # for hints only: layers import this module
 
 
 class Node:
-    """One call of ``layer`` on ``inputs`` (a list of :class:`KerasTensor`)."""
+    """One call of ``layer`` on ``inputs`` (a list of :class:`KerasTensor`).
 
-    __slots__ = ("layer", "inputs", "__weakref__")
+    ``arguments``, when set, is the call's ``(args, kwargs)`` as given (the
+    tensors among them are ``inputs``): a model runs the node with the same
+    structure (a merge layer's list, a keyword argument); ``None`` means
+    ``layer(*inputs)``.
+    """
 
-    def __init__(self, layer: Layer, inputs: Iterable[KerasTensor] = ()):
+    __slots__ = ("layer", "inputs", "arguments", "__weakref__")
+
+    def __init__(
+        self,
+        layer: Layer,
+        inputs: Iterable[KerasTensor] = (),
+        arguments: tuple[tuple, dict] | None = None,
+    ):
         self.layer = layer
         self.inputs = list(inputs)
+        self.arguments = arguments
 
 
 class KerasTensor:

@@ -1,8 +1,51 @@
-"""Layers: ``Layer`` (subclassable), ``Input``/``InputLayer``, ``Dense``, ``Dropout``,
-``Activation``, ``Flatten``."""
+"""Layers: ``Layer`` (subclassable), ``Input``/``InputLayer``, the core layers
+(``Dense``, ``Dropout``, ``Activation``, ``Flatten``) and the merging layers
+with their functional forms (``add([x, y])``, ``concatenate([x, y])``, ...)."""
 
 from r_bridge.layers.core import Activation, Dense, Dropout, Flatten
 from r_bridge.layers.input_layer import Input, InputLayer
 from r_bridge.layers.layer import Layer
+from r_bridge.layers.merging import (
+    Add,
+    Average,
+    Concatenate,
+    Dot,
+    Maximum,
+    Minimum,
+    Multiply,
+    Subtract,
+    add,
+    average,
+    concatenate,
+    dot,
+    maximum,
+    minimum,
+    multiply,
+    subtract,
+)
 
-__all__ = ["Layer", "Input", "InputLayer", "Dense", "Dropout", "Activation", "Flatten"]
+__all__ = [
+    "Layer",
+    "Input",
+    "InputLayer",
+    "Dense",
+    "Dropout",
+    "Activation",
+    "Flatten",
+    "Add",
+    "Subtract",
+    "Multiply",
+    "Average",
+    "Maximum",
+    "Minimum",
+    "Concatenate",
+    "Dot",
+    "add",
+    "subtract",
+    "multiply",
+    "average",
+    "maximum",
+    "minimum",
+    "concatenate",
+    "dot",
+]

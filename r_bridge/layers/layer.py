@@ -435,7 +435,7 @@ class Layer:
                 self._maybe_build(args, kwargs)
                 inputs = _flat_tensors((args, kwargs))
                 out = self.compute_output_spec(*args, **kwargs)
-                node = Node(self, inputs)
+                node = Node(self, inputs, (args, kwargs))
                 out = _map_structure(lambda t: _own_output(t, inputs, node), out)
             self._output_shape = _map_structure(lambda t: t.shape, out)
             self._last_call = (_weak(inputs[0] if len(inputs) == 1 else inputs), _weak(out))

@@ -119,14 +119,42 @@ def _shape_leaves(s: Any) -> list[Any]:
     return [s]
 
 
-def _output_shape_of(layer: Layer, shapes: list[tuple[int | None, ...]]) -> Any:
-    """A layer's output shape(s) for input ``shapes``: from
-    ``compute_output_shape``, else from its symbolic output spec."""
+def _output_shape_of(layer: Layer, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """A layer's output shape(s) for input shapes given in its call's
+    structure: from ``compute_output_shape``, else from its symbolic output spec."""
+    kwargs = {k: v for k, v in kwargs.items() if k != "training"}
     try:
-        return layer.compute_output_shape(*shapes)
+        return layer.compute_output_shape(*args, **kwargs)
     except NotImplementedError:
-        spec = layer.compute_output_spec(*[KerasTensor(s, dtype=layer.dtype) for s in shapes])
-        return tree.map_structure(lambda t: t.shape, spec)
+
+        def spec(s: Any) -> Any:
+            return KerasTensor(s, dtype=layer.dtype)
+
+        args, kwargs = _map_shape_leaves(spec, (args, kwargs))
+        out = layer.compute_output_spec(*args, **kwargs)
+        return tree.map_structure(lambda t: t.shape, out)
+
+
+def _map_shape_leaves(fn: Callable[[Any], Any], s: Any) -> Any:
+    """``fn`` on each shape (a tuple of ints/None) of a structure."""
+    if isinstance(s, tuple) and all(d is None or isinstance(d, (int, np.integer)) for d in s):
+        return fn(s)
+    if isinstance(s, dict):
+        return {k: _map_shape_leaves(fn, v) for k, v in s.items()}
+    if isinstance(s, (list, tuple)):
+        return type(s)(_map_shape_leaves(fn, v) for v in s)
+    return s
+
+
+def _fill(struct: Any, value: Callable[[KerasTensor], Any]) -> Any:
+    """``struct`` with each KerasTensor replaced by ``value(tensor)``."""
+    if isinstance(struct, KerasTensor):
+        return value(struct)
+    if isinstance(struct, dict):
+        return {k: _fill(v, value) for k, v in struct.items()}
+    if isinstance(struct, (list, tuple)):
+        return type(struct)(_fill(v, value) for v in struct)
+    return struct
 
 
 class Functional(Model):
@@ -406,10 +434,14 @@ class Functional(Model):
 
     # ------------------------------------------------------------ running
     def _run(
-        self, flat_values: list[Any], call: Callable[[Layer, list[Any]], Any], shapes: bool = False
+        self,
+        flat_values: list[Any],
+        call: Callable[[Layer, list[Any], dict[str, Any]], Any],
+        shapes: bool = False,
     ) -> list[Any]:
-        """Run the graph on one value per input; ``call(layer, args)``
-        computes a node. Returns the output values, flat."""
+        """Run the graph on one value per input; ``call(layer, args, kwargs)``
+        computes a node, with the arguments of the symbolic call (their
+        tensors replaced by values). Returns the output values, flat."""
         values = dict(zip(self._input_keys, flat_values))
         results: dict[int, Any] = {}
         shared: dict[tuple[int, tuple[int, ...]], Any] = {}
@@ -418,14 +450,17 @@ class Functional(Model):
             return values[id(t)] if id(t) in values else results[id(t._node)]
 
         for node in self._nodes:
-            args = [value(t) for t in node.inputs]
+            if node.arguments is None:
+                args, kwargs = [value(t) for t in node.inputs], {}
+            else:
+                args, kwargs = _fill(node.arguments, value)
             index = getattr(node, "index", None)
             if index is None:
-                results[id(node)] = call(node.layer, args)
+                results[id(node)] = call(node.layer, args, kwargs)
                 continue
             key = (id(node.layer), tuple(id(t) for t in node.inputs))
             if key not in shared:
-                shared[key] = call(node.layer, args)
+                shared[key] = call(node.layer, args, kwargs)
             leaves = _shape_leaves(shared[key]) if shapes else tree.flatten(shared[key])
             results[id(node)] = leaves[index]
         return [value(t) for t in self._flat_outputs]
@@ -436,8 +471,8 @@ class Functional(Model):
         flat = self._standardize_inputs(inputs)
         context = {} if training is None else {"training": training}
 
-        def run_layer(layer, args):
-            return layer(*args, **context)
+        def run_layer(layer, args, kwargs):
+            return layer(*args, **{**kwargs, **context})
 
         outputs = self._run(flat, run_layer)
         return _unpack_singleton(tree.pack_sequence_as(self._outputs_struct, outputs))
