@@ -1,0 +1,53 @@
+# Reshaping layers: keras3's layer_reshape(), layer_permute(),
+# layer_repeat_vector().
+
+test_that("reshaping layers have Keras's names and shapes", {
+  skip_if_no_python()
+  clear_session()
+  x <- keras_input(shape = 12)
+  expect_identical(layer_reshape(x, c(3, 4))$shape, list(NULL, 3L, 4L))
+  expect_identical(layer_reshape(x, c(NA, 2, 2))$shape, list(NULL, 3L, 2L, 2L))
+  expect_identical(layer_reshape(x, shape(-1, 6))$shape, list(NULL, 2L, 6L))
+  y <- keras_input(shape = c(10, 64))
+  expect_identical(layer_permute(y, c(2, 1))$shape, list(NULL, 64L, 10L))
+  expect_identical(layer_repeat_vector(x, n = 3)$shape, list(NULL, 3L, 12L))
+  expect_equal(layer_reshape(target_shape = c(2, 6))$name, "reshape_3")
+  expect_equal(layer_permute(dims = c(1, 2))$name, "permute_1")
+  expect_equal(layer_repeat_vector(n = 2)$name, "repeat_vector_1")
+  rs <- layer_reshape(target_shape = c(2, 2))
+  expect_identical(rs$target_shape, list(2L, 2L))
+  expect_identical(layer_permute(dims = c(2, 1))$dims, list(2L, 1L))
+  expect_identical(layer_repeat_vector(n = 4)$n, 4L)
+})
+
+test_that("on arrays they compute as numpy (row-major) does", {
+  skip_if_no_python()
+  clear_session()
+  x <- array(1:12, c(2, 6))
+  out <- layer_reshape(x, c(2, 3))
+  expect_identical(dim(out), c(2L, 2L, 3L))
+  expect_equal(out[1, , ], matrix(c(1, 3, 5, 7, 9, 11), 2, 3, byrow = TRUE))
+  p <- layer_permute(array(1:24, c(2, 3, 4)), c(2, 1))
+  expect_equal(p, aperm(array(1:24, c(2, 3, 4)), c(1, 3, 2)))
+  r <- layer_repeat_vector(array(c(1, 2, 3, 4), c(2, 2)), n = 3)
+  expect_identical(dim(r), c(2L, 3L, 2L))
+  expect_equal(r[2, 3, ], c(2, 4))
+  model <- keras_model_sequential(input_shape = 6) |> layer_reshape(c(3, 2)) |> layer_permute(c(2, 1))
+  expect_identical(dim(predict(model, x, verbose = 0)), c(2L, 2L, 3L))
+})
+
+test_that("bad arguments name the argument and consume no name", {
+  skip_if_no_python()
+  clear_session()
+  before <- session_counters()
+  expect_error(layer_reshape(target_shape = "a"), "`target_shape` must be a vector of whole numbers",
+               fixed = TRUE, class = "rbridge_error_argument")
+  expect_error(layer_permute(dims = c(1.5, 2)), "`dims` must be whole numbers", fixed = TRUE)
+  expect_error(layer_repeat_vector(n = 2.5), "`n` must be a whole number", fixed = TRUE)
+  err <- tryCatch(layer_reshape(keras_input(shape = 12), c(5, 5)), error = identity)
+  expect_s3_class(err, "rbridge_error_python")
+  expect_equal(as.character(conditionCall(err)[[1]]), "layer_reshape")
+  counters <- session_counters()
+  expect_false("reshape" %in% counters$prefix)
+  expect_equal(layer_reshape(target_shape = 4)$name, "reshape")
+})
