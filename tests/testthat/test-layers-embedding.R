@@ -21,31 +21,6 @@ test_that("an embedding looks up rows of its matrix (0-based indexes, as Keras)"
   expect_true(layer_embedding(input_dim = 3, output_dim = 2, mask_zero = TRUE)$mask_zero)
 })
 
-test_that("keras3's functional API guide: a shared embedding", {
-  skip_if_no_python()
-  clear_session()
-  # Embedding for 1000 unique words mapped to 128-dimensional vectors
-  shared_embedding <- layer_embedding(input_dim = 1000, output_dim = 128)
-
-  # Variable-length sequence of integers
-  text_input_a <- keras_input(shape = shape(NA), dtype="int32")
-
-  # Variable-length sequence of integers
-  text_input_b <- keras_input(shape = shape(NA), dtype="int32")
-
-  # Reuse the same layer to encode both inputs
-  encoded_input_a <- shared_embedding(text_input_a)
-  encoded_input_b <- shared_embedding(text_input_b)
-
-  expect_identical(encoded_input_a$shape, list(NULL, NULL, 128L))
-  model <- keras_model(list(text_input_a, text_input_b), list(encoded_input_a, encoded_input_b))
-  expect_length(model$layers, 3L)
-  a <- matrix(c(1L, 2L, 3L, 999L), 2, 2)
-  out <- predict(model, list(a, a), verbose = 0)
-  expect_equal(out[[1]], out[[2]])
-  expect_equal(out[[1]][2, 2, ], as.vector(get_weights(shared_embedding)[[1]][1000, ]))
-})
-
 test_that("bad arguments name the argument", {
   skip_if_no_python()
   clear_session()
