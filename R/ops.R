@@ -423,9 +423,8 @@ op_arange <- function(start, end, step = 1L, dtype = NULL, include_end = TRUE) {
 #' tensor's dtype. An integer `dtype` turns doubles into integers first.
 #'
 #' @param x R values: a number, a vector or an array.
-#' @param dtype The dtype (by default inferred: a double vector gives
-#'   floatx with `op_array()` and `float64` with `op_convert_to_tensor()`,
-#'   as in keras3).
+#' @param dtype The dtype (by default inferred as Keras infers it: doubles
+#'   give floatx, integers `int32`, logicals `bool`).
 #' @param sparse,ragged As in Keras (not supported by rbridge's session:
 #'   `NULL` or `FALSE`).
 #' @returns An R array.
