@@ -19,6 +19,9 @@ from r_bridge.tensor import KerasTensor, Node
 # Session-state key written by this module: the training flag of the
 # outermost layer call in progress (inner layers inherit it, as in Keras).
 CALL_TRAINING = "layer_call_training"
+# True while a layer's ``call`` runs on symbolic tensors to infer its output
+# (ops called there record no node and take no name: r_bridge.ops).
+SYMBOLIC_TRACE = "layer_symbolic_trace"
 
 _NUMPY_DTYPES = {"bfloat16": "float32"}  # numpy has no bfloat16
 
@@ -266,7 +269,16 @@ class Layer:
         if type(self).compute_output_shape is not Layer.compute_output_shape:
             shape = self.compute_output_shape(**self._shape_kwargs(self.compute_output_shape, args, kwargs))
             return _map_shapes(lambda sh: KerasTensor(sh, dtype=self.dtype), shape)
-        return self._call_with_training(args, dict(kwargs))
+        return self._traced_call(args, kwargs)
+
+    def _traced_call(self, args, kwargs):
+        """``call`` on symbolic inputs, inside the :data:`SYMBOLIC_TRACE` flag."""
+        outer = state.get_global_attribute(SYMBOLIC_TRACE)
+        state.set_global_attribute(SYMBOLIC_TRACE, True)
+        try:
+            return self._call_with_training(args, dict(kwargs))
+        finally:
+            state.set_global_attribute(SYMBOLIC_TRACE, outer)
 
     @property
     def input(self) -> Any:
@@ -403,7 +415,7 @@ class Layer:
         if type(self).build is not Layer.build:
             self.build(**self._shape_kwargs(self.build, args, kwargs))
         elif self._tracked_layers and _is_symbolic((args, kwargs)):
-            self._call_with_training(args, dict(kwargs))
+            self._traced_call(args, kwargs)
         if getattr(self, "_build_input_shape", None) is None and hasattr(args[0], "shape"):
             self._build_input_shape = tuple(args[0].shape)
         self.built = True

@@ -14,6 +14,7 @@ from r_bridge.models import tree
 from r_bridge.models.model import Model
 from r_bridge.models.tree import Path, Structure
 from r_bridge.naming import atomic
+from r_bridge.ops.operation import Operation
 from r_bridge.tensor import KerasTensor, Node
 
 
@@ -229,7 +230,8 @@ class Functional(Model):
     # ------------------------------------------------------------ structure
     @property
     def layers(self) -> list[Layer]:
-        return list(self._layers)
+        """The graph's layers (ops on symbolic tensors are not layers, as in Keras)."""
+        return [layer for layer in self._layers if not isinstance(layer, Operation)]
 
     @layers.setter
     def layers(self, _: object) -> NoReturn:
