@@ -33,7 +33,6 @@ The contract:
 from __future__ import annotations
 
 import functools
-import importlib
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -42,6 +41,7 @@ import numpy as np
 from r_bridge import config as _config
 from r_bridge import layers as _layers
 from r_bridge import naming as _naming
+from r_bridge import ops as _ops
 from r_bridge import random as _random
 from r_bridge import session as _session
 from r_bridge import state as _state
@@ -458,8 +458,7 @@ def _function_of(module: object, name: str, what: str) -> Callable:
 def op(name: str, args: list | None = None, kwargs: dict | None = None) -> object:
     """``r_bridge.ops.<name>(*args, **kwargs)`` (Keras's op names): on arrays,
     an array; on symbolic tensors, a tensor's record."""
-    # Imported here: r_bridge.ops comes with the new layers (helper fdepth).
-    fn = _function_of(importlib.import_module("r_bridge.ops"), name, "op")
+    fn = _function_of(_ops, name, "op")
     pos = cast(list, _op_in(list(args or []), "x"))
     kw = {k: _op_in(v, k) for k, v in dict(kwargs or {}).items()}
     return _op_out(fn(*pos, **kw))

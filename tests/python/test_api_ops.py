@@ -1,7 +1,5 @@
 """r_bridge.api.op and api.activation: keras3's op_*() and activation_*() for the host."""
 
-import importlib.util
-
 import numpy as np
 import pytest
 
@@ -60,13 +58,6 @@ def test_op_out_refuses_strings():
         api._op_out(np.array(["a"]))
 
 
-needs_ops = pytest.mark.skipif(
-    importlib.util.find_spec("r_bridge.ops") is None,
-    reason="r_bridge.ops is missing (helper fdepth's branch)",
-)
-
-
-@needs_ops
 def test_op_on_arrays():
     out = api.op("add", [np.array([[1.0, 2.0]]), 2.0])
     assert out[api.DTYPE] == "float64"
@@ -77,13 +68,11 @@ def test_op_on_arrays():
     assert out[api.DTYPE] == "bool" and out["value"].shape == (2, 3)
 
 
-@needs_ops
 def test_op_floatx_tag():
     out = api.op("reshape", [typed([1, 2, 3, 4], "floatx"), [2, -1]])
     assert out[api.DTYPE] == "float32" and out["value"].shape == (2, 2)
 
 
-@needs_ops
 def test_op_on_tensors_gives_records():
     x = api.make_input(shape=[3])
     out = api.op("add", [tensor(x), tensor(x)])
@@ -94,7 +83,6 @@ def test_op_on_tensors_gives_records():
     api.release([x["handle"], out["handle"], y["handle"]])
 
 
-@needs_ops
 def test_unknown_op():
     with pytest.raises(ValueError, match="Unknown op: nope"):
         api.op("nope", [1.0])
