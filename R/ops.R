@@ -17,10 +17,12 @@ rb_tensor_key <- "__rbridge_tensor__"
 rb_dtype_key <- "__rbridge_dtype__"
 
 # An op's argument as it crosses (see above); `arg` names it in errors.
-rb_op_value <- function(x, arg) {
+rb_op_value <- function(x, arg, strings = FALSE) {
   if (is.null(x)) return(NULL)
   if (inherits(x, "rbridge_tensor")) return(stats::setNames(list(rb_handle(x)), rb_tensor_key))
   if (inherits(x, "keras_shape")) x <- unclass(x)
+  if (is.list(x) && identical(names(x)[1L], rb_dtype_key)) return(x) # from rb_op_array()
+  if (strings && is.character(x) && length(x) == 1L && !is.na(x)) return(x) # a dtype
   if (is.list(x) && !is.object(x)) {
     out <- lapply(seq_along(x), function(i) rb_op_value(x[[i]], sprintf("%s[[%d]]", arg, i)))
     names(out) <- names(x)
@@ -77,12 +79,13 @@ rb_from_dtype <- function(v, dtype) {
 
 # Run op `name` on the named arguments in `...` (positional in Python, named
 # here for errors) and keyword arguments `kwargs` (NULLs dropped: Keras's
-# defaults apply).
+# defaults apply; a string is allowed there only, for a dtype).
 rb_op <- function(name, ..., kwargs = list()) {
   args <- list(...)
   args <- lapply(names(args), function(nm) rb_op_value(args[[nm]], nm))
   kwargs <- kwargs[!vapply(kwargs, is.null, TRUE)]
-  kwargs <- stats::setNames(lapply(names(kwargs), function(nm) rb_op_value(kwargs[[nm]], nm)), names(kwargs))
+  kwargs <- stats::setNames(lapply(names(kwargs), function(nm) rb_op_value(kwargs[[nm]], nm, strings = TRUE)),
+                            names(kwargs))
   rb_op_result(rb_call_arrays("op", name = name, args = args, kwargs = kwargs))
 }
 
@@ -212,8 +215,11 @@ rb_as_newshape <- function(x, arg) {
   ok <- (is.numeric(x) || is.list(x) || is.logical(x)) && length(dims) > 0L
   out <- lapply(dims, function(d) {
     if (is.null(d) || (is.atomic(d) && length(d) == 1L && is.na(d))) return(-1L)
-    if (!is.numeric(d) || length(d) != 1L || !rb_is_whole(d) || d < -1) ok <<- FALSE
-    as.integer(d[1L])
+    if (!is.numeric(d) || length(d) != 1L || !rb_is_whole(d) || d < -1) {
+      ok <<- FALSE
+      return(NULL)
+    }
+    as.integer(d)
   })
   if (!ok) rb_abort_arg(x, arg, "a vector of whole numbers (`NA` for a size to infer)")
   out
@@ -342,7 +348,7 @@ op_square <- function(x) rb_op("square", x = x)
 #' @examplesIf rbridge_available()
 #' x <- op_arange(4)
 #' op_cast(x, dtype = "int32")
-op_cast <- function(x, dtype) rb_op("cast", x = x, dtype = rb_check_dtype(dtype, "dtype"))
+op_cast <- function(x, dtype) rb_op("cast", x = x, kwargs = list(dtype = rb_check_dtype(dtype, "dtype")))
 
 #' Choose elements from `x1` or `x2`, depending on `condition`
 #'
@@ -438,7 +444,7 @@ op_arange <- function(start, end, step = 1L, dtype = NULL, include_end = TRUE) {
 op_array <- function(x, dtype = NULL) {
   dtype <- rb_check_dtype(dtype, "dtype")
   x <- rb_int_for_dtype(x, dtype)
-  rb_op("array", x = x, dtype = dtype)
+  rb_op("array", x = x, kwargs = list(dtype = dtype))
 }
 
 #' @rdname op_array
