@@ -54,8 +54,9 @@ test_that("functional API guide: all models are callable, just like layers", {
   ensemble_model <- keras_model(inputs = inputs, outputs = outputs)
   expect_identical(outputs$shape, list(NULL, 1L))
   x <- matrix(seq(-1, 1, length.out = 256), 2, 128)
-  expected <- (predict(model1, x) + predict(model2, x) + predict(model3, x)) / 3
-  expect_equal(predict(ensemble_model, x), expected, tolerance = 1e-6)
+  expected <- (predict(model1, x, verbose = 0) + predict(model2, x, verbose = 0) +
+                 predict(model3, x, verbose = 0)) / 3
+  expect_equal(predict(ensemble_model, x, verbose = 0), expected, tolerance = 1e-6)
   ensemble_model <- keras_model(inputs = inputs, outputs = list(y1, y2, y3))
   expect_equal(vapply(ensemble_model$layers, \(l) l$name, ""),
                c("input_layer_3", "functional", "functional_1", "functional_2"))
