@@ -416,7 +416,7 @@ class Layer:
             self.build(**self._shape_kwargs(self.build, args, kwargs))
         elif self._tracked_layers and _is_symbolic((args, kwargs)):
             self._traced_call(args, kwargs)
-        if getattr(self, "_build_input_shape", None) is None and hasattr(args[0], "shape"):
+        if getattr(self, "_build_input_shape", None) is None and args and hasattr(args[0], "shape"):
             self._build_input_shape = tuple(args[0].shape)
         self.built = True
 
@@ -427,7 +427,7 @@ class Layer:
         The first positional argument is the input; further positional
         arguments must be tensors too (pass others by keyword, as in Keras).
         """
-        if not args:
+        if not args and not _flat_tensors(kwargs) and not any(_is_array(v) for v in kwargs.values()):
             raise ValueError(f"Layer '{self.name}' was called without an input.")
         # The input may also be numbers (Keras converts them to a tensor);
         # anything else, a layer for instance, is refused as in Keras.
@@ -439,6 +439,18 @@ class Layer:
                     f"should be passed as a keyword argument: {arg!r:.80} "
                     f"(of type {type(arg)})"
                 )
+        if not args:  # inputs by keyword only (``layer(x1=..., x2=...)``)
+            if _is_symbolic(kwargs):
+                with atomic():
+                    self._maybe_build(args, kwargs)
+                    inputs = _flat_tensors(kwargs)
+                    out = self.compute_output_spec(**kwargs)
+                    node = Node(self, inputs, (args, kwargs))
+                    out = _map_structure(lambda t: _own_output(t, inputs, node), out)
+                self._output_shape = _map_structure(lambda t: t.shape, out)
+                return out
+            self._maybe_build(args, kwargs)
+            return self._call_with_training(args, kwargs)
         first = args[0]
         if _is_symbolic((args, kwargs)):
             if isinstance(first, KerasTensor):
@@ -555,6 +567,10 @@ def _is_tensor(x, numbers: bool = False) -> bool:
         or isinstance(x, (KerasTensor, np.ndarray, np.generic))
         or (numbers and isinstance(x, (int, float)))
     )
+
+
+def _is_array(x) -> bool:
+    return isinstance(x, (np.ndarray, np.generic))
 
 
 def _is_number_list(x) -> bool:

@@ -490,7 +490,9 @@ class Functional(Model):
 
     def _call_symbolic(self, inputs: Structure) -> Structure:
         self._check_inputs(inputs)
-        flat = self._standardize_inputs(inputs)
+        with warnings.catch_warnings():  # Keras warns of a structure mismatch on eager calls only
+            warnings.simplefilter("ignore")
+            flat = self._standardize_inputs(inputs)
         shapes = self.compute_output_shape([x.shape for x in flat])
         flat_shapes = _shape_leaves(shapes)
         flat_out_tensors = self._flat_outputs

@@ -108,6 +108,13 @@ def _reduce_shape(shape: Shape, axis: int | Sequence[int] | None, keepdims: bool
     return tuple(d for i, d in enumerate(shape) if i not in axes)
 
 
+def _std_dtype(dtype: Any) -> str | None:
+    """A dtype name from a name, a numpy dtype or type, or ``None``."""
+    if dtype is None or isinstance(dtype, str):
+        return config.standardize_dtype(dtype)
+    return np.dtype(dtype).name
+
+
 def _out(x: Any, dtype: str) -> np.ndarray:
     x = np.asarray(x)
     return x if x.dtype == dtype else x.astype(dtype)
@@ -248,10 +255,7 @@ def _concat_spec(xs: Sequence[Any], axis: int = 0) -> KerasTensor:
     total: int | None = 0
     for s in shapes:
         if len(s) != len(first):
-            raise ValueError(
-                "All `xs` should have the same rank, but got "
-                f"{[len(s) for s in shapes]}"
-            )
+            raise ValueError(f"All `xs` should have the same rank, but got {[len(s) for s in shapes]}")
         for i, (d, e) in enumerate(zip(first, s)):
             if i != ax and d is not None and e is not None and d != e:
                 raise ValueError(
@@ -276,8 +280,7 @@ def _reshape_shape(shape: Shape, newshape: Sequence[int]) -> Shape:
     new = tuple(int(d) for d in newshape)
     if new.count(-1) > 1:
         raise ValueError(
-            "There must be at most one unknown dimension (-1) in newshape. "
-            f"Received: newshape={new}"
+            f"There must be at most one unknown dimension (-1) in newshape. Received: newshape={new}"
         )
     if None in shape:
         return tuple(None if d == -1 else d for d in new)
@@ -292,8 +295,7 @@ def _reshape_shape(shape: Shape, newshape: Sequence[int]) -> Shape:
     known = math.prod(d for d in new if d != -1)
     if known == 0 or size % known:
         raise ValueError(
-            f"The total size of the tensor must be unchanged, received: input_shape={shape}, "
-            f"newshape={new}"
+            f"The total size of the tensor must be unchanged, received: input_shape={shape}, newshape={new}"
         )
     return tuple(size // known if d == -1 else d for d in new)
 
@@ -422,7 +424,7 @@ def _cast_spec(x: Any, dtype: str) -> KerasTensor:
 
 def cast(x: Any, dtype: str) -> Any:
     """``x`` converted to ``dtype``."""
-    dtype = config.standardize_dtype(dtype) or config.floatx()
+    dtype = _std_dtype(dtype) or config.floatx()
     if any_symbolic(x):
         return symbolic_call("Cast", _cast_compute, _cast_spec, x, dtype)
     return _cast_compute(x, dtype)
@@ -470,7 +472,9 @@ def _getitem_spec(x: Any, key: Any) -> KerasTensor:
 
 def get_item(x: Any, key: Any) -> Any:
     """``x[key]`` with ints, slices, ``None`` and ``...`` (Keras's ``GetItem``)."""
-    if isinstance(key, KerasTensor) or (isinstance(key, tuple) and any(isinstance(k, KerasTensor) for k in key)):
+    if isinstance(key, KerasTensor) or (
+        isinstance(key, tuple) and any(isinstance(k, KerasTensor) for k in key)
+    ):
         raise ValueError("Indexing a KerasTensor with a KerasTensor is outside r_bridge's scope.")
     if isinstance(x, KerasTensor):
         return symbolic_call("GetItem", _getitem_compute, _getitem_spec, x, key)
@@ -478,12 +482,14 @@ def get_item(x: Any, key: Any) -> Any:
 
 
 # ------------------------------------------------------------ making arrays
-def convert_to_tensor(x: Any, dtype: str | None = None, sparse: bool | None = None, ragged: bool | None = None) -> Any:
+def convert_to_tensor(
+    x: Any, dtype: str | None = None, sparse: bool | None = None, ragged: bool | None = None
+) -> Any:
     """``x`` as a numpy array (a KerasTensor is returned as it is): Python
     floats become ``floatx``, ints ``int32``, unless ``dtype`` is given."""
     if isinstance(x, KerasTensor):
         return x if dtype is None else cast(x, dtype)
-    dtype = config.standardize_dtype(dtype) if dtype is not None else None
+    dtype = _std_dtype(dtype)
     if isinstance(x, np.ndarray):
         return x if dtype is None or x.dtype == dtype else x.astype(dtype)
     arr = np.asarray(x)
@@ -501,12 +507,12 @@ def array(x: Any, dtype: str | None = None) -> np.ndarray:
 
 def ones(shape: int | Sequence[int], dtype: str | None = None) -> np.ndarray:
     """An array of ones (dtype ``floatx`` by default)."""
-    return np.ones(shape, dtype=config.standardize_dtype(dtype) or config.floatx())
+    return np.ones(shape, dtype=_std_dtype(dtype) or config.floatx())
 
 
 def zeros(shape: int | Sequence[int], dtype: str | None = None) -> np.ndarray:
     """An array of zeros (dtype ``floatx`` by default)."""
-    return np.zeros(shape, dtype=config.standardize_dtype(dtype) or config.floatx())
+    return np.zeros(shape, dtype=_std_dtype(dtype) or config.floatx())
 
 
 def arange(start: Any, stop: Any = None, step: Any = None, dtype: str | None = None) -> np.ndarray:
@@ -518,4 +524,4 @@ def arange(start: Any, stop: Any = None, step: Any = None, dtype: str | None = N
         step = 1
     if dtype is None:
         dtype = result_type(*(v for v in (start, stop, step)))
-    return np.arange(start, stop, step, dtype=config.standardize_dtype(dtype))
+    return np.arange(start, stop, step, dtype=_std_dtype(dtype))
