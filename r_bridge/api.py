@@ -33,11 +33,13 @@ The contract:
 from __future__ import annotations
 
 import functools
+import inspect
 from collections.abc import Callable
 from typing import Any, cast
 
 import numpy as np
 
+from r_bridge import activations as _activations
 from r_bridge import config as _config
 from r_bridge import layers as _layers
 from r_bridge import naming as _naming
@@ -50,6 +52,7 @@ from r_bridge.bridge.handles import HandleTable
 from r_bridge.layers import Layer
 from r_bridge.models import Functional, Input, KerasTensor, Model, Sequential
 from r_bridge.models import get_source_inputs as _get_source_inputs
+from r_bridge.ops.operation import symbolic_call as _symbolic_call
 
 API_VERSION = "2.3.0"
 
@@ -464,17 +467,41 @@ def op(name: str, args: list | None = None, kwargs: dict | None = None) -> objec
     return _op_out(fn(*pos, **kw))
 
 
+# Keras's operation classes for activations whose class is not the name in
+# CamelCase (``relu`` records a ``ReLU``, named ``re_lu``).
+_ACTIVATION_OPS = {"relu": "ReLU", "exponential": "Exp"}
+
+
 @_atomic
 def activation(name: str, x: object, kwargs: dict | None = None) -> object:
     """The activation ``name`` (Keras's names) applied to ``x``, an array or a
-    symbolic tensor, with keyword arguments ``kwargs``."""
-    from r_bridge import activations as _activations
-
+    symbolic tensor, with keyword arguments ``kwargs``. On a symbolic tensor
+    it is recorded as one operation named after the activation (``relu``,
+    ``relu_1``, ...), so a Functional model built with it runs it."""
     if not isinstance(name, str):
         raise ValueError(f"Unknown activation: {name!s:.100}")
     fn = _activations.get(name)
+    x = _op_in(x, "x")
     kw = {k: _op_in(v, k) for k, v in dict(kwargs or {}).items()}
-    return _op_out(fn(_op_in(x, "x"), **kw))
+    if not isinstance(x, KerasTensor):
+        return _op_out(fn(x, **kw))
+    if fn is _activations.linear:
+        return record(x)
+
+    def compute(x: Any, **kw: Any) -> Any:
+        return fn(x, **kw)
+
+    def spec(x: KerasTensor, **kw: Any) -> KerasTensor:
+        inspect.signature(fn).bind(x, **kw)  # the arguments' errors now, not at predict()
+        shape = list(x.shape)
+        if fn is _activations.glu:  # halves its axis
+            axis = kw.get("axis", -1)
+            shape[axis] = None if shape[axis] is None else shape[axis] // 2
+        dtype = x.dtype if np.dtype(x.dtype).kind == "f" else _config.floatx()
+        return KerasTensor(shape, dtype=dtype)
+
+    class_name = _ACTIVATION_OPS.get(fn.__name__) or "".join(p.capitalize() for p in fn.__name__.split("_"))
+    return _op_out(_symbolic_call(class_name, compute, spec, x, **kw))
 
 
 __all__ = ["API_VERSION", "FUNCTIONS", "dispatch", "dispatch_buffers", "table", "record", *FUNCTIONS]

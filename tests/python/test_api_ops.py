@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from r_bridge import activations, api
+from r_bridge import activations, api, session
 from r_bridge.models import KerasTensor
 
 
@@ -88,3 +88,37 @@ def test_unknown_op():
         api.op("nope", [1.0])
     with pytest.raises(ValueError, match="Unknown op: _private"):
         api.op("_private", [1.0])
+
+
+def test_activation_on_a_symbolic_tensor_is_an_operation_named_as_keras_names_it():
+    x = api.make_input(shape=[4])
+    names = []
+    y = x
+    for name in ("relu", "sigmoid", "exponential", "soft_shrink", "relu"):
+        y = api.activation(name, tensor(y))
+        assert y["kind"] == "tensor" and y["shape"] == [None, 4] and y["dtype"] == "float32"
+        names.append(api.table.get(y["handle"])._node.layer.name)
+    # Keras 3.15: activations.relu records a ReLU, exponential an Exp.
+    assert names == ["re_lu", "sigmoid", "exp", "soft_shrink", "re_lu_1"]
+    g = api.activation("glu", tensor(y))
+    assert g["shape"] == [None, 2]
+    assert api.activation("linear", tensor(x))["handle"] == x["handle"]
+    model = api.make_model(tensor(x)[api.TENSOR], g["handle"])
+    data = np.array([[-1.0, 0.5, 2.0, -3.0]])
+    out = api.predict(model["handle"], data, verbose=0)
+    step = np.exp(1 / (1 + np.exp(-np.maximum(data, 0))))
+    step = np.maximum(np.where(np.abs(step) > 0.5, step - np.sign(step) * 0.5, 0), 0)
+    half = step.shape[1] // 2
+    np.testing.assert_allclose(out, step[:, :half] / (1 + np.exp(-step[:, half:])), rtol=1e-6)
+
+
+def test_activation_that_fails_on_a_tensor_takes_no_name():
+    x = api.make_input(shape=[4])
+    before = dict(naming_uids())
+    with pytest.raises(TypeError, match="bogus"):
+        api.activation("relu", tensor(x), {"bogus": 1})
+    assert dict(naming_uids()) == before
+
+
+def naming_uids():
+    return session.snapshot()["uids"]
