@@ -65,6 +65,8 @@ layer_batch_normalization <- function(object, axis = -1L, momentum = 0.99, epsil
 #' @inheritParams layer_batch_normalization
 #' @param axis Integer or vector: the axis or axes to normalize across,
 #'   1-based as in keras3; `-1` is the last.
+#' @param beta_initializer,gamma_initializer Initializers of the weights,
+#'   by name.
 #' @param ... Other named arguments of the Keras layer (`name`, ...).
 #' @returns The return value depends on `object` (see [layer_dense()]).
 #' @family normalization layers
