@@ -1,6 +1,7 @@
 """Layers: ``Layer`` (subclassable), ``Input``/``InputLayer``, the core layers
-(``Dense``, ``Dropout``, ``Activation``, ``Flatten``) and the merging layers
-with their functional forms (``add([x, y])``, ``concatenate([x, y])``, ...)."""
+(``Dense``, ``Dropout``, ``Activation``, ``Flatten``), the merging layers
+with their functional forms (``add([x, y])``, ``concatenate([x, y])``, ...),
+the reshaping layers (``Reshape``, ``Permute``, ``RepeatVector``)."""
 
 from r_bridge.layers.core import Activation, Dense, Dropout, Flatten
 from r_bridge.layers.input_layer import Input, InputLayer
@@ -23,6 +24,7 @@ from r_bridge.layers.merging import (
     multiply,
     subtract,
 )
+from r_bridge.layers.reshaping import Permute, RepeatVector, Reshape
 
 __all__ = [
     "Layer",
@@ -40,6 +42,9 @@ __all__ = [
     "Minimum",
     "Concatenate",
     "Dot",
+    "Reshape",
+    "Permute",
+    "RepeatVector",
     "add",
     "subtract",
     "multiply",

@@ -314,6 +314,10 @@ class Layer:
             return
         shape = tuple(shape)
         where = f"Input 0 with name 'None' of layer '{self.name}' is incompatible with the layer: "
+        if "ndim" in spec and len(shape) != spec["ndim"]:
+            raise ValueError(
+                where + f"expected ndim={spec['ndim']}, found ndim={len(shape)}. Full shape received: {shape}"
+            )
         if len(shape) < spec.get("min_ndim", 0):
             raise ValueError(
                 where + f"expected min_ndim={spec['min_ndim']}, found ndim={len(shape)}. "

@@ -91,6 +91,11 @@ def _map_graph(
             _visit(t, 0, g)
         except _Disconnected:
             raise ValueError(f"Output with path `{path}` is not connected to `inputs`") from None
+    for node in boundary.values():  # inputs no output uses: depth 0, first at that depth (Keras)
+        if node is not None and not node.inputs and id(node.layer) not in g["layer_index"]:
+            g["layer_index"][id(node.layer)] = (-1, node.layer)
+            g["depth"][id(node)] = 0
+            g["order"].append(node)
     depth, order = g["depth"], g["order"]
     pos = {id(n): i for i, n in enumerate(order)}
     nodes = sorted(order, key=lambda n: (-depth[id(n)], pos[id(n)]))

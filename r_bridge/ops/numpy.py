@@ -276,28 +276,53 @@ def concatenate(xs: Sequence[Any], axis: int = 0) -> Any:
     return _concat_compute(xs, axis=axis)
 
 
-def _reshape_shape(shape: Shape, newshape: Sequence[int]) -> Shape:
-    new = tuple(int(d) for d in newshape)
-    if new.count(-1) > 1:
-        raise ValueError(
-            f"There must be at most one unknown dimension (-1) in newshape. Received: newshape={new}"
-        )
-    if None in shape:
-        return tuple(None if d == -1 else d for d in new)
-    size = math.prod(shape)  # type: ignore[arg-type]
-    if -1 not in new:
-        if size != math.prod(new):
+def validate_reshape_shape(newshape: Sequence[Any], newshape_arg_name: str = "newshape") -> None:
+    """Each size a non-negative int or ``-1`` (at most one): Keras's check and messages."""
+    neg_one_count = 0
+    for dim in newshape:
+        if not isinstance(dim, (int, np.integer)):
+            continue
+        if dim < -1:
             raise ValueError(
-                f"The total size of the tensor must be unchanged. Received: input_shape={shape}, "
-                f"newshape={new}"
+                f"Each dimension in `{newshape_arg_name}` must be a non-negative integer, or `-1` "
+                f"for a single unknown dimension. Received: {newshape_arg_name}={newshape}."
             )
-        return new
-    known = math.prod(d for d in new if d != -1)
-    if known == 0 or size % known:
+        if dim == -1:
+            neg_one_count += 1
+    if neg_one_count > 1:
         raise ValueError(
-            f"The total size of the tensor must be unchanged, received: input_shape={shape}, newshape={new}"
+            f"There must be at most one unknown dimension (-1) in `{newshape_arg_name}`. "
+            f"Received: {newshape_arg_name}={newshape}."
         )
-    return tuple(size // known if d == -1 else d for d in new)
+
+
+def compute_reshape_output_shape(
+    input_shape: Sequence[int | None], newshape: Sequence[int], newshape_arg_name: str = "newshape"
+) -> Shape:
+    """The shape of ``input_shape`` reshaped to ``newshape`` (its ``-1``
+    resolved when every size is known, else ``None``): Keras's rule and messages."""
+    validate_reshape_shape(newshape, newshape_arg_name)
+    newshape = tuple(d if isinstance(d, (int, np.integer)) else None for d in newshape)
+    input_shape = tuple(input_shape)
+    if None in input_shape or None in newshape:
+        return tuple(None if d == -1 else d for d in newshape)
+    input_size = math.prod(input_shape)  # type: ignore[arg-type]
+    if -1 not in newshape:
+        if input_size != math.prod(newshape):  # type: ignore[arg-type]
+            raise ValueError(
+                "The total size of the tensor must be unchanged. Received: "
+                f"input_shape={input_shape}, {newshape_arg_name}={newshape}"
+            )
+        return newshape
+    known = math.prod(d for d in newshape if d != -1)  # type: ignore[misc]
+    if known == 0 or input_size % known != 0:
+        raise ValueError(
+            "The total size of the tensor must be unchanged, however, the "
+            "input size cannot by divided by the specified dimensions in "
+            f"{newshape_arg_name}. Received: input_shape={input_shape}, "
+            f"{newshape_arg_name}={newshape}"
+        )
+    return tuple(input_size // known if d == -1 else d for d in newshape)  # type: ignore[operator]
 
 
 def _reshape_compute(x: Any, newshape: Sequence[int]) -> np.ndarray:
@@ -307,7 +332,7 @@ def _reshape_compute(x: Any, newshape: Sequence[int]) -> np.ndarray:
 def _reshape_spec(x: Any, newshape: Sequence[int]) -> KerasTensor:
     if isinstance(newshape, int):
         newshape = (newshape,)
-    return KerasTensor(_reshape_shape(_shape(x), newshape), dtype=result_type(x))
+    return KerasTensor(compute_reshape_output_shape(_shape(x), newshape), dtype=result_type(x))
 
 
 def reshape(x: Any, newshape: int | Sequence[int]) -> Any:
