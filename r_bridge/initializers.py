@@ -45,6 +45,8 @@ _ALL: dict[str, Initializer] = {
     "random_uniform": lambda shape: random.rng().uniform(-0.05, 0.05, shape),
     "random_normal": lambda shape: random.rng().normal(0.0, 0.05, shape),
 }
+_ALL["uniform"] = _ALL["random_uniform"]  # Keras's aliases (Embedding's default is "uniform")
+_ALL["normal"] = _ALL["random_normal"]
 
 
 def get(identifier: str | Initializer) -> Initializer:

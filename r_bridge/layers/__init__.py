@@ -1,9 +1,11 @@
 """Layers: ``Layer`` (subclassable), ``Input``/``InputLayer``, the core layers
 (``Dense``, ``Dropout``, ``Activation``, ``Flatten``), the merging layers
 with their functional forms (``add([x, y])``, ``concatenate([x, y])``, ...),
-the reshaping layers (``Reshape``, ``Permute``, ``RepeatVector``)."""
+the reshaping layers (``Reshape``, ``Permute``, ``RepeatVector``),
+``BatchNormalization``, ``LayerNormalization`` and ``Embedding``."""
 
 from r_bridge.layers.core import Activation, Dense, Dropout, Flatten
+from r_bridge.layers.embedding import Embedding
 from r_bridge.layers.input_layer import Input, InputLayer
 from r_bridge.layers.layer import Layer
 from r_bridge.layers.merging import (
@@ -24,6 +26,7 @@ from r_bridge.layers.merging import (
     multiply,
     subtract,
 )
+from r_bridge.layers.normalization import BatchNormalization, LayerNormalization
 from r_bridge.layers.reshaping import Permute, RepeatVector, Reshape
 
 __all__ = [
@@ -45,6 +48,9 @@ __all__ = [
     "Reshape",
     "Permute",
     "RepeatVector",
+    "BatchNormalization",
+    "LayerNormalization",
+    "Embedding",
     "add",
     "subtract",
     "multiply",
