@@ -52,7 +52,7 @@ test_that("layer normalization normalizes each example across the axis", {
   expect_equal(ln(m), sweep(sweep(m, 1, mu), 1, sqrt(v + 0.001), "/"), tolerance = 1e-5)
   x <- keras_input(shape = c(4, 8))
   expect_identical(layer_layer_normalization(x, axis = c(2, 3))$shape, list(NULL, 4L, 8L))
-  expect_identical(layer_layer_normalization(axis = c(2, 3))$axis, list(1L, 2L))
+  expect_identical(layer_layer_normalization(axis = c(2, 3))$axis, c(1L, 2L))
 })
 
 test_that("a residual MLP with batch normalization runs (issue 19's bench model)", {
