@@ -105,8 +105,6 @@ rb_as_axis <- function(x, arg) {
   if (length(x) > 1L) as.list(x) else x
 }
 
-rb_check_dtype_arg <- function(x, arg = "dtype") rb_check_dtype(x, arg)
-
 # ----------------------------------------------------------------- arithmetic
 #' Element-wise arithmetic
 #'
