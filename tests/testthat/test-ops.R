@@ -162,3 +162,18 @@ test_that("bad arguments are errors naming the argument and the user's function"
   expect_no_match(conditionMessage(err), "Traceback")
   expect_equal(session_counters(), before)
 })
+
+test_that("an operator's error names the operator", {
+  skip_if_no_python()
+  clear_session()
+  x <- keras_input(shape = 3)
+  err <- tryCatch(x + "a", error = identity)
+  expect_s3_class(err, "rbridge_error_argument")
+  expect_equal(deparse(conditionCall(err)), "x + \"a\"")
+  err <- tryCatch(x %% keras_input(shape = 4), error = identity)
+  expect_s3_class(err, "rbridge_error_python")
+  expect_equal(as.character(conditionCall(err)[[1]]), "%%")
+  err <- tryCatch(round(x), error = identity)
+  expect_equal(conditionMessage(err), "`round()` with these arguments is not supported on symbolic tensors.")
+  expect_equal(as.character(conditionCall(err)[[1]]), "round")
+})
