@@ -504,7 +504,7 @@ Ops.rbridge_tensor <- function(e1, e2) {
       "!" = rb_op("logical_not", x = e1)
     ))
   }
-  rb_op(rb_ops_names[[.Generic]], x1 = e1, x2 = e2)
+  rb_op(rb_ops_names[[.Generic]], e1 = e1, e2 = e2)
 }
 
 #' @rdname rbridge-operators

@@ -170,6 +170,7 @@ test_that("an operator's error names the operator", {
   err <- tryCatch(x + "a", error = identity)
   expect_s3_class(err, "rbridge_error_argument")
   expect_equal(deparse(conditionCall(err)), "x + \"a\"")
+  expect_equal(conditionMessage(err), "`e2` must be a tensor, an array or a number, not the string \"a\".")
   err <- tryCatch(x %% keras_input(shape = 4), error = identity)
   expect_s3_class(err, "rbridge_error_python")
   expect_equal(as.character(conditionCall(err)[[1]]), "%%")
