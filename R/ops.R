@@ -108,12 +108,15 @@ rb_as_axis <- function(x, arg) {
 # ----------------------------------------------------------------- arithmetic
 #' Element-wise arithmetic
 #'
-#' `op_add()`, `op_subtract()`, `op_multiply()` and `op_divide()` compute
-#' `x1 + x2`, `x1 - x2`, `x1 * x2` and `x1 / x2` element-wise, with
-#' broadcasting. On symbolic tensors they give a symbolic tensor (and the
-#' operation is part of the model built from it); on R arrays and numbers
-#' they give an R array. R's operators `+`, `-`, `*`, `/` call them on
-#' symbolic tensors.
+#' `op_add()`, `op_subtract()`, `op_multiply()`, `op_divide()`,
+#' `op_power()`, `op_floor_divide()` and `op_mod()` compute `x1 + x2`,
+#' `x1 - x2`, `x1 * x2`, `x1 / x2`, `x1 ^ x2`, `x1 %/% x2` and `x1 %% x2`
+#' element-wise, with broadcasting; `op_maximum()` and `op_minimum()` the
+#' element-wise larger and smaller of the two; `op_negative()` is `-x`. On
+#' symbolic tensors they give a symbolic tensor (and the operation is part
+#' of the model built from it); on R arrays and numbers they give an R
+#' array. R's operators `+`, `-`, `*`, `/`, `^`, `%/%`, `%%` and unary `-`
+#' call them on symbolic tensors.
 #'
 #' @param x1 First input tensor (a symbolic tensor, an R array or a number).
 #' @param x2 Second input tensor.
@@ -127,6 +130,10 @@ rb_as_axis <- function(x, arg) {
 #' op_subtract(x1, x2)
 #' op_multiply(x1, x2)
 #' op_divide(x1, x2)
+#' op_power(x1, 2)
+#' op_mod(x2, 4)
+#' op_maximum(x1, c(3, 3))
+#' op_negative(x1)
 #' # broadcasting
 #' op_add(op_convert_to_tensor(array(c(5, 5, 4, 6), dim = c(2, 2))), x2)
 #' # symbolic tensors
@@ -145,6 +152,91 @@ op_multiply <- function(x1, x2) rb_op("multiply", x1 = x1, x2 = x2)
 #' @rdname op_add
 #' @export
 op_divide <- function(x1, x2) rb_op("divide", x1 = x1, x2 = x2)
+
+#' @rdname op_add
+#' @export
+op_power <- function(x1, x2) rb_op("power", x1 = x1, x2 = x2)
+
+#' @rdname op_add
+#' @export
+op_floor_divide <- function(x1, x2) rb_op("floor_divide", x1 = x1, x2 = x2)
+
+#' @rdname op_add
+#' @export
+op_mod <- function(x1, x2) rb_op("mod", x1 = x1, x2 = x2)
+
+#' @rdname op_add
+#' @export
+op_maximum <- function(x1, x2) rb_op("maximum", x1 = x1, x2 = x2)
+
+#' @rdname op_add
+#' @export
+op_minimum <- function(x1, x2) rb_op("minimum", x1 = x1, x2 = x2)
+
+#' @rdname op_add
+#' @param x Input tensor.
+#' @export
+op_negative <- function(x) rb_op("negative", x = x)
+
+#' Element-wise comparisons and logical operations
+#'
+#' `op_equal()`, `op_not_equal()`, `op_greater()`, `op_greater_equal()`,
+#' `op_less()` and `op_less_equal()` compare `x1` and `x2` element-wise
+#' (with broadcasting); `op_logical_and()`, `op_logical_or()`,
+#' `op_logical_xor()` and `op_logical_not()` combine truth values. The
+#' result is a `bool` tensor (a logical R array). R's `==`, `!=`, `>`,
+#' `>=`, `<`, `<=`, `&`, `|` and `!` call them on symbolic tensors.
+#'
+#' @param x1,x2 Input tensors.
+#' @param x Input tensor.
+#' @returns A `bool` tensor (symbolic inputs) or a logical R array.
+#' @family ops
+#' @export
+#' @examplesIf rbridge_available()
+#' x1 <- op_convert_to_tensor(c(1, 2, 3))
+#' x2 <- op_convert_to_tensor(c(3, 2, 1))
+#' op_equal(x1, x2)
+#' op_greater(x1, x2)
+#' op_less_equal(x1, 2)
+#' op_logical_and(op_greater(x1, 1), op_less(x2, 3))
+#' op_logical_not(array(c(TRUE, FALSE)))
+op_equal <- function(x1, x2) rb_op("equal", x1 = x1, x2 = x2)
+
+#' @rdname op_equal
+#' @export
+op_not_equal <- function(x1, x2) rb_op("not_equal", x1 = x1, x2 = x2)
+
+#' @rdname op_equal
+#' @export
+op_greater <- function(x1, x2) rb_op("greater", x1 = x1, x2 = x2)
+
+#' @rdname op_equal
+#' @export
+op_greater_equal <- function(x1, x2) rb_op("greater_equal", x1 = x1, x2 = x2)
+
+#' @rdname op_equal
+#' @export
+op_less <- function(x1, x2) rb_op("less", x1 = x1, x2 = x2)
+
+#' @rdname op_equal
+#' @export
+op_less_equal <- function(x1, x2) rb_op("less_equal", x1 = x1, x2 = x2)
+
+#' @rdname op_equal
+#' @export
+op_logical_and <- function(x1, x2) rb_op("logical_and", x1 = x1, x2 = x2)
+
+#' @rdname op_equal
+#' @export
+op_logical_or <- function(x1, x2) rb_op("logical_or", x1 = x1, x2 = x2)
+
+#' @rdname op_equal
+#' @export
+op_logical_xor <- function(x1, x2) rb_op("logical_xor", x1 = x1, x2 = x2)
+
+#' @rdname op_equal
+#' @export
+op_logical_not <- function(x) rb_op("logical_not", x = x)
 
 #' Matrix product of two tensors
 #'
