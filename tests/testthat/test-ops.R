@@ -132,6 +132,8 @@ test_that("R's operators on symbolic tensors are keras3's ops (a residual connec
   expect_equal(out[[4]], sqrt(abs(m)), tolerance = 1e-6)
   expect_equal(out[[5]], exp(m), tolerance = 1e-5)
   expect_equal(out[[6]], log(abs(m)), tolerance = 1e-6)
+  # `%*%` dispatches to it from R 4.3 on (NAMESPACE registers it there only).
+  expect_identical(matrixOps.rbridge_tensor(inputs, array(1, c(4, 2)))$shape, list(NULL, 2L))
   if (getRversion() >= "4.3.0") {
     expect_identical((inputs %*% array(1, c(4, 2)))$shape, list(NULL, 2L))
   }
