@@ -162,7 +162,7 @@ class Dropout(Layer):
         self.seed = seed
         # Keras makes (and names) a seed generator only for a non-zero rate.
         self.seed_generator = SeedGenerator(seed) if self.rate > 0 else None
-        self.built = True
+        self._build_at_init()
 
     def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
         return tuple(input_shape)
@@ -184,7 +184,7 @@ class Activation(Layer):
         act = activations.get(activation)
         super().__init__(name=name, **kwargs)
         self.activation = act
-        self.built = True
+        self._build_at_init()
 
     def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
         return tuple(input_shape)

@@ -42,11 +42,20 @@ def _recording_build(build):
 
     @functools.wraps(build)
     def wrapper(self, *args, **kwargs):
-        build(self, *args, **kwargs)
+        # Only the outermost build locks the state (a subclass's build may
+        # call super().build() and then add weights, as in Keras).
+        depth = self.__dict__.get("_build_depth", 0)
+        self.__dict__["_build_depth"] = depth + 1
+        try:
+            build(self, *args, **kwargs)
+        finally:
+            self.__dict__["_build_depth"] = depth
         shapes = args or tuple(kwargs.values())
         if shapes:
             self._build_input_shape = shapes[0]
         self.built = True
+        if depth == 0:
+            self._state_locked = True
 
     wrapper._records_shape = True
     return wrapper
@@ -225,6 +234,12 @@ class Layer:
             shape = args[0]
             initializer = args[1] if len(args) > 1 else initializer
             dtype = args[2] if len(args) > 2 else dtype
+        if self.__dict__.get("_state_locked"):
+            raise ValueError(
+                "You cannot add new elements of state (variables or sub-layers) to a layer that is "
+                "already built. All state must be created in the `__init__()` method or in the "
+                "`build()` method."
+            )
         shape = () if shape is None else tuple(shape)
         dtype = config.standardize_dtype(dtype) or self.dtype
         dtype = _NUMPY_DTYPES.get(dtype, dtype)
@@ -251,6 +266,23 @@ class Layer:
     def build(self, input_shape: Any) -> None:
         """Create weights for inputs of ``input_shape``; the base has none."""
         self.built = True
+
+    def _build_at_init(self) -> None:
+        """Mark a stateless layer built at construction, unless a subclass
+        overrides ``build`` (then building is left to it, as in Keras)."""
+        if type(self).build is Layer.build:
+            self.built = True
+            self._state_locked = True
+
+    @property
+    def _trainable_variables(self) -> list:
+        """This layer's own weights created trainable (whatever ``trainable`` says now)."""
+        return [w for w, t in zip(self._weights, self._weight_trainable) if t]
+
+    @property
+    def _non_trainable_variables(self) -> list:
+        """This layer's own weights created non-trainable."""
+        return [w for w, t in zip(self._weights, self._weight_trainable) if not t]
 
     def compute_output_shape(self, *args: Any, **kwargs: Any) -> Any:
         """Output shape for the given input shape(s); subclasses define it."""
@@ -423,6 +455,7 @@ class Layer:
         if getattr(self, "_build_input_shape", None) is None and args and hasattr(args[0], "shape"):
             self._build_input_shape = tuple(args[0].shape)
         self.built = True
+        self._state_locked = True
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """On :class:`KerasTensor` inputs, record a node and return a new
