@@ -1,8 +1,12 @@
 """r_bridge.api.op and api.activation: keras3's op_*() and activation_*() for the host."""
 
+import importlib.util
+import os
+
 import numpy as np
 import pytest
 
+import r_bridge
 from r_bridge import activations, api, session
 from r_bridge.models import KerasTensor
 
@@ -122,3 +126,38 @@ def test_activation_that_fails_on_a_tensor_takes_no_name():
 
 def naming_uids():
     return session.snapshot()["uids"]
+
+
+HAS_KERAS = importlib.util.find_spec("keras") is not None
+# Activations Keras 3.15 can apply to a KerasTensor (hard_silu, mish and
+# sparsemax raise there: Keras converts their input to an array first).
+SYMBOLIC_ACTIVATIONS = [
+    "relu", "leaky_relu", "relu6", "softmax", "celu", "elu", "selu", "softplus", "softsign", "squareplus",
+    "soft_shrink", "sparse_plus", "silu", "gelu", "glu", "tanh", "tanh_shrink", "sigmoid", "sparse_sigmoid",
+    "exponential", "hard_sigmoid", "hard_tanh", "hard_shrink", "log_softmax", "log_sigmoid",
+]  # fmt: skip
+
+
+@pytest.mark.skipif(not HAS_KERAS, reason="keras not installed (run in .venv-keras)")
+@pytest.mark.parametrize("name", SYMBOLIC_ACTIVATIONS)
+def test_symbolic_activation_matches_keras(name):
+    """Keras records the same operation (name, class), output shape and dtype,
+    and a model built with it predicts the same values."""
+    os.environ.setdefault("KERAS_BACKEND", "numpy")
+    import keras
+
+    keras.utils.clear_session()
+    kx = keras.Input((4,))
+    ky = keras.activations.get(name)(kx)
+    kop = ky._keras_history[0]
+    data = np.array([[-2.0, -0.3, 0.4, 3.0], [1.0, 0.0, -1.0, 0.25]], dtype="float32")
+    expected = keras.Model(kx, ky).predict(data, verbose=0)
+
+    r_bridge.clear_session()
+    x = api.make_input(shape=[4])
+    y = api.activation(name, tensor(x))
+    op = api.table.get(y["handle"])._node.layer
+    assert (op.name, type(op).__name__) == (kop.name, type(kop).__name__)
+    assert (tuple(y["shape"]), y["dtype"]) == (tuple(ky.shape), ky.dtype)
+    model = api.make_model(x["handle"], y["handle"])
+    np.testing.assert_allclose(api.predict(model["handle"], data, verbose=0), expected, rtol=1e-5, atol=1e-6)
