@@ -253,12 +253,12 @@ class KerasTensor:
             "You cannot convert it to a NumPy array."
         )
 
-    def reshape(self, newshape):
+    def reshape(self, newshape: int | tuple[int, ...]) -> KerasTensor:
         from r_bridge import ops
 
         return ops.reshape(self, newshape)
 
-    def squeeze(self, axis=None):
+    def squeeze(self, axis: int | tuple[int, ...] | None = None) -> KerasTensor:
         from r_bridge import ops
 
         return ops.squeeze(self, axis)

@@ -60,3 +60,16 @@ __all__ = [
     "concatenate",
     "dot",
 ]
+
+
+def _register_public_classes() -> None:
+    """Every layer class exported here is Keras's ``keras.layers.<Name>`` in configs."""
+    from r_bridge.serialization_lib import register_keras_class
+
+    for name in __all__:
+        obj = globals()[name]
+        if isinstance(obj, type) and issubclass(obj, Layer) and obj is not Layer:
+            register_keras_class(obj, "keras.layers")
+
+
+_register_public_classes()

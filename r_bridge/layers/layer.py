@@ -99,6 +99,7 @@ class Layer:
     _weight_names: list[str | None]
     _weight_trainable: list[bool]
     _trainable: bool
+    _dtype_policy: str
     _input_shape_arg: tuple | None
     _output_shape: Any
     _first_call: tuple | None
@@ -131,6 +132,8 @@ class Layer:
                 "Expected `trainable` to be a boolean. "
                 f"Received: trainable={trainable!r:.80} (of type {type(trainable)})"
             )
+        if isinstance(dtype, dict):  # a serialized DTypePolicy, from a config
+            dtype = config.deserialize_dtype_policy(dtype)
         dtype = config.standardize_dtype(dtype)
         self._input_shape_arg = None
         if input_shape is not None:
@@ -141,6 +144,7 @@ class Layer:
                 stacklevel=2,
             )
             self._input_shape_arg = tuple(input_shape) if not np.isscalar(input_shape) else (input_shape,)
+        policy = dtype if dtype is not None else config.dtype_policy()
         if dtype is not None and dtype.startswith("mixed_"):
             dtype = "float32"
         # The base fields are never layers: set at once, past __setattr__'s
@@ -153,6 +157,7 @@ class Layer:
             name=name if name is not None else auto_name(type(self).__name__),
             _trainable=trainable,
             dtype=_NUMPY_DTYPES.get(dtype, dtype) if dtype else compute_dtype(),
+            _dtype_policy=policy,  # the policy's name, for get_config()
             built=False,
             _output_shape=None,  # last symbolic output shape, for summary()
             _first_call=None,  # weak refs to the first symbolic call's input and output
@@ -369,7 +374,7 @@ class Layer:
             return x
         x = np.asarray(x)
         if x.dtype.kind == "f" or x.dtype == object or x.dtype.kind in "iub" and "float" in self.dtype:
-            x = x.astype(self.dtype)
+            x = x.astype(self.dtype, copy=False)  # no copy when it already is
         return x
 
     def _accepts(self, arg) -> bool:
@@ -588,8 +593,85 @@ class Layer:
             x = np.asarray(x)
         return self(x, training=False)
 
+    # ------------------------------------------------------ serialization
+    def get_config(self) -> dict[str, Any]:
+        """Keras's base layer config: ``name``, ``trainable`` and ``dtype`` (the
+        dtype policy, serialized as Keras writes it). A subclass adds its
+        constructor arguments: ``config = super().get_config();
+        config.update(...)``."""
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": config.serialize_dtype_policy(self._dtype_policy),
+        }
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        """A new layer from :meth:`get_config`'s dict: ``cls(**config)`` (a
+        serialized dtype policy is accepted as ``dtype``).
+
+        Keras features r_bridge does not have (regularizers, constraints,
+        quantization, LoRA) are refused with an error naming the layer and
+        the feature; their empty (``None``) entries are dropped."""
+        return cls(**supported_config(cls, config))
+
+    def get_build_config(self) -> dict[str, Any] | None:
+        """``{"input_shape": shape}`` of the layer's first build, as Keras
+        records it; ``None`` if it was never built from a shape."""
+        shape = getattr(self, "_build_input_shape", None)
+        return None if shape is None else {"input_shape": shape}
+
+    def build_from_config(self, config: dict[str, Any] | None) -> None:
+        """Build the layer (make its weights) from :meth:`get_build_config`'s dict."""
+        shape = (config or {}).get("input_shape")
+        if shape is not None and not self.built:
+            shape = _as_shapes(shape)
+            self.build(shape)
+            if getattr(self, "_build_input_shape", None) is None:
+                self._build_input_shape = shape
+
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+_FEATURES = (
+    ("_regularizer", "regularizers"),
+    ("_constraint", "constraints"),
+    ("quantization_config", "quantization"),
+    ("quantization_mode", "quantization"),
+    ("lora_rank", "LoRA"),
+    ("lora_alpha", "LoRA"),
+    ("lora_enabled", "LoRA"),
+)
+
+
+def supported_config(cls: type, config: dict[str, Any]) -> dict[str, Any]:
+    """``config`` without the entries of Keras features r_bridge does not
+    have, which must be empty (``None``/``False``); else a ``ValueError``
+    naming the layer and the feature (nothing is created)."""
+    params = inspect.signature(cls).parameters
+    out = {}
+    for key, value in config.items():
+        feature = next((f for suffix, f in _FEATURES if key.endswith(suffix)), None)
+        if feature is None or key in params:
+            out[key] = value
+        elif value not in (None, False) and not (key == "lora_alpha" and not config.get("lora_rank")):
+            raise ValueError(
+                f"Layer '{config.get('name')!s:.100}' ({cls.__name__}) uses {feature} "
+                f"(`{key}={value!r:.80}`), which r_bridge does not support."
+            )
+    return out
+
+
+def _as_shapes(shape):
+    """A shape read from JSON (lists) as Keras's tuples (nested for several)."""
+    if isinstance(shape, (list, tuple)) and all(d is None or isinstance(d, int) for d in shape):
+        return tuple(shape)
+    if isinstance(shape, dict):
+        return {k: _as_shapes(v) for k, v in shape.items()}
+    if isinstance(shape, (list, tuple)):
+        return [_as_shapes(v) for v in shape]
+    return shape
 
 
 def _is_tensor(x, numbers: bool = False) -> bool:

@@ -55,7 +55,9 @@ def _normalize(
     res = -np.reshape(mean, shape) * inv
     if offset is not None:
         res = res + np.reshape(offset, shape)
-    return x * inv + res
+    out = x * inv
+    out += res
+    return out
 
 
 class BatchNormalization(Layer):
@@ -167,7 +169,7 @@ class BatchNormalization(Layer):
         self._reduction_axes: list[int] | None = None
 
     def build(self, input_shape: Shape) -> None:
-        shape = (input_shape[self.axis],)
+        shape = (int(input_shape[self.axis]),)  # type: ignore[arg-type]  # the feature size is known
         if self.scale:
             self.gamma = self.add_weight(shape=shape, name="gamma", initializer=self.gamma_initializer)
         if self.center:
@@ -309,9 +311,9 @@ class LayerNormalization(Layer):
     def build(self, input_shape: Shape) -> None:
         if isinstance(self.axis, list):
             self.axis = sorted(self.axis)
-            shape = tuple(input_shape[d] for d in self.axis)
+            shape = tuple(int(input_shape[d]) for d in self.axis)  # type: ignore[arg-type]
         else:
-            shape = (input_shape[self.axis],)
+            shape = (int(input_shape[self.axis]),)  # type: ignore[arg-type]
             self.axis = [self.axis]
         self.gamma = (
             self.add_weight(name="gamma", shape=shape, initializer=self.gamma_initializer)
@@ -348,7 +350,9 @@ class LayerNormalization(Layer):
         res = -mean * inv
         if self.beta is not None:
             res = res + np.reshape(self.beta, shape)
-        return (x * inv + res).astype(self.dtype, copy=False)
+        out = x * inv
+        out += res
+        return out.astype(self.dtype, copy=False)
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()

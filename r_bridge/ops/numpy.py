@@ -71,12 +71,14 @@ def _shape(x: Any) -> Shape:
 
 def broadcast_shapes(shape1: Sequence[int | None], shape2: Sequence[int | None]) -> Shape:
     """Keras's broadcasting of two shapes with unknown (``None``) sizes."""
-    s1, s2 = list(shape1), list(shape2)
+    s1: list[int | None] = list(shape1)
+    s2: list[int | None] = list(shape2)
     o1, o2 = tuple(s1), tuple(s2)
+    ones: list[int | None] = [1] * (len(s1) - len(s2) if len(s1) > len(s2) else len(s2) - len(s1))
     if len(s1) > len(s2):
-        s2 = [1] * (len(s1) - len(s2)) + s2
+        s2 = ones + s2
     if len(s1) < len(s2):
-        s1 = [1] * (len(s2) - len(s1)) + s1
+        s1 = ones + s1
     out = list(s1)
     for i, (a, b) in enumerate(zip(s1, s2)):
         if a == 1:
@@ -264,7 +266,8 @@ def _concat_spec(xs: Sequence[Any], axis: int = 0) -> KerasTensor:
                 )
             if i != ax and d is None:
                 first[i] = e
-        total = None if total is None or s[ax] is None else total + s[ax]
+        size = s[ax]
+        total = None if total is None or size is None else total + size
     first[ax] = total
     return KerasTensor(tuple(first), dtype=result_type(*xs))
 
@@ -302,27 +305,28 @@ def compute_reshape_output_shape(
     """The shape of ``input_shape`` reshaped to ``newshape`` (its ``-1``
     resolved when every size is known, else ``None``): Keras's rule and messages."""
     validate_reshape_shape(newshape, newshape_arg_name)
-    newshape = tuple(d if isinstance(d, (int, np.integer)) else None for d in newshape)
-    input_shape = tuple(input_shape)
-    if None in input_shape or None in newshape:
-        return tuple(None if d == -1 else d for d in newshape)
-    input_size = math.prod(input_shape)  # type: ignore[arg-type]
-    if -1 not in newshape:
-        if input_size != math.prod(newshape):  # type: ignore[arg-type]
+    new = tuple(int(d) if isinstance(d, (int, np.integer)) else None for d in newshape)
+    if None in input_shape or None in new:
+        return tuple(None if d == -1 else d for d in new)
+    known_in = tuple(int(d) for d in input_shape if d is not None)
+    sizes = tuple(d for d in new if d is not None)
+    input_size = math.prod(known_in)
+    if -1 not in sizes:
+        if input_size != math.prod(sizes):
             raise ValueError(
                 "The total size of the tensor must be unchanged. Received: "
-                f"input_shape={input_shape}, {newshape_arg_name}={newshape}"
+                f"input_shape={tuple(input_shape)}, {newshape_arg_name}={new}"
             )
-        return newshape
-    known = math.prod(d for d in newshape if d != -1)  # type: ignore[misc]
+        return new
+    known = math.prod(d for d in sizes if d != -1)
     if known == 0 or input_size % known != 0:
         raise ValueError(
             "The total size of the tensor must be unchanged, however, the "
             "input size cannot by divided by the specified dimensions in "
-            f"{newshape_arg_name}. Received: input_shape={input_shape}, "
-            f"{newshape_arg_name}={newshape}"
+            f"{newshape_arg_name}. Received: input_shape={tuple(input_shape)}, "
+            f"{newshape_arg_name}={new}"
         )
-    return tuple(input_size // known if d == -1 else d for d in newshape)  # type: ignore[operator]
+    return tuple(input_size // known if d == -1 else d for d in sizes)
 
 
 def _reshape_compute(x: Any, newshape: Sequence[int]) -> np.ndarray:
