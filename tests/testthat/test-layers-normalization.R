@@ -78,3 +78,35 @@ test_that("bad arguments name the argument", {
   expect_error(layer_batch_normalization(beta_initializer = function(s) 0), "can't be an R function", fixed = TRUE)
   expect_equal(layer_batch_normalization()$name, "batch_normalization")
 })
+
+test_that("a model of the new layers round-trips through its config and a .keras file", {
+  skip_if_no_python()
+  clear_session()
+  inputs <- keras_input(shape = 8)
+  h <- inputs |> layer_dense(8) |> layer_batch_normalization() |> layer_activation(activation_relu)
+  e <- keras_input(shape = 3)
+  emb <- e |> layer_embedding(10, 4) |> layer_flatten()
+  outputs <- layer_concatenate(layer_add(inputs, h), emb) |>
+    layer_reshape(c(4, 5)) |> layer_permute(c(2, 1)) |> layer_layer_normalization() |>
+    layer_flatten() |> layer_dense(1)
+  model <- keras_model(list(inputs, e), outputs)
+  bn <- get_layer(model, "batch_normalization")
+  w <- get_weights(bn)
+  set_weights(bn, list(w[[1]] * 2, w[[2]] + 1, w[[3]] + 0.5, w[[4]] * 3))
+  x <- list(matrix(seq(-1, 1, length.out = 16), 2, 8), matrix(c(1, 2, 3, 4, 5, 9), 2, 3))
+  expected <- predict(model, x, verbose = 0)
+
+  copy <- from_config(get_config(model))
+  expect_equal(vapply(copy$layers, \(l) l$class, ""), vapply(model$layers, \(l) l$class, ""))
+  set_weights(copy, get_weights(model))
+  expect_equal(predict(copy, x, verbose = 0), expected, tolerance = 1e-6)
+
+  f <- tempfile(fileext = ".keras")
+  on.exit(unlink(f))
+  saved <- tryCatch({
+    save_model(model, f)
+    TRUE
+  }, error = function(e) if (grepl("h5py", conditionMessage(e))) FALSE else stop(e))
+  skip_if_not(saved, "the Python package h5py (the r_bridge[keras] extra) is not installed")
+  expect_equal(predict(load_model(f), x, verbose = 0), expected, tolerance = 1e-6)
+})
