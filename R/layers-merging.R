@@ -32,7 +32,8 @@ rb_merging_layer <- function(kind, inputs, dots, args = list()) {
 
 #' Performs elementwise addition
 #'
-#' It takes as input a list of tensors, all of the same shape, and returns a single tensor (also of the same shape).
+#' It takes as input a list of tensors, all of the same shape, and returns a
+#' single tensor (also of the same shape).
 #'
 #' @param inputs The tensors to merge: a list of symbolic tensors or
 #'   arrays (more can follow, unnamed, in `...`). Missing: the layer is
@@ -61,7 +62,8 @@ layer_add <- function(inputs, ...) {
 
 #' Performs elementwise subtraction
 #'
-#' It takes as input a list of two tensors of the same shape, and returns a single tensor, `inputs[[1]] - inputs[[2]]`, also of the same shape.
+#' It takes as input a list of two tensors of the same shape, and returns a
+#' single tensor, `inputs[[1]] - inputs[[2]]`, also of the same shape.
 #'
 #' @param inputs The tensors to merge: a list of symbolic tensors or
 #'   arrays (more can follow, unnamed, in `...`). Missing: the layer is
@@ -90,7 +92,8 @@ layer_subtract <- function(inputs, ...) {
 
 #' Performs elementwise multiplication
 #'
-#' It takes as input a list of tensors, all of the same shape, and returns a single tensor (also of the same shape).
+#' It takes as input a list of tensors, all of the same shape, and returns a
+#' single tensor (also of the same shape).
 #'
 #' @param inputs The tensors to merge: a list of symbolic tensors or
 #'   arrays (more can follow, unnamed, in `...`). Missing: the layer is
@@ -119,7 +122,8 @@ layer_multiply <- function(inputs, ...) {
 
 #' Averages a list of inputs element-wise
 #'
-#' It takes as input a list of tensors, all of the same shape, and returns a single tensor (also of the same shape).
+#' It takes as input a list of tensors, all of the same shape, and returns a
+#' single tensor (also of the same shape).
 #'
 #' @param inputs The tensors to merge: a list of symbolic tensors or
 #'   arrays (more can follow, unnamed, in `...`). Missing: the layer is
@@ -148,7 +152,8 @@ layer_average <- function(inputs, ...) {
 
 #' Computes element-wise maximum on a list of inputs
 #'
-#' It takes as input a list of tensors, all of the same shape, and returns a single tensor (also of the same shape).
+#' It takes as input a list of tensors, all of the same shape, and returns a
+#' single tensor (also of the same shape).
 #'
 #' @param inputs The tensors to merge: a list of symbolic tensors or
 #'   arrays (more can follow, unnamed, in `...`). Missing: the layer is
@@ -177,7 +182,8 @@ layer_maximum <- function(inputs, ...) {
 
 #' Computes elementwise minimum on a list of inputs
 #'
-#' It takes as input a list of tensors, all of the same shape, and returns a single tensor (also of the same shape).
+#' It takes as input a list of tensors, all of the same shape, and returns a
+#' single tensor (also of the same shape).
 #'
 #' @param inputs The tensors to merge: a list of symbolic tensors or
 #'   arrays (more can follow, unnamed, in `...`). Missing: the layer is
