@@ -166,7 +166,8 @@ rb_layer_modifiers <- list(
   units = rb_as_integer, seed = rb_as_integer, batch_size = rb_as_integer,
   lora_rank = rb_as_integer, lora_alpha = rb_as_integer,
   input_shape = rb_as_shape, batch_input_shape = rb_as_shape, noise_shape = rb_as_shape,
-  trainable = rb_check_flag, dtype = function(x, arg) rb_check_dtype(x, arg)
+  trainable = rb_check_flag, dtype = function(x, arg) rb_check_dtype(x, arg),
+  activation = function(x, arg) rb_as_activation(x, arg)
 )
 
 rb_input_modifiers <- list(

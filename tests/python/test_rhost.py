@@ -649,3 +649,29 @@ def test_r_scenarios_give_the_same_results_through_the_rpy2_transport(needs_r):
     out = result_of(embedded)
     assert out["started"] is False
     assert json.loads(lines[0]) == plain_out
+
+
+def test_ops_and_activations_from_r_hosted_by_python(needs_r):
+    """keras3's op_*() and activation_*() over the rpy2 transport: results are
+    R arrays of the op's dtype, symbolic ops build a model that runs."""
+    out = result_of(
+        run_child(
+            """
+            R("x <- keras_input(shape = 4); y <- x + layer_dense(x, 4, activation = activation_relu)")
+            R("model <- keras_model(x, op_sum(y, axis = 2, keepdims = TRUE))")
+            emit(
+                add=list(R("op_add(array(1:4, c(2, 2)), 1L)")),
+                add_mode=R1("storage.mode(op_add(array(1:4, c(2, 2)), 1L))"),
+                colsums=list(R("op_sum(array(c(1, 2, 3, 4), c(2, 2)), axis = 1)")),
+                bool=list(R("op_cast(array(c(0, 2)), 'bool')")),
+                relu=list(R("activation_relu(c(-1, 2))")),
+                predict_dim=list(R("dim(predict(model, matrix(1, 3, 4), verbose = 0))")),
+            )
+            """
+        )
+    )
+    assert out["add"] == [2, 3, 4, 5] and out["add_mode"] == "integer"
+    assert out["colsums"] == [3.0, 7.0]
+    assert out["bool"] == [False, True]
+    assert out["relu"] == [0.0, 2.0]
+    assert out["predict_dim"] == [3, 1]
