@@ -339,9 +339,15 @@ def plot_model(
         model: a built model.
         to_file: the image file; its extension (``.png``, ``.svg``, ``.pdf``,
             ...) says the format, ``png`` without one.
-        show_shapes, show_dtype, show_layer_names, rankdir, expand_nested, dpi,
-        show_layer_activations, show_trainable, splines: as in
-            :func:`model_to_dot`.
+        show_shapes: whether to show each layer's input and output shapes.
+        show_dtype: whether to show each layer's output dtype.
+        show_layer_names: whether to show layer names (Keras's default here: no).
+        rankdir: ``"TB"`` vertical, ``"LR"`` horizontal.
+        expand_nested: whether to draw nested models as clusters of their layers.
+        dpi: image resolution in dots per inch.
+        show_layer_activations: show the activation of layers that have one.
+        show_trainable: mark layers with weights as trainable or not.
+        splines: how edges are drawn (see :func:`model_to_dot`).
 
     Returns:
         An ``IPython.display.Image`` of the file when IPython is installed
