@@ -30,7 +30,8 @@ test_that("plot_model() writes the graph with Keras's labels, in the format of t
                               show_layer_activations = TRUE), svg)
   text <- paste(readLines(svg, warn = FALSE), collapse = "\n")
   for (s in c("features", "hidden", "score", "class", "(None, 8)", "softmax")) expect_match(text, s, fixed = TRUE)
-  expect_equal(lengths(regmatches(text, gregexpr('class="edge"', text))), 3L) # features-hidden, hidden-score, hidden-class
+  # features -> hidden, hidden -> score, hidden -> class
+  expect_equal(lengths(regmatches(text, gregexpr('class="edge"', text))), 3L)
   names_off <- withr::local_tempfile(fileext = ".svg")
   plot_model(model, to_file = names_off)
   expect_no_match(paste(readLines(names_off, warn = FALSE), collapse = "\n"), "hidden", fixed = TRUE)
