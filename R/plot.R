@@ -63,7 +63,7 @@ plot.rbridge_model <- function(x, show_shapes = FALSE, show_dtype = FALSE, show_
     knitting <- is.null(to_file) && isTRUE(getOption("knitr.in.progress"))
     file <- to_file %||% if (knitting) rb_knitr_figure() else tempfile(fileext = ".png")
     if (is.null(to_file) && !knitting) on.exit(unlink(file), add = TRUE)
-    if (is.null(to_file) && !knitting && !requireNamespace("png", quietly = TRUE)) {
+    if (is.null(to_file) && !knitting && !rb_has_png()) {
       rb_cli_abort(c("{.fn plot} of a model needs the R package {.pkg png}.",
                      i = "Install it, or write the picture to a file with {.arg to_file}."), call = call)
     }
@@ -138,6 +138,9 @@ rb_plot_calling <- function(call, code) {
     }
   })
 }
+
+# Whether the R package png (to read the picture back for the device) is there.
+rb_has_png <- function() requireNamespace("png", quietly = TRUE)
 
 # Where knitr wants this chunk's next figure.
 rb_knitr_figure <- function() {

@@ -138,3 +138,41 @@ test_that("without Graphviz the error is Keras's, with how to install it from R"
   e <- tryCatch(plot(model), error = identity)
   expect_identical(deparse(e$call), "plot(model)")
 })
+
+test_that("plot() without the png package says so, before any work", {
+  skip_if_no_python()
+  local_session()
+  # As if png were not installed (testthat 3.1.6 has no local_mocked_bindings()).
+  ns <- asNamespace("rbridge")
+  has_png <- ns$rb_has_png
+  unlockBinding("rb_has_png", ns)
+  assign("rb_has_png", function() FALSE, envir = ns)
+  withr::defer({
+    assign("rb_has_png", has_png, envir = ns)
+    lockBinding("rb_has_png", ns)
+  })
+  model <- branched_model()
+  e <- tryCatch(plot(model), error = identity)
+  expect_s3_class(e, "rbridge_error")
+  expect_match(conditionMessage(e), "`plot()` of a model needs the R package png", fixed = TRUE)
+  expect_identical(deparse(e$call), "plot(model)")
+})
+
+test_that("while knitr runs, plot() puts the picture in the document", {
+  skip_if_no_python()
+  skip_if_no_graphviz()
+  skip_if_not_installed("knitr")
+  local_session()
+  dir <- withr::local_tempdir()
+  writeLines(c("```{r model-graph}",
+               "model <- keras_model_sequential(input_shape = 4) |> layer_dense(units = 2)",
+               "plot(model, dpi = 50)",
+               "```"), file.path(dir, "doc.Rmd"))
+  withr::local_dir(dir)
+  knitr::knit("doc.Rmd", "doc.md", quiet = TRUE, envir = new.env(parent = asNamespace("rbridge")))
+  md <- readLines("doc.md")
+  figure <- list.files("figure", pattern = "^model-graph-1\\.png$", full.names = TRUE)
+  expect_length(figure, 1L)
+  expect_true(any(grepl(figure, md, fixed = TRUE)))
+  expect_gt(png_dim(figure)[["width"]], 50)
+})
