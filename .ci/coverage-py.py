@@ -23,7 +23,8 @@ combined, report = out + ".coverage", out + ".json"
 cov = [sys.executable, "-m", "coverage"]
 subprocess.run([*cov, "combine", "--keep", "--quiet", f"--data-file={combined}", *data_files], check=True)
 subprocess.run([*cov, "json", "--quiet", f"--data-file={combined}", "-o", report], check=True)
-data = json.load(open(report))
+with open(report) as fh:
+    data = json.load(fh)
 totals = data["totals"]
 lines = 100.0 * totals["covered_lines"] / max(totals["num_statements"], 1)
 branches = 100.0 * totals["covered_branches"] / max(totals["num_branches"], 1)
