@@ -35,12 +35,16 @@ for f in missing:
 
 
 def percent(summary: dict) -> float:
-    return 100.0 * summary["covered_lines"] / summary["num_statements"] if summary["num_statements"] else 100.0
+    return (
+        100.0 * summary["covered_lines"] / summary["num_statements"] if summary["num_statements"] else 100.0
+    )
 
 
 for name, f in sorted(data["files"].items(), key=lambda kv: percent(kv[1]["summary"]))[:15]:
     m = f["missing_lines"]
-    print(f"  {percent(f['summary']):5.1f}%  {name}  lines never run: {m[:20]}{' ...' if len(m) > 20 else ''}")
+    print(
+        f"  {percent(f['summary']):5.1f}%  {name}  lines never run: {m[:20]}{' ...' if len(m) > 20 else ''}"
+    )
 ok = lines >= threshold and not missing
 with open(out + ".tsv", "w") as fh:
     fh.write(f"{int(ok)} {int(not ok)} 0\n")
