@@ -86,7 +86,15 @@ def models(ns: SimpleNamespace) -> dict[str, Any]:
         [ns.Input((4,), name="si_in"), L.Dense(3, name="i1"), L.Dense(2, name="i2")], name="seq_in"
     )
     seq_out = ns.Sequential([ns.Input((4,), name="so_in"), seq_in, L.Dense(1, name="o1")], name="seq_out")
-    return {"seq": seq, "branched": branched, "nested": nested, "frozen": frozen, "seq_in_seq": seq_out}  # fmt: skip
+    # A model with dict inputs and two outputs, nested: its node shows them.
+    dx, dy = ns.Input((4,), name="x"), ns.Input((2,), name="y")
+    dict_inner = ns.Model(
+        {"x": dx, "y": dy}, [L.Dense(1, name="dx")(dx), L.Dense(1, name="dy")(dy)], name="dict_inner"
+    )
+    o1, o2 = ns.Input((4,), name="o1"), ns.Input((2,), name="o2")
+    dict_outer = ns.Model([o1, o2], dict_inner({"x": o1, "y": o2}), name="dict_outer")
+    return {"seq": seq, "branched": branched, "nested": nested, "frozen": frozen, "seq_in_seq": seq_out,
+            "dict_nested": dict_outer}  # fmt: skip
 
 
 def _layer_names(model: Any, out: dict[str, str]) -> dict[str, str]:

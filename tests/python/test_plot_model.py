@@ -247,6 +247,11 @@ def test_graph_structure_of_the_golden_models():
     assert "Input shape" not in labels["a"] and "Output shape: <b>(None, 4)</b>" in labels["a"]
     assert "Non-trainable" in "".join(n[2] for n in g["frozen/everything"]["nodes"])
     assert g["seq/names_off_lr"]["attributes"]["rankdir"] == "LR"
+    inner = {n[1]: n[2] for n in g["dict_nested/everything"]["nodes"]}["dict_inner"]
+    assert "Input shape: <b>x: (None, 4), y: (None, 2)</b>" in inner  # dict inputs
+    assert "Output shape: <b>[(None, 1), (None, 1)]</b>" in inner  # two outputs
+    assert "Output dtype: <b>['float32', 'float32']</b>" in inner
+    assert edges("dict_nested/nested") == [("o1", "x"), ("o2", "y"), ("x", "dx"), ("y", "dy")]
 
 
 @needs_pydot

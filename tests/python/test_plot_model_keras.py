@@ -46,7 +46,9 @@ def our_graphs():
 
 
 CASES = [
-    f"{m}/{o}" for m in ("seq", "branched", "nested", "frozen", "seq_in_seq") for o in plot_models.OPTIONS
+    f"{m}/{o}"
+    for m in ("seq", "branched", "nested", "frozen", "seq_in_seq", "dict_nested")
+    for o in plot_models.OPTIONS
 ]
 
 
