@@ -102,7 +102,8 @@ rb_check_plain <- function(x, arg) {
   if (is.function(x)) {
     rb_cli_abort(c("{.arg {arg}} can't be an R function.",
                    i = "Pass the name of a Keras built-in instead (e.g. {.val glorot_uniform}).",
-                   i = "Python holding an R function that holds Python objects is a reference cycle neither side can free."),
+                   i = paste("Python holding an R function that holds Python objects is a reference cycle",
+                             "neither side can free.")),
                  class = "rbridge_error_argument", argument = arg)
   }
   if (is.atomic(x) && is.null(dim(x)) && !is.object(x)) {

@@ -55,7 +55,7 @@ from r_bridge.models import Functional, Input, KerasTensor, Model, Sequential
 from r_bridge.models import get_source_inputs as _get_source_inputs
 from r_bridge.ops.operation import symbolic_call as _symbolic_call
 
-API_VERSION = "2.4.0"
+API_VERSION = "2.5.0"
 
 # Every layer class r_bridge.layers exports, by its snake-case name ("dense",
 # "batch_normalization", ...): a new layer needs no edit here.
@@ -391,6 +391,19 @@ def summary(object: object, **kwargs: Any) -> str:  # noqa: A002
     """The Keras summary table as a string (``line_length`` ... as Keras)."""
     # A plain layer has no summary: AttributeError, as in Keras.
     return cast(Model, _layer(object)).summary_text(**kwargs)
+
+
+@_plain
+def plot_model(object: object, to_file: str, **kwargs: Any) -> None:  # noqa: A002
+    """Draw the model into the image file ``to_file`` (Keras's
+    ``keras.utils.plot_model``; the other arguments are its own). Needs
+    pydot and Graphviz: the ImportError says how to install them."""
+    from r_bridge.utils import plot_model as _plot_model
+
+    model = _layer(object)
+    if not isinstance(model, Model):
+        raise TypeError(f"`object` must be a model, not a {type(model).__name__}.")
+    _plot_model(model, to_file=to_file, **kwargs)
 
 
 @_export
