@@ -23,6 +23,11 @@ _hooks: list = []
 _Hook = TypeVar("_Hook", bound=Callable[[], object])
 
 
+def session() -> Any:
+    """This thread's session object (replaced by :func:`clear_session`)."""
+    return _STATE
+
+
 def set_global_attribute(name: str, value: object) -> None:
     """Set attribute ``name`` of this thread's session state."""
     setattr(_STATE, name, value)
