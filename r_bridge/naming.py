@@ -16,7 +16,7 @@ import collections
 import functools
 import re
 import sys
-from typing import Literal
+from typing import Any, Literal
 
 from r_bridge import state
 
@@ -130,6 +130,8 @@ class atomic:
     """
 
     __slots__ = ("_saved", "_frame")
+    _saved: tuple[Any, dict[str, int] | None] | None
+    _frame: Any  # the frame that entered the outermost block (None once exited)
 
     def __enter__(self) -> atomic:
         # Keep the session object itself (clear_session() replaces it; held,
@@ -141,7 +143,7 @@ class atomic:
             # Nested while the outermost block's frame is on the stack (a
             # few frames up); else the mark is stale (see above).
             theirs = outer._frame
-            frame = sys._getframe(1)
+            frame: Any = sys._getframe(1)
             while frame is not None:
                 if frame is theirs:
                     self._saved = None  # nested: the outermost block restores
@@ -179,7 +181,7 @@ class atomic:
         self._frame = None  # (the frame holds this block: no cycle left behind)
 
     @staticmethod
-    def _rollback(saved: tuple[object, dict[str, int] | None]) -> None:
+    def _rollback(saved: tuple[Any, dict[str, int] | None]) -> None:
         session, counts = saved
         if state.session() is not session:
             return  # cleared meanwhile: the new session is not ours to undo
