@@ -137,21 +137,21 @@ class atomic:
         # Keep the session object itself (clear_session() replaces it; held,
         # its identity cannot be reused) and read the counters from it, not
         # from whatever session is current a moment later.
-        session = state.session()
+        session = state._STATE if state._route is None else state.session()
         outer = getattr(session, _ATOMIC, None)
+        frame: Any = sys._getframe(1)
         if outer is not None:
             # Nested while the outermost block's frame is on the stack (a
             # few frames up); else the mark is stale (see above).
-            theirs = outer._frame
-            frame: Any = sys._getframe(1)
-            while frame is not None:
-                if frame is theirs:
+            theirs, up = outer._frame, frame
+            while up is not None:
+                if up is theirs:
                     self._saved = None  # nested: the outermost block restores
                     return self
-                frame = frame.f_back
+                up = up.f_back
         uids = getattr(session, _UIDS, None)
         self._saved = (session, None if uids is None else dict(uids))
-        self._frame = sys._getframe(1)
+        self._frame = frame
         session.r_bridge_atomic = self  # last: the mark that covers nested blocks
         return self
 
