@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import importlib.abc
 import os
 import sys
 import threading
@@ -146,9 +145,12 @@ def try_link(imported: bool = False) -> bool:
 
 
 # ------------------------------------------------------ import watcher
-class _Watcher(importlib.abc.MetaPathFinder):
-    """Finds nothing itself; when ``keras`` is about to be loaded, wraps its
-    loader's ``exec_module`` so that r_bridge links right after it ran."""
+class _Watcher:
+    """A meta path finder (not derived from ``importlib.abc.MetaPathFinder``:
+    importing that costs more than all of this module) that finds nothing
+    itself; when ``keras`` is about to be loaded, it wraps the loader's
+    ``exec_module`` that the other finders give, so that r_bridge links right
+    after ``keras`` ran."""
 
     def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
         if fullname != "keras":
@@ -194,7 +196,7 @@ def _pending_until_ready() -> None:
             state._set_route(None)
             if not try_link():
                 return state._STATE, name
-            return state._route(name)  # type: ignore[misc]
+            return state.session(), state._KEYS[name]
         return state._STATE, name
 
     if state._keras is None and _enabled:

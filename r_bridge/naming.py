@@ -137,7 +137,7 @@ class atomic:
         # Keep the session object itself (clear_session() replaces it; held,
         # its identity cannot be reused) and read the counters from it, not
         # from whatever session is current a moment later.
-        session = state._STATE if state._route is None else state.session()
+        session = state._STATE if state._keras is None and state._route is None else state.session()
         outer = getattr(session, _ATOMIC, None)
         frame: Any = sys._getframe(1)
         if outer is not None:

@@ -38,10 +38,13 @@ _STATE = threading.local()
 _hooks: list = []
 _Hook = TypeVar("_Hook", bound=Callable[[], object])
 
-# Set only by r_bridge.keras_link: ``None`` while unlinked (the hot path: one
-# module-global read), else a function ``key -> (session, key as stored)``.
+# Set only through the functions at the end of this module (by
+# r_bridge.keras_link): `_keras` is Keras's global_state module while linked,
+# else None; `_route` is a function `key -> (session, key)` while r_bridge
+# waits for a Keras import in progress, else None. Unlinked, the hot path
+# reads these two module globals and nothing else.
+_keras: ModuleType | None = None
 _route: Callable[[str], tuple[Any, str]] | None = None
-_keras: ModuleType | None = None  # Keras's global_state module, while linked
 _seen: Any = None  # the Keras tracker r_bridge last saw (a new one: Keras cleared)
 _lock = threading.Lock()
 
@@ -64,16 +67,27 @@ _KEYS = _Keys()
 
 def session() -> Any:
     """This thread's session object (replaced by :func:`clear_session`)."""
-    return _STATE if _route is None else _route("")[0]
+    if _keras is None:
+        return _STATE if _route is None else _route("")[0]
+    tracker = _keras.GLOBAL_STATE_TRACKER
+    if tracker is not _seen:
+        _cleared_by_keras(tracker)
+    return tracker
 
 
 def set_global_attribute(name: str, value: object) -> None:
     """Set attribute ``name`` of this thread's session state."""
-    if _route is None:
-        setattr(_STATE, name, value)
+    if _keras is None:
+        if _route is None:
+            setattr(_STATE, name, value)
+            return
+        where, name = _route(name)
     else:
-        where, key = _route(name)
-        setattr(where, key, value)
+        where = _keras.GLOBAL_STATE_TRACKER
+        if where is not _seen:
+            _cleared_by_keras(where)
+        name = _KEYS[name]
+    setattr(where, name, value)
 
 
 def get_global_attribute(name: str, default: Any = None, set_to_default: bool = False) -> Any:
@@ -83,10 +97,16 @@ def get_global_attribute(name: str, default: Any = None, set_to_default: bool = 
     ``default``, storing it first when ``set_to_default`` is true (Keras's
     semantics, so callers can mutate the stored default in place).
     """
-    if _route is None:
-        where = _STATE
-    else:
-        where, name = _route(name)
+    if _keras is None:
+        if _route is None:
+            where = _STATE
+        else:
+            where, name = _route(name)
+    else:  # linked: Keras's tracker, r_bridge's own keys prefixed
+        where = _keras.GLOBAL_STATE_TRACKER
+        if where is not _seen:
+            _cleared_by_keras(where)
+        name = _KEYS[name]
     attr = getattr(where, name, None)
     if attr is None and default is not None:
         attr = default
@@ -174,14 +194,6 @@ def clear_session(free_memory: bool = True) -> None:
 
 
 # ------------------------------------------------------------ the Keras link
-def _linked_route(name: str) -> tuple[Any, str]:
-    """``(Keras's tracker, key)``; runs the hooks first if Keras cleared."""
-    tracker = _keras.GLOBAL_STATE_TRACKER  # type: ignore[union-attr]
-    if tracker is not _seen:
-        _cleared_by_keras(tracker)
-    return tracker, _KEYS[name]
-
-
 def _cleared_by_keras(tracker: object) -> None:
     global _seen
     with _lock:
@@ -222,8 +234,7 @@ def _link(keras_state: ModuleType) -> None:
         if key not in SHARED and not key.startswith("r_bridge"):
             setattr(tracker, _KEYS[key], value)
     with _lock:
-        _keras, _seen = keras_state, tracker
-        _route = _linked_route
+        _keras, _seen, _route = keras_state, tracker, None
 
 
 def _unlink() -> None:
