@@ -211,24 +211,44 @@ def test_atomic_nested_in_a_called_function_is_covered_by_the_outer_block():
         assert again._saved is not None
 
 
-def test_atomic_mark_left_by_a_block_never_exited_is_stale_once_its_frame_is_gone():
-    # An interrupt on entry to __exit__ (or a host that enters by hand and
-    # never exits) leaves the session marked; a later block must not take
-    # it for an open outer block, or failures would consume names.
-    def enter_and_leave():
-        cm = naming.atomic()
-        cm.__enter__()
-        return cm
+def test_atomic_mark_left_by_a_block_never_exited_is_stale_once_the_block_is_freed():
+    # An interrupt on entry to __exit__ (or a block entered by hand and
+    # dropped) leaves the session marked; a later block must not take it
+    # for an open outer block, or failures would consume names.
+    def enter_and_drop():
+        naming.atomic().__enter__()
 
-    stale = enter_and_leave()
-    assert naming.state.get_global_attribute(naming._ATOMIC) is stale
+    enter_and_drop()
+    mark = naming.state.get_global_attribute(naming._ATOMIC)
+    assert mark is not None and mark() is None  # a weak reference, dead: nothing held
     naming.uniquify("x")
     with pytest.raises(ValueError), naming.atomic() as block:
-        assert block._saved is not None  # outermost, not nested in the stale one
+        assert block._saved is not None  # outermost, not nested in the dead one
         naming.uniquify("x")
         raise ValueError
     assert naming.uid_counts() == {"x": 1}
     assert naming.state.get_global_attribute(naming._ATOMIC) is None
+
+
+def test_atomic_interrupted_on_exit_entry_leaves_no_cover_behind():
+    # The with statement drops the block when the interrupt unwinds it.
+    def interrupted():
+        with naming.atomic():
+            naming.uniquify("y")
+            raise KeyboardInterrupt  # (what a signal on entry to __exit__ leaves: no exit ran)
+
+    original_exit = naming.atomic.__exit__
+    naming.atomic.__exit__ = lambda self, *exc: False  # an __exit__ that does nothing
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            interrupted()
+    finally:
+        naming.atomic.__exit__ = original_exit
+    with pytest.raises(ValueError), naming.atomic() as block:
+        assert block._saved is not None
+        naming.uniquify("y")
+        raise ValueError
+    assert naming.uid_counts() == {"y": 1}
 
 
 def test_atomic_block_opened_after_a_clear_inside_the_outer_one_is_outermost_in_the_new_session():
