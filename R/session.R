@@ -194,6 +194,9 @@ reset_uids <- function() {
 #' attr(info, "handles")
 session_info <- function() {
   snap <- rb_call("session_snapshot")
+  # Read before anything below allocates: a collection there would queue
+  # releases that this call did not see (the figure is as of the crossing).
+  pending <- length(.rb$pending)
   uids <- snap[["uids"]]
   prefix <- as.character(names(uids))
   count <- as.integer(unlist(uids, use.names = FALSE))
@@ -201,7 +204,7 @@ session_info <- function() {
   df <- data.frame(prefix = prefix[ord], count = count[ord], stringsAsFactors = FALSE)
   attr(df, "handles") <- as.integer(snap[["handles"]])
   attr(df, "r_objects") <- as.integer(rb_outstanding())
-  attr(df, "pending_release") <- length(.rb$pending)
+  attr(df, "pending_release") <- pending
   attr(df, "thread") <- snap[["thread"]]
   attr(df, "name_scope") <- snap[["name_scope"]]
   attr(df, "config") <- snap[["config"]]
