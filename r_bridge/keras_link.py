@@ -134,7 +134,14 @@ def try_link(imported: bool = False) -> bool:
                 "clear_session() resets only its own side."
             )
             return False
-        state._link(gs)
+        try:
+            state._link(gs)
+        except Exception as e:  # noqa: BLE001 -- linking must never break r_bridge, nor import keras
+            _warn_once(
+                f"r_bridge could not link its session to Keras: {type(e).__name__}: {e!s:.200}. "
+                "r_bridge and Keras keep separate sessions."
+            )
+            return False
         _stop_watching()
         # Where a host froze the start-up objects (R does, after starting
         # Python), freeze Keras's too: clear_session(free_memory = TRUE) then

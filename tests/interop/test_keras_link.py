@@ -375,3 +375,24 @@ def test_import_r_bridge_never_imports_keras():
         """
     )
     assert out == []
+
+
+def test_a_link_that_fails_never_breaks_import_keras():
+    out = run(
+        """
+        import json, warnings, r_bridge
+        from r_bridge import state
+        def broken(gs):
+            raise RuntimeError("no room")
+        state._link = broken
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            import keras
+        names = [keras.layers.Dense(1).name, r_bridge.layers.Dense(1).name]
+        print(json.dumps([[str(w.message) for w in caught if "r_bridge" in str(w.message)], names,
+                          r_bridge.keras_link.status()["linked"]]))
+        """
+    )
+    messages, names, linked = out
+    assert len(messages) == 1 and "RuntimeError: no room" in messages[0]
+    assert names == ["dense", "dense"] and linked is False
