@@ -42,7 +42,7 @@ _Hook = TypeVar("_Hook", bound=Callable[[], object])
 # r_bridge.keras_link): `_keras` is Keras's global_state module while linked,
 # else None; `_route` is a function `key -> (session, key)` while r_bridge
 # waits for a Keras import in progress, else None. Unlinked, the hot path
-# reads these two module globals and nothing else.
+# reads these two module globals, then `_STATE`.
 _keras: ModuleType | None = None
 _route: Callable[[str], tuple[Any, str]] | None = None
 _seen: Any = None  # the Keras tracker r_bridge last saw (a new one: Keras cleared)
