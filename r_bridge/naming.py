@@ -15,15 +15,14 @@ from __future__ import annotations
 import collections
 import functools
 import re
-import weakref
+import sys
 from typing import Any, Literal
 
 from r_bridge import state
 
 _UIDS = "object_name_uids"
-# A weak reference to the outermost open atomic block of this thread's session
-# (see `atomic`): an identifier, read and written with attribute syntax where
-# no signal may land.
+# The outermost open atomic block of this thread's session (see `atomic`): an
+# identifier, read and written with attribute syntax where no signal may land.
 _ATOMIC = "r_bridge_atomic"
 
 
@@ -119,22 +118,24 @@ class atomic:
       interrupt delivered on entry to the outermost ``__exit__``, before its
       first line, cannot be caught in Python: the block's names then stay
       consumed, but nothing is dealt twice.)
-    * The mark is a weak reference to the outermost block, which lives
-      as long as the ``with`` statement holds it. A mark left behind by a
-      block whose ``__exit__`` never ran (interrupted as above, or entered
-      by hand and dropped) is dead as soon as that block is freed, and the
-      next block is the outermost one. (A block kept alive elsewhere after
-      such an interrupt, e.g. bound with ``as`` in a frame that a kept
-      traceback holds, keeps covering blocks until it is freed: r_bridge's
-      own blocks are never bound.) The session holds no strong reference.
+    * A mark left behind by a block whose ``__exit__`` never ran (interrupted
+      as above, or a host that entered it by hand and never exited) is
+      recognised as stale: a block counts as nested only while the frame
+      that entered the outermost one is still on this thread's stack; else
+      it becomes the outermost block itself. (Not a weak reference to the
+      block: an interrupt on entry to ``__exit__`` keeps the block alive as
+      that frame's ``self`` in the traceback, which R or a debugger keeps.
+      A frame that catches the interrupt of its own ``with`` block and then
+      opens more blocks is still on the stack: r_bridge's frames don't.)
     * It rolls back only into the session it saved: if ``clear_session()``
       ran meanwhile (in this thread, e.g. from a layer's ``build``, or in
       another one), the new session is left alone; a block opened after such
       a clear, in the new session, is an outermost block of its own.
     """
 
-    __slots__ = ("_saved", "__weakref__")
-    _saved: tuple[Any, dict[str, int] | None, Any] | None
+    __slots__ = ("_saved", "_frame")
+    _saved: tuple[Any, dict[str, int] | None] | None
+    _frame: Any  # the frame that entered the outermost block (None once exited)
 
     def __enter__(self) -> atomic:
         # Keep the session object itself (clear_session() replaces it; held,
@@ -142,13 +143,20 @@ class atomic:
         # from whatever session is current a moment later.
         session = state._STATE if state._keras is None and state._route is None else state.session()
         outer = getattr(session, _ATOMIC, None)
-        if outer is not None and outer() is not None:
-            self._saved = None  # nested: the outermost block restores
-            return self
+        frame: Any = sys._getframe(1)
+        if outer is not None:
+            # Nested while the outermost block's frame is on the stack (a
+            # few frames up); else the mark is stale (see above).
+            theirs, up = outer._frame, frame
+            while up is not None:
+                if up is theirs:
+                    self._saved = None  # nested: the outermost block restores
+                    return self
+                up = up.f_back
         uids = getattr(session, _UIDS, None)
-        mark = weakref.ref(self)
-        self._saved = (session, None if uids is None else dict(uids), mark)
-        session.r_bridge_atomic = mark  # last: the mark that covers nested blocks
+        self._saved = (session, None if uids is None else dict(uids))
+        self._frame = frame
+        session.r_bridge_atomic = self  # last: the mark that covers nested blocks
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> Literal[False]:
@@ -156,10 +164,11 @@ class atomic:
         if saved is None:
             return False
         if exc_type is None:
-            # Attribute syntax and identity, no call: nothing here where a
-            # signal can be delivered, so a successful block stays successful.
-            if saved[0].r_bridge_atomic is saved[2]:
+            # Attribute syntax, no call: nothing here where a signal can be
+            # delivered, so a successful block stays successful.
+            if saved[0].r_bridge_atomic is self:
                 saved[0].r_bridge_atomic = None
+            self._frame = None
             return False
         try:
             self._rollback(saved)
@@ -167,13 +176,17 @@ class atomic:
             self._rollback(saved)  # interrupted while rolling back: finish, then raise
             raise
         finally:
-            if getattr(saved[0], _ATOMIC, None) is saved[2]:
-                setattr(saved[0], _ATOMIC, None)
+            self._release(saved[0])
         return False
 
+    def _release(self, session: object) -> None:
+        if getattr(session, _ATOMIC, None) is self:
+            setattr(session, _ATOMIC, None)
+        self._frame = None  # (the frame holds this block: no cycle left behind)
+
     @staticmethod
-    def _rollback(saved: tuple[Any, dict[str, int] | None, Any]) -> None:
-        session, counts, _ = saved
+    def _rollback(saved: tuple[Any, dict[str, int] | None]) -> None:
+        session, counts = saved
         if state.session() is not session:
             return  # cleared meanwhile: the new session is not ours to undo
         # Written into the saved session object, not the current one: if
