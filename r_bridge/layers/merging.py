@@ -18,6 +18,7 @@ import numpy as np
 
 from r_bridge import config
 from r_bridge.layers.layer import Layer
+from r_bridge.naming import atomic
 
 Shape = tuple[int | None, ...]
 
@@ -68,7 +69,7 @@ class Merge(Layer):
         return output_shape
 
     def build(self, input_shape: Any) -> None:
-        if not isinstance(input_shape[0], (tuple, list)):
+        if not input_shape or not isinstance(input_shape[0], (tuple, list)):
             raise ValueError(
                 "A merge layer should be called on a list of inputs. "
                 f"Received: input_shape={input_shape} (not a list of shapes)"
@@ -368,9 +369,14 @@ class Dot(Merge):
         self._reshape_required = False
 
     def build(self, input_shape: Any) -> None:
-        if not isinstance(input_shape[0], (tuple, list)) or len(input_shape) != 2:
+        if not input_shape or not isinstance(input_shape[0], (tuple, list)) or len(input_shape) != 2:
             raise ValueError(
                 f"A `Dot` layer should be called on a list of 2 inputs. Received: input_shape={input_shape}"
+            )
+        if any(s is not None and len(s) < 2 for s in input_shape):
+            raise ValueError(
+                "A `Dot` layer's inputs must be batches of at least 1-D samples. "
+                f"Received: input_shape={input_shape}"
             )
         shape1, shape2 = input_shape
         if shape1 is not None and shape2 is not None:
@@ -419,41 +425,48 @@ class Dot(Merge):
 
 
 # ------------------------------------------------------- functional forms
+def _merge(cls: type[Layer], inputs: Any, **kwargs: Any) -> Any:
+    """``cls(**kwargs)(inputs)`` all or nothing: a call that fails takes no
+    name (Keras's functional forms name the layer first)."""
+    with atomic():
+        return cls(**kwargs)(inputs)
+
+
 def add(inputs: Sequence[Any], **kwargs: Any) -> Any:
     """``Add(**kwargs)(inputs)``: the elementwise sum of ``inputs``."""
-    return Add(**kwargs)(inputs)
+    return _merge(Add, inputs, **kwargs)
 
 
 def subtract(inputs: Sequence[Any], **kwargs: Any) -> Any:
     """``Subtract(**kwargs)(inputs)``: ``inputs[0] - inputs[1]``."""
-    return Subtract(**kwargs)(inputs)
+    return _merge(Subtract, inputs, **kwargs)
 
 
 def multiply(inputs: Sequence[Any], **kwargs: Any) -> Any:
     """``Multiply(**kwargs)(inputs)``: the elementwise product of ``inputs``."""
-    return Multiply(**kwargs)(inputs)
+    return _merge(Multiply, inputs, **kwargs)
 
 
 def average(inputs: Sequence[Any], **kwargs: Any) -> Any:
     """``Average(**kwargs)(inputs)``: the elementwise mean of ``inputs``."""
-    return Average(**kwargs)(inputs)
+    return _merge(Average, inputs, **kwargs)
 
 
 def maximum(inputs: Sequence[Any], **kwargs: Any) -> Any:
     """``Maximum(**kwargs)(inputs)``: the elementwise maximum of ``inputs``."""
-    return Maximum(**kwargs)(inputs)
+    return _merge(Maximum, inputs, **kwargs)
 
 
 def minimum(inputs: Sequence[Any], **kwargs: Any) -> Any:
     """``Minimum(**kwargs)(inputs)``: the elementwise minimum of ``inputs``."""
-    return Minimum(**kwargs)(inputs)
+    return _merge(Minimum, inputs, **kwargs)
 
 
 def concatenate(inputs: Sequence[Any], axis: int = -1, **kwargs: Any) -> Any:
     """``Concatenate(axis=axis, **kwargs)(inputs)``."""
-    return Concatenate(axis=axis, **kwargs)(inputs)
+    return _merge(Concatenate, inputs, axis=axis, **kwargs)
 
 
 def dot(inputs: Sequence[Any], axes: int | Sequence[int] = -1, **kwargs: Any) -> Any:
     """``Dot(axes=axes, **kwargs)(inputs)``: the dot product of two inputs' samples."""
-    return Dot(axes=axes, **kwargs)(inputs)
+    return _merge(Dot, inputs, axes=axes, **kwargs)

@@ -60,6 +60,17 @@ def _normalize(
     return out
 
 
+def _number(kind: type, value: Any, name: str) -> Any:
+    """``kind(value)`` (``int`` or ``float``, as Keras converts these
+    arguments), or an error naming the argument with the value cut."""
+    try:
+        return kind(value)
+    except Exception:  # noqa: BLE001 -- whatever the value's own conversion raises
+        raise ValueError(
+            f"Argument `{name}` must be a number ({kind.__name__}). Received: {name}={value!r:.100}"
+        ) from None
+
+
 class BatchNormalization(Layer):
     """Normalizes each feature with its moving mean and variance (inference),
     or with the batch's statistics when called with ``training=True`` (then
@@ -106,10 +117,10 @@ class BatchNormalization(Layer):
         synchronized: bool = False,
         **kwargs: Any,
     ):
-        axis = int(axis)
+        axis = _number(int, axis, "axis")
         if synchronized:
             raise ValueError("Argument synchronized=True is only supported with the TensorFlow backend.")
-        momentum, epsilon = float(momentum), float(epsilon)
+        momentum, epsilon = _number(float, momentum, "momentum"), _number(float, epsilon, "epsilon")
         inits = [
             initializers.get(i)
             for i in (
@@ -286,7 +297,7 @@ class LayerNormalization(Layer):
             axis = list(axis)
         elif not isinstance(axis, int):
             raise TypeError(
-                f"Expected an int or a list/tuple of ints for the argument 'axis', but received: {axis!r}"
+                f"Expected an int or a list/tuple of ints for the argument 'axis', but received: {axis!r:.100}"
             )
         inits = [initializers.get(beta_initializer), initializers.get(gamma_initializer)]
         _check_out_of_scope(

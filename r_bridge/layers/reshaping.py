@@ -70,7 +70,7 @@ class Permute(Layer):
             raise ValueError(
                 "Invalid permutation argument `dims` for Permute Layer. "
                 "The set of indices in `dims` must be consecutive and start "
-                f"from 1. Received dims={dims}"
+                f"from 1. Received dims={dims!s:.100}"
             )
         super().__init__(**kwargs)
         self.dims = dims

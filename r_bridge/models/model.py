@@ -312,7 +312,12 @@ def model_from_json(json_string: str, custom_objects: dict | None = None) -> Mod
         raise ValueError(
             "`custom_objects` are not supported by r_bridge: only Keras's built-in layers can be loaded."
         )
-    config = json.loads(json_string)
+    if not isinstance(json_string, (str, bytes, bytearray)):
+        raise TypeError(f"`json_string` must be a JSON string. Received: json_string={json_string!r:.100}")
+    try:
+        config = json.loads(json_string)
+    except ValueError as e:
+        raise ValueError(f"`json_string` is not valid JSON: {e!s:.200}") from None
     with atomic():
         model = deserialize_keras_object(config)
         if not isinstance(model, Model):

@@ -329,3 +329,40 @@ def test_none_initializers_as_keras():
         assert tuple(t.shape) == o.shape
         # both drawn (glorot_uniform), not zeros
         assert np.any(np.asarray(t) != 0) and np.any(o != 0)
+
+
+# Found by the stress suite's hostile part on the issue-19 layers.
+@pytest.mark.parametrize("form", ["add", "subtract", "average", "concatenate", "dot"])
+def test_a_failing_functional_merge_form_takes_no_name(form):
+    r_bridge.clear_session()
+    with pytest.raises((ValueError, TypeError)):
+        getattr(layers, form)(1.5)
+    assert r_bridge.naming.uid_counts() == {}
+    cls = getattr(layers, form.capitalize())
+    assert (cls(axes=1) if form == "dot" else cls()).name == form
+
+
+def test_a_merge_layer_on_a_number_says_it_wants_a_list():
+    with pytest.raises(ValueError, match="A merge layer should be called on a list of inputs"):
+        layers.Add()(2.0)
+    with pytest.raises(ValueError, match="A `Dot` layer's inputs must be batches of at least 1-D samples"):
+        layers.Dot(axes=1)((-1, -2))
+
+
+def test_huge_values_echoed_by_the_new_layers_are_cut():
+    huge = "x" * 100_000
+    for make, arg in (
+        (lambda: layers.BatchNormalization(momentum=huge), "momentum"),
+        (lambda: layers.BatchNormalization(axis=huge), "axis"),
+        (lambda: layers.Permute(dims=huge), "dims"),
+    ):
+        with pytest.raises(ValueError, match=f"{arg}=") as e:
+            make()
+        assert len(str(e.value)) < 400
+
+
+def test_model_from_json_names_its_argument():
+    with pytest.raises(TypeError, match="`json_string` must be a JSON string"):
+        r_bridge.models.model_from_json(1.5)
+    with pytest.raises(ValueError, match="`json_string` is not valid JSON"):
+        r_bridge.models.model_from_json("{not json")
