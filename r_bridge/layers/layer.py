@@ -20,6 +20,8 @@ from r_bridge.tensor import KerasTensor, Node
 # outermost layer call in progress (inner layers inherit it, as in Keras).
 CALL_TRAINING = "layer_call_training"
 
+_object_setattr = object.__setattr__
+
 _NUMPY_DTYPES = {"bfloat16": "float32"}  # numpy has no bfloat16
 
 
@@ -98,8 +100,10 @@ class Layer:
         afterwards the layer is built and remembers the shape it was built
         for (the summary shows the output shape of a layer built by hand)."""
         super().__init_subclass__(**kwargs)
-        if "__init__" in cls.__dict__:
-            cls.__init__ = _atomic_init(cls.__dict__["__init__"])
+        # The resolved __init__, so that a mixin's (not a Layer) is wrapped too:
+        # every class's outermost __init__ is a wrapper, which enters the block.
+        if not getattr(cls.__init__, "_rbridge_atomic", False):
+            cls.__init__ = _atomic_init(cls.__init__)  # type: ignore[method-assign]
         if "build" in cls.__dict__:
             cls.build = _recording_build(cls.__dict__["build"])
 
@@ -149,32 +153,45 @@ class Layer:
         )
 
     # ------------------------------------------------------------ building
+    # Names of the attributes that may hold a layer (a hint: _track re-checks).
+    # Assignments of anything else to other names do no tracking work.
+    _layer_attrs: frozenset[str] | set[str] = frozenset()
+
     def __setattr__(self, name, value):
         # Track sublayers assigned as attributes: their weights are ours too.
-        # Only an assignment that puts or replaces a layer needs any work (a
-        # layer's own fields are set ~20 times per construction).
-        d = self.__dict__
-        tracked = d.get("_tracked_layers")
-        if tracked is not None and (isinstance(value, Layer) or isinstance(d.get(name), Layer)):
-            self._untrack(name, value)
-            if isinstance(value, Layer) and value is not self and not any(value is t for t in tracked):
-                tracked.append(value)
-        object.__setattr__(self, name, value)
+        if isinstance(value, Layer) or name in self._layer_attrs:
+            self._track(name, value)
+        _object_setattr(self, name, value)
 
     def __delattr__(self, name):
-        if "_tracked_layers" in self.__dict__:
-            self._untrack(name, None)
+        if name in self._layer_attrs:
+            self._track(name, None)
         object.__delattr__(self, name)
 
-    def _untrack(self, name, new):
-        """Stop tracking the layer attribute ``name`` held, if no other attribute holds it."""
-        old = self.__dict__.get(name)
+    def _track(self, name, new):
+        """Attribute ``name`` is about to hold ``new``: track ``new`` if it is
+        a layer, and stop tracking the layer it held unless another attribute
+        holds it too."""
+        d = self.__dict__
+        tracked = d.get("_tracked_layers")
+        if tracked is None:
+            return  # before Layer.__init__: nothing is tracked yet
+        old = d.get(name)
         if (
             isinstance(old, Layer)
             and old is not new
-            and not any(v is old for k, v in self.__dict__.items() if k != name)
+            and not any(v is old for k, v in d.items() if k != name)
         ):
-            self._tracked_layers[:] = [t for t in self._tracked_layers if t is not old]
+            tracked[:] = [t for t in tracked if t is not old]
+        attrs = d.get("_layer_attrs")
+        if attrs is None:
+            attrs = d["_layer_attrs"] = set()
+        if isinstance(new, Layer):
+            attrs.add(name)
+            if new is not self and not any(new is t for t in tracked):
+                tracked.append(new)
+        else:
+            attrs.discard(name)
 
     def add_weight(
         self,
@@ -604,11 +621,16 @@ def _unweak(refs):
 
 
 def _atomic_init(init):
-    """``init`` run inside :class:`atomic` (see :class:`Layer`)."""
+    """``init`` run inside :class:`atomic` (see :class:`Layer`) when it is
+    the outermost ``__init__`` of the object's class; the ``__init__`` it
+    calls through ``super()`` run inside that block, without their own."""
     if getattr(init, "_rbridge_atomic", False):
         return init
 
     def __init__(self, *args, **kwargs):
+        if type(self).__init__ is not __init__:  # called from the outermost one
+            init(self, *args, **kwargs)
+            return
         with atomic():
             init(self, *args, **kwargs)
 
