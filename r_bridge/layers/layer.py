@@ -110,21 +110,27 @@ class Layer:
     def __init__(
         self, name: str | None = None, trainable: bool = True, dtype: str | None = None, **kwargs: Any
     ):
-        input_dim = kwargs.pop("input_dim", None)
-        input_shape = (input_dim,) if input_dim is not None else kwargs.pop("input_shape", None)
+        input_shape = None
         if kwargs:
-            raise ValueError(
-                f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs!s:.300}"
-            )
+            input_dim = kwargs.pop("input_dim", None)
+            input_shape = (input_dim,) if input_dim is not None else kwargs.pop("input_shape", None)
+            if kwargs:
+                raise ValueError(
+                    f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs!s:.300}"
+                )
         if name is not None:
             validate_name(name)
-        if not isinstance(trainable, bool):
+        if trainable is not True and not isinstance(trainable, bool):
             raise ValueError(
                 "Expected `trainable` to be a boolean. "
                 f"Received: trainable={trainable!r:.80} (of type {type(trainable)})"
             )
-        dtype = config.standardize_dtype(dtype)
-        self._input_shape_arg = None
+        if dtype is None:
+            dtype = compute_dtype()
+        else:
+            dtype = config.standardize_dtype(dtype)
+            dtype = "float32" if dtype.startswith("mixed_") else _NUMPY_DTYPES.get(dtype, dtype)
+        input_shape_arg = None
         if input_shape is not None:
             warnings.warn(
                 "Do not pass an `input_shape`/`input_dim` argument to a layer. "
@@ -132,9 +138,7 @@ class Layer:
                 "object as the first layer in the model instead.",
                 stacklevel=2,
             )
-            self._input_shape_arg = tuple(input_shape) if not np.isscalar(input_shape) else (input_shape,)
-        if dtype is not None and dtype.startswith("mixed_"):
-            dtype = "float32"
+            input_shape_arg = tuple(input_shape) if not np.isscalar(input_shape) else (input_shape,)
         # The base fields are never layers: set at once, past __setattr__'s
         # tracking (a third of a Dense(10) went into setting them one by one).
         self.__dict__.update(
@@ -144,12 +148,13 @@ class Layer:
             _weight_trainable=[],
             name=name if name is not None else auto_name(type(self).__name__),
             _trainable=trainable,
-            dtype=_NUMPY_DTYPES.get(dtype, dtype) if dtype else compute_dtype(),
+            dtype=dtype,
             built=False,
             _output_shape=None,  # last symbolic output shape, for summary()
             _first_call=None,  # weak refs to the first symbolic call's input and output
             _last_call=None,  # and to the latest one's
             input_spec=None,  # what inputs must look like: {"min_ndim": int, "axes": {axis: size}}
+            _input_shape_arg=input_shape_arg,
         )
 
     # ------------------------------------------------------------ building
@@ -168,6 +173,18 @@ class Layer:
             self._track(name, None)
         object.__delattr__(self, name)
 
+    def _set_fields(self, **fields: Any) -> None:
+        """Set several attributes in one pass: at once when none holds or
+        will hold a layer (a constructor's fields), else one by one with
+        tracking."""
+        attrs = self._layer_attrs
+        for k, v in fields.items():
+            if isinstance(v, Layer) or k in attrs:
+                for k, v in fields.items():  # noqa: B020 - the slow path restarts
+                    setattr(self, k, v)
+                return
+        self.__dict__.update(fields)
+
     def _track(self, name, new):
         """Attribute ``name`` is about to hold ``new``: track ``new`` if it is
         a layer, and stop tracking the layer it held unless another attribute
@@ -177,11 +194,7 @@ class Layer:
         if tracked is None:
             return  # before Layer.__init__: nothing is tracked yet
         old = d.get(name)
-        if (
-            isinstance(old, Layer)
-            and old is not new
-            and not any(v is old for k, v in d.items() if k != name)
-        ):
+        if isinstance(old, Layer) and old is not new and not any(v is old for k, v in d.items() if k != name):
             tracked[:] = [t for t in tracked if t is not old]
         attrs = d.get("_layer_attrs")
         if attrs is None:
