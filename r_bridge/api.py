@@ -43,9 +43,10 @@ from r_bridge import naming as _naming
 from r_bridge import random as _random
 from r_bridge import session as _session
 from r_bridge import state as _state
+from r_bridge.bridge import registry as _registry
 from r_bridge.bridge.dispatch import dispatch, dispatch_buffers
-from r_bridge.bridge.handles import HandleTable
 from r_bridge.layers import Activation, Dense, Dropout, Flatten, Layer
+from r_bridge.messages import shown as _shown
 from r_bridge.models import Functional, Input, KerasTensor, Model, Sequential
 from r_bridge.models import get_source_inputs as _get_source_inputs
 
@@ -58,35 +59,38 @@ LAYER_KINDS = {
     "flatten": Flatten,
 }
 
-table = HandleTable()
+#: The objects held for the host (R hands releases to ``table.inbox``).
+table = _registry.table
 
+#: The host functions, in definition order (registered with the dispatcher).
 FUNCTIONS: list[str] = []
 
 
 def _export(fn: Callable) -> Callable:
     FUNCTIONS.append(fn.__name__)
-    return fn
-
-
-PLAIN: set[str] = set()  # functions that never return object records
+    return _registry.export(fn)
 
 
 def _plain(fn: Callable) -> Callable:
     """Export ``fn``, which gives out no handles (the dispatcher need not
     track references for it: the hot path of ``clear_session()`` in a loop)."""
-    PLAIN.add(fn.__name__)
-    return _export(fn)
+    FUNCTIONS.append(fn.__name__)
+    return _registry.export(fn, gives_no_objects=True)
 
 
 def _atomic(fn: Callable) -> Callable:
-    """Export ``fn`` and run it inside :func:`r_bridge.naming.atomic`."""
+    """Export ``fn``, run inside :class:`r_bridge.naming.atomic`: the
+    dispatcher (which opens one block per call) gets ``fn`` itself, a
+    Python caller a wrapper that opens the block."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         with _naming.atomic():
             return fn(*args, **kwargs)
 
-    return _export(wrapper)
+    FUNCTIONS.append(fn.__name__)
+    _registry.export(fn)
+    return wrapper
 
 
 # ---------------------------------------------------------------- values
@@ -240,7 +244,9 @@ def make_layer(kind: str, args: dict | None = None, object: object = None) -> ob
     record is returned), an array is computed on (the output array is
     returned; the layer is not kept)."""
     if kind not in LAYER_KINDS:
-        raise ValueError(f"Unknown layer kind: {kind!r:.100}. Expected one of {sorted(LAYER_KINDS)}")
+        raise ValueError(
+            f"Unknown layer kind: {_shown(kind, conversion='r')}. Expected one of {sorted(LAYER_KINDS)}"
+        )
     target = None if object is None else _in(object, "object")
     if target is not None and not isinstance(target, (Sequential, KerasTensor, list, np.ndarray)):
         raise TypeError(
@@ -324,7 +330,7 @@ def get(object: object, attr: str) -> object:  # noqa: A002
     if attr == "class":
         return type(obj).__name__
     if attr.startswith("_") or not (hasattr(type(obj), attr) or hasattr(obj, attr)):
-        raise AttributeError(f"{type(obj).__name__} has no attribute `{attr!s:.100}`.")
+        raise AttributeError(f"{type(obj).__name__} has no attribute `{_shown(attr)}`.")
     value = getattr(obj, attr)  # a property's own error passes (an unbuilt model's input: Keras's message)
     if callable(value) and not isinstance(value, (Layer, KerasTensor)):
         name = getattr(value, "__name__", None)
@@ -341,7 +347,7 @@ def set(object: object, attr: str, value: object) -> None:  # noqa: A001, A002
     """Set a field Keras lets you set (``trainable``, ``name`` ...)."""
     obj = _obj(object)
     if attr not in ("trainable", "name"):
-        raise AttributeError(f"`{attr!s:.100}` of {type(obj).__name__} can't be set.")
+        raise AttributeError(f"`{_shown(attr)}` of {type(obj).__name__} can't be set.")
     if attr == "trainable" and not isinstance(value, bool):
         raise ValueError(f"`trainable` must be TRUE or FALSE. Received: {value!r}")
     if attr == "name":

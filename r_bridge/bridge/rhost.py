@@ -69,6 +69,7 @@ from typing import Any
 
 import numpy as np
 
+import r_bridge.api  # noqa: F401 - registers the host functions with the dispatcher
 from r_bridge.bridge.dispatch import ERROR, dispatch, error_record
 
 RPY2_MISSING = (

@@ -43,6 +43,13 @@ class Dense(Layer):
     on the first call.
     """
 
+    # Set in __init__ in one pass (Layer._set_fields), so declared here.
+    units: int
+    activation: activations.Activation
+    use_bias: bool
+    kernel_initializer: initializers.Initializer
+    bias_initializer: initializers.Initializer
+
     def __init__(
         self,
         units: int | np.integer,

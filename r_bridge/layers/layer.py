@@ -7,7 +7,7 @@ import inspect
 import warnings
 import weakref
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -103,7 +103,7 @@ class Layer:
         # The resolved __init__, so that a mixin's (not a Layer) is wrapped too:
         # every class's outermost __init__ is a wrapper, which enters the block.
         if not getattr(cls.__init__, "_rbridge_atomic", False):
-            cls.__init__ = _atomic_init(cls.__init__)  # type: ignore[method-assign]
+            cls.__init__ = _atomic_init(cls.__init__)
         if "build" in cls.__dict__:
             cls.build = _recording_build(cls.__dict__["build"])
 
@@ -128,7 +128,7 @@ class Layer:
         if dtype is None:
             dtype = compute_dtype()
         else:
-            dtype = config.standardize_dtype(dtype)
+            dtype = cast(str, config.standardize_dtype(dtype))  # not None: dtype was given
             dtype = "float32" if dtype.startswith("mixed_") else _NUMPY_DTYPES.get(dtype, dtype)
         input_shape_arg = None
         if input_shape is not None:
