@@ -43,6 +43,7 @@ from r_bridge import naming as _naming
 from r_bridge import random as _random
 from r_bridge import session as _session
 from r_bridge import state as _state
+from r_bridge import tree as _tree
 from r_bridge.bridge import registry as _registry
 from r_bridge.bridge.dispatch import dispatch, dispatch_buffers
 from r_bridge.layers import Activation, Dense, Dropout, Flatten, Layer
@@ -115,7 +116,9 @@ def record(obj: object) -> dict:
 
 
 def _out(value: object) -> object:
-    """A result as plain values: objects become records, containers are walked."""
+    """A result as plain values: objects become records, numpy scalars
+    Python numbers, tuples lists, dict keys strings (a conversion, so its
+    own walk: tree.map_structure keeps tuples and keys)."""
     if isinstance(value, (Layer, KerasTensor)):
         return record(value)
     if isinstance(value, dict):
@@ -148,13 +151,7 @@ def _sequential(handle: object, argument: str = "object") -> Sequential:
 
 def _in(value: object, argument: str) -> object:
     """An argument that may hold handles (alone, in lists or in dicts) as objects."""
-    if isinstance(value, str):
-        return _obj(value, argument)
-    if isinstance(value, dict):
-        return {k: _in(v, argument) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_in(v, argument) for v in value]
-    return value
+    return _tree.map_structure(lambda v: _obj(v, argument) if isinstance(v, str) else v, value)
 
 
 # ---------------------------------------------------------------- session

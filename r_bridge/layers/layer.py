@@ -12,7 +12,7 @@ from typing import Any, cast
 import numpy as np
 from numpy.typing import ArrayLike
 
-from r_bridge import config, initializers, state
+from r_bridge import config, initializers, state, tree
 from r_bridge.naming import atomic, auto_name, validate_name
 from r_bridge.tensor import KerasTensor, Node
 
@@ -295,7 +295,7 @@ class Layer:
         inputs (which works when ``call`` only calls layers)."""
         if type(self).compute_output_shape is not Layer.compute_output_shape:
             shape = self.compute_output_shape(**self._shape_kwargs(self.compute_output_shape, args, kwargs))
-            return _map_shapes(lambda sh: KerasTensor(sh, dtype=self.dtype), shape)
+            return tree.map_shape_structure(lambda sh: KerasTensor(tuple(sh), dtype=self.dtype), shape)
         return self._call_with_training(args, dict(kwargs))
 
     @property
@@ -466,14 +466,14 @@ class Layer:
                 inputs = _flat_tensors((args, kwargs))
                 out = self.compute_output_spec(*args, **kwargs)
                 node = Node(self, inputs)
-                out = _map_structure(lambda t: _own_output(t, inputs, node), out)
-            self._output_shape = _map_structure(lambda t: t.shape, out)
+                out = tree.map_structure(lambda t: _own_output(t, inputs, node), out)
+            self._output_shape = tree.map_structure(lambda t: t.shape, out)
             self._last_call = (_weak(inputs[0] if len(inputs) == 1 else inputs), _weak(out))
             if self._first_call is None:
                 self._first_call = self._last_call
             return out
         first = (
-            _map_structure(self._convert_input, first)
+            tree.map_structure(self._convert_input, first)
             if not _is_number_list(first)
             else self._convert_input(first)
         )
@@ -564,15 +564,12 @@ class Layer:
 def _is_tensor(x, numbers: bool = False) -> bool:
     """A tensor, ``None``, or a list/tuple/dict of them (Keras's positional
     rule); with ``numbers``, Python numbers count too (convertible)."""
-    if isinstance(x, (list, tuple)):
-        return all(_is_tensor(v, numbers) for v in x)
-    if isinstance(x, dict):
-        return all(_is_tensor(v, numbers) for v in x.values())
-    return (
-        x is None
-        or isinstance(x, (KerasTensor, np.ndarray, np.generic))
-        or (numbers and isinstance(x, (int, float)))
+    kinds = (
+        (KerasTensor, np.ndarray, np.generic, int, float)
+        if numbers
+        else (KerasTensor, np.ndarray, np.generic)
     )
+    return all(v is None or isinstance(v, kinds) for v in tree.flatten(x))
 
 
 def _is_number_list(x) -> bool:
@@ -583,34 +580,7 @@ def _is_number_list(x) -> bool:
 
 
 def _flat_tensors(x) -> list:
-    if isinstance(x, KerasTensor):
-        return [x]
-    if isinstance(x, dict):
-        x = list(x.values())
-    if isinstance(x, (list, tuple)):
-        return [t for v in x for t in _flat_tensors(v)]
-    return []
-
-
-def _is_shape(x) -> bool:
-    return isinstance(x, (tuple, list)) and all(d is None or isinstance(d, (int, np.integer)) for d in x)
-
-
-def _map_shapes(fn, shapes):
-    """``fn`` on every shape of a (nested) tuple/list/dict of shapes."""
-    if _is_shape(shapes):
-        return fn(tuple(shapes))
-    if isinstance(shapes, dict):
-        return {k: _map_shapes(fn, v) for k, v in shapes.items()}
-    return type(shapes)(_map_shapes(fn, v) for v in shapes)
-
-
-def _map_structure(fn, x):
-    if isinstance(x, dict):
-        return {k: _map_structure(fn, v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return type(x)(_map_structure(fn, v) for v in x)
-    return fn(x)
+    return [t for t in tree.flatten(x) if isinstance(t, KerasTensor)]
 
 
 def _own_output(t, inputs, node):
@@ -622,15 +592,13 @@ def _own_output(t, inputs, node):
 
 
 def _weak(x):
-    return _map_structure(weakref.ref, x)
+    return tree.map_structure(weakref.ref, x)
 
 
 def _unweak(refs):
     """The referents of :func:`_weak`'s structure, or ``None`` if any was freed."""
-    value = _map_structure(lambda r: r(), refs)
-    flat = []
-    _map_structure(flat.append, value)
-    return None if any(v is None for v in flat) else value
+    value = tree.map_structure(lambda r: r(), refs)
+    return None if any(v is None for v in tree.flatten(value)) else value
 
 
 def _atomic_init(init):
@@ -655,13 +623,7 @@ def _atomic_init(init):
 
 
 def _is_symbolic(x) -> bool:
-    if isinstance(x, KerasTensor):
-        return True
-    if isinstance(x, dict):
-        return any(_is_symbolic(v) for v in x.values())
-    if isinstance(x, (list, tuple)):
-        return any(_is_symbolic(v) for v in x)
-    return False
+    return any(isinstance(v, KerasTensor) for v in tree.flatten(x))
 
 
 def _shapes(x):

@@ -8,13 +8,13 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+from r_bridge import tree
 from r_bridge.layers.input_layer import InputLayer
 from r_bridge.layers.layer import Layer
-from r_bridge.models import tree
 from r_bridge.models.model import Model
-from r_bridge.models.tree import Path, Structure
 from r_bridge.naming import atomic
 from r_bridge.tensor import KerasTensor, Node
+from r_bridge.tree import Path, Structure
 
 
 class _OutputNode(Node):
@@ -106,17 +106,6 @@ def _path(p: Path) -> str:
 
 def _unpack_singleton(x: Structure) -> Structure:
     return x[0] if isinstance(x, (list, tuple)) and len(x) == 1 else x
-
-
-def _shape_leaves(s: Any) -> list[Any]:
-    """Flatten a structure of shapes (a shape is a tuple of ints/None)."""
-    if isinstance(s, tuple) and all(d is None or isinstance(d, (int, np.integer)) for d in s):
-        return [s]
-    if isinstance(s, dict):
-        return [leaf for k in sorted(s) for leaf in _shape_leaves(s[k])]
-    if isinstance(s, (list, tuple)):
-        return [leaf for c in s for leaf in _shape_leaves(c)]
-    return [s]
 
 
 def _output_shape_of(layer: Layer, shapes: list[tuple[int | None, ...]]) -> Any:
@@ -426,7 +415,7 @@ class Functional(Model):
             key = (id(node.layer), tuple(id(t) for t in node.inputs))
             if key not in shared:
                 shared[key] = call(node.layer, args)
-            leaves = _shape_leaves(shared[key]) if shapes else tree.flatten(shared[key])
+            leaves = tree.flatten_shapes(shared[key]) if shapes else tree.flatten(shared[key])
             results[id(node)] = leaves[index]
         return [value(t) for t in self._flat_outputs]
 
@@ -444,7 +433,7 @@ class Functional(Model):
 
     def compute_output_shape(self, input_shape: Structure) -> Structure:
         """Output shape(s) for input shape(s) in the structure of ``inputs``."""
-        shapes = _shape_leaves(input_shape)
+        shapes = tree.flatten_shapes(input_shape)
         if [tuple(s) for s in shapes] == [t.shape for t in self._flat_inputs]:
             out = [t.shape for t in self._flat_outputs]
         else:
@@ -455,7 +444,7 @@ class Functional(Model):
         self._check_inputs(inputs)
         flat = self._standardize_inputs(inputs)
         shapes = self.compute_output_shape([x.shape for x in flat])
-        flat_shapes = _shape_leaves(shapes)
+        flat_shapes = tree.flatten_shapes(shapes)
         flat_out_tensors = self._flat_outputs
         with atomic():
             outs = []

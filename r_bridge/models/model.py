@@ -8,11 +8,11 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+from r_bridge import tree
 from r_bridge.layers.layer import Layer
-from r_bridge.models import tree
 from r_bridge.models.progbar import Progbar
 from r_bridge.models.summary import print_summary, summary_text
-from r_bridge.models.tree import Structure
+from r_bridge.tree import Structure
 
 
 def _functional_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:

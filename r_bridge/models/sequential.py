@@ -12,9 +12,9 @@ from r_bridge.layers.input_layer import InputLayer, standardize_shape
 from r_bridge.layers.layer import Layer
 from r_bridge.models.functional import Functional
 from r_bridge.models.model import Model
-from r_bridge.models.tree import Structure
 from r_bridge.naming import atomic
 from r_bridge.tensor import KerasTensor, Node
+from r_bridge.tree import Structure
 
 
 def _check_single_input(layer: Layer) -> None:
