@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from r_bridge import config, initializers, state, tree
+from r_bridge.messages import shown
 from r_bridge.naming import atomic, auto_name, validate_name
 from r_bridge.tensor import KerasTensor, Node
 
@@ -116,14 +117,14 @@ class Layer:
             input_shape = (input_dim,) if input_dim is not None else kwargs.pop("input_shape", None)
             if kwargs:
                 raise ValueError(
-                    f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs!s:.300}"
+                    f"Unrecognized keyword arguments passed to {type(self).__name__}: {shown(kwargs)}"
                 )
         if name is not None:
             validate_name(name)
         if trainable is not True and not isinstance(trainable, bool):
             raise ValueError(
                 "Expected `trainable` to be a boolean. "
-                f"Received: trainable={trainable!r:.80} (of type {type(trainable)})"
+                f"Received: trainable={shown(trainable, conversion='r')} (of type {type(trainable)})"
             )
         if dtype is None:
             dtype = compute_dtype()
@@ -454,7 +455,7 @@ class Layer:
                 raise ValueError(
                     "Only input tensors may be passed as "
                     "positional arguments. The following argument value "
-                    f"should be passed as a keyword argument: {arg!r:.80} "
+                    f"should be passed as a keyword argument: {shown(arg, conversion='r')} "
                     f"(of type {type(arg)})"
                 )
         first = args[0]

@@ -11,6 +11,7 @@ import numpy as np
 from r_bridge import tree
 from r_bridge.layers.input_layer import InputLayer
 from r_bridge.layers.layer import Layer
+from r_bridge.messages import shown
 from r_bridge.models.model import Model
 from r_bridge.naming import atomic
 from r_bridge.tensor import KerasTensor, Node
@@ -30,8 +31,8 @@ def _check_tensors(x: Structure, what: str) -> list[KerasTensor]:
     for t in flat:
         if not isinstance(t, KerasTensor):
             raise ValueError(
-                f"All `{what}` values must be KerasTensors. Received: {what}={x!s:.200} "
-                f"including invalid value {t!s:.100} of type {type(t)}"
+                f"All `{what}` values must be KerasTensors. Received: {what}={shown(x)} "
+                f"including invalid value {shown(t)} of type {type(t)}"
             )
     return flat
 
@@ -472,7 +473,7 @@ class Functional(Model):
 def get_source_inputs(tensor: KerasTensor) -> list[KerasTensor]:
     """The ``Input()`` tensors that ``tensor`` was computed from."""
     if not isinstance(tensor, KerasTensor):
-        raise ValueError(f"`tensor` must be a KerasTensor. Received: tensor={tensor!r:.100}")
+        raise ValueError(f"`tensor` must be a KerasTensor. Received: tensor={shown(tensor, conversion='r')}")
     out, seen, stack = [], set(), [tensor]
     while stack:
         t = stack.pop()

@@ -10,6 +10,7 @@ import numpy as np
 
 from r_bridge import tree
 from r_bridge.layers.layer import Layer
+from r_bridge.messages import shown
 from r_bridge.models.progbar import Progbar
 from r_bridge.models.summary import print_summary, summary_text
 from r_bridge.tree import Structure
@@ -57,7 +58,7 @@ class Model(Layer):
         if index is not None and name is not None:
             raise ValueError(
                 "Provide only a layer name or a layer index. Received: "
-                f"index={index!s:.100}, name={name!s:.100}."
+                f"index={shown(index)}, name={shown(name)}."
             )
         layers = self.layers
         if index is not None:
@@ -71,7 +72,7 @@ class Model(Layer):
                 if layer.name == name:
                     return layer
             raise ValueError(
-                f"No such layer: {name!s:.100}. Existing layers are: {list(layer.name for layer in layers)}."
+                f"No such layer: {shown(name)}. Existing layers are: {list(layer.name for layer in layers)}."
             )
         raise ValueError("Provide either a layer name or layer index at `get_layer`.")
 
@@ -151,7 +152,7 @@ class Model(Layer):
             verbose = 1
         flat = [np.asarray(a) for a in tree.flatten(x)]
         if not flat or any(a.ndim == 0 for a in flat):
-            raise ValueError(f"Unrecognized data type: x={x!r:.200} (of type {type(x)})")
+            raise ValueError(f"Unrecognized data type: x={shown(x, conversion='r')} (of type {type(x)})")
         sizes = {a.shape[0] for a in flat}
         if len(sizes) > 1:
             raise ValueError(

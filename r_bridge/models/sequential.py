@@ -10,6 +10,7 @@ import numpy as np
 
 from r_bridge.layers.input_layer import InputLayer, standardize_shape
 from r_bridge.layers.layer import Layer
+from r_bridge.messages import shown
 from r_bridge.models.functional import Functional
 from r_bridge.models.model import Model
 from r_bridge.naming import atomic
@@ -158,7 +159,7 @@ class Sequential(Model):
         if not isinstance(item, Layer):
             raise ValueError(
                 "Only instances of `keras.Layer` can be added to a Sequential model. "
-                f"Received: {item!s:.100} (of type {type(item)})"
+                f"Received: {shown(item)} (of type {type(item)})"
             )
         if self._layers or getattr(item, "_input_shape_arg", None) is None:
             # Nothing to make before the checks: when the stack will not be
