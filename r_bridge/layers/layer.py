@@ -490,12 +490,16 @@ class Layer:
         each sublayer's ``sublayer_weights``; each array once."""
         seen, out = set(), []
         own = (w for w, t in zip(self._weights, self._weight_trainable) if own_filter(t))
-        subs = (w for layer in self._tracked_layers for w in getattr(layer, sublayer_weights))
+        subs = (w for layer in self._sublayers() for w in getattr(layer, sublayer_weights))
         for w in (*own, *subs):
             if id(w) not in seen:
                 seen.add(id(w))
                 out.append(w)
         return out
+
+    def _sublayers(self) -> list[Layer]:
+        """The layers whose weights are this layer's too (see Model)."""
+        return self._tracked_layers
 
     @property
     def weights(self) -> list:

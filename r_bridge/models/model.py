@@ -12,7 +12,7 @@ from r_bridge import tree
 from r_bridge.layers.layer import Layer
 from r_bridge.messages import shown
 from r_bridge.models.progbar import Progbar
-from r_bridge.models.summary import print_summary, summary_text
+from r_bridge.models.summary import show_summary, summary_text
 from r_bridge.tree import Structure
 
 
@@ -76,31 +76,10 @@ class Model(Layer):
             )
         raise ValueError("Provide either a layer name or layer index at `get_layer`.")
 
-    def _collect(self, attr: str) -> list[np.ndarray]:
-        """``attr`` weights of the model itself and of every layer, each once."""
-        seen: set[int] = set()
-        out: list[np.ndarray] = []
-        for w in [*getattr(super(), attr)] + [w for layer in self.layers for w in getattr(layer, attr)]:
-            if id(w) not in seen:
-                seen.add(id(w))
-                out.append(w)
-        return out
-
-    @property
-    def weights(self) -> list[np.ndarray]:
-        """Every layer's weight arrays (live, not copies), each shared layer once."""
-        return self._collect("weights")
-
-    @property
-    def trainable_weights(self) -> list[np.ndarray]:
-        """The weights training would update (none if the model is frozen)."""
-        return self._collect("trainable_weights") if self.trainable else []
-
-    @property
-    def non_trainable_weights(self) -> list[np.ndarray]:
-        """The other weights (all of them if the model is frozen)."""
-        trainable = {id(w) for w in self.trainable_weights}
-        return [w for w in self.weights if id(w) not in trainable]
+    def _sublayers(self) -> list[Layer]:
+        """The layers whose weights are the model's: those assigned as
+        attributes and those in :attr:`layers` (each weight counted once)."""
+        return [*self._tracked_layers, *self.layers]
 
     def count_params(self) -> int:
         """Total number of scalars in the weights, each shared layer counted once.
@@ -203,23 +182,8 @@ class Model(Layer):
         return tree.pack_sequence_as(out_struct, [np.concatenate(p) for p in pieces])
 
     # ------------------------------------------------------------ summary
-    def summary_text(
-        self,
-        line_length: int | None = None,
-        positions: Sequence[float] | None = None,
-        expand_nested: bool = False,
-        show_trainable: bool = False,
-        layer_range: Sequence[str] | None = None,
-    ) -> str:
-        """The Keras summary table as a string (arguments as :meth:`summary`)."""
-        return summary_text(
-            self,
-            line_length=line_length,
-            positions=positions,
-            expand_nested=expand_nested,
-            show_trainable=show_trainable,
-            layer_range=layer_range,
-        )
+    #: The Keras summary table as a string (arguments as :meth:`summary`).
+    summary_text = summary_text
 
     def summary(
         self,
@@ -242,12 +206,11 @@ class Model(Layer):
             show_trainable: add a "Trainable" column.
             layer_range: ``[first, last]`` layer names (regexes) to show.
         """
-        print_summary(
-            self,
+        text = self.summary_text(
             line_length=line_length,
             positions=positions,
-            print_fn=print_fn,
             expand_nested=expand_nested,
             show_trainable=show_trainable,
             layer_range=layer_range,
         )
+        show_summary(text, print_fn)

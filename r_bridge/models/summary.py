@@ -195,25 +195,9 @@ def _layer_range(layers: list[Layer], layer_range: Sequence[str] | None) -> tupl
     return min(lower), max(upper) + 1
 
 
-def print_summary(
-    model: Model,
-    line_length: int | None = None,
-    positions: Sequence[float] | None = None,
-    print_fn: Callable[[str], object] | None = None,
-    expand_nested: bool = False,
-    show_trainable: bool = False,
-    layer_range: Sequence[str] | None = None,
-) -> None:
-    """Print Keras's summary of ``model`` (``print_fn(text)`` if given; while
-    interactive logging is off, through logging as Keras does)."""
-    text = summary_text(
-        model,
-        line_length=line_length,
-        positions=positions,
-        expand_nested=expand_nested,
-        show_trainable=show_trainable,
-        layer_range=layer_range,
-    )
+def show_summary(text: str, print_fn: Callable[[str], object] | None = None) -> None:
+    """Print a summary table (``print_fn(text)`` if given; while interactive
+    logging is off, through logging as Keras does)."""
     if print_fn is not None:
         print_fn(text)
     elif config.is_interactive_logging_enabled():
