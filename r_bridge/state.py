@@ -35,8 +35,8 @@ def get_global_attribute(name: str, default: Any = None, set_to_default: bool = 
     ``default``, storing it first when ``set_to_default`` is true (Keras's
     semantics, so callers can mutate the stored default in place).
     """
-    # Read from the thread's own dict: getattr() on a missing attribute
-    # raises and catches an AttributeError (1 us, most of a layer's dtype lookup).
+    # From the thread's own dict: getattr() on a missing attribute of a
+    # threading.local raises and catches an AttributeError (bench/README.md).
     attr = _STATE.__dict__.get(name)
     if attr is None and default is not None:
         attr = default

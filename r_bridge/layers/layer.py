@@ -140,8 +140,7 @@ class Layer:
                 stacklevel=2,
             )
             input_shape_arg = tuple(input_shape) if not np.isscalar(input_shape) else (input_shape,)
-        # The base fields are never layers: set at once, past __setattr__'s
-        # tracking (a third of a Dense(10) went into setting them one by one).
+        # The base fields are never layers: set at once, past __setattr__'s tracking.
         self.__dict__.update(
             _tracked_layers=[],  # sublayers assigned as attributes
             _weights=[],
