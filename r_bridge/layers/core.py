@@ -43,13 +43,6 @@ class Dense(Layer):
     on the first call.
     """
 
-    # Set in __init__ in one pass (Layer._set_fields), so declared here.
-    units: int
-    activation: activations.Activation
-    use_bias: bool
-    kernel_initializer: initializers.Initializer
-    bias_initializer: initializers.Initializer
-
     def __init__(
         self,
         units: int | np.integer,
@@ -67,14 +60,12 @@ class Dense(Layer):
         if not isinstance(use_bias, bool):
             raise TypeError(f"`use_bias` must be a bool. Received: use_bias={use_bias!r:.100}")
         super().__init__(name=name, **kwargs)
-        self._set_fields(
-            units=units,
-            activation=act,  # may be a layer (tracked then), as in Keras
-            use_bias=use_bias,
-            kernel_initializer=kernel_init,
-            bias_initializer=bias_init,
-            input_spec={"min_ndim": 2},
-        )
+        self.units = units
+        self.activation = act
+        self.use_bias = use_bias
+        self.kernel_initializer = kernel_init
+        self.bias_initializer = bias_init
+        self.input_spec = {"min_ndim": 2}
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
         in_dim = input_shape[-1]

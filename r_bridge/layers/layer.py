@@ -21,7 +21,6 @@ from r_bridge.tensor import KerasTensor, Node
 # outermost layer call in progress (inner layers inherit it, as in Keras).
 CALL_TRAINING = "layer_call_training"
 
-_object_setattr = object.__setattr__
 
 _NUMPY_DTYPES = {"bfloat16": "float32"}  # numpy has no bfloat16
 
@@ -80,20 +79,21 @@ class Layer:
     is interrupted (``KeyboardInterrupt``) consumes no name.
     """
 
-    # Set in __init__ through __dict__ (past __setattr__), so declared here.
+    # Set in __init__.
     name: str
     dtype: str
-    built: bool
-    input_spec: dict | None
-    _tracked_layers: list[Layer]
     _weights: list[np.ndarray]
     _weight_names: list[str | None]
     _weight_trainable: list[bool]
     _trainable: bool
-    _input_shape_arg: tuple | None
-    _output_shape: Any
-    _first_call: tuple | None
-    _last_call: tuple | None
+    # Fields whose initial value is shared (immutable): a new layer reads
+    # them from the class and gets its own when one is assigned.
+    built: bool = False
+    input_spec: dict | None = None  # what inputs must look like: {"min_ndim": int, "axes": {axis: size}}
+    _input_shape_arg: tuple | None = None  # the legacy input_shape / input_dim argument
+    _output_shape: Any = None  # last symbolic output shape, for summary()
+    _first_call: tuple | None = None  # weak refs to the first symbolic call's input and output
+    _last_call: tuple | None = None  # and to the latest one's
 
     def __init_subclass__(cls, **kwargs):
         """Wrap a subclass's own ``__init__`` so a failed or interrupted
@@ -140,71 +140,32 @@ class Layer:
                 stacklevel=2,
             )
             input_shape_arg = tuple(input_shape) if not np.isscalar(input_shape) else (input_shape,)
-        # The base fields are never layers: set at once, past __setattr__'s tracking.
-        self.__dict__.update(
-            _tracked_layers=[],  # sublayers assigned as attributes
-            _weights=[],
-            _weight_names=[],
-            _weight_trainable=[],
-            name=name if name is not None else auto_name(type(self).__name__),
-            _trainable=trainable,
-            dtype=dtype,
-            built=False,
-            _output_shape=None,  # last symbolic output shape, for summary()
-            _first_call=None,  # weak refs to the first symbolic call's input and output
-            _last_call=None,  # and to the latest one's
-            input_spec=None,  # what inputs must look like: {"min_ndim": int, "axes": {axis: size}}
-            _input_shape_arg=input_shape_arg,
-        )
+        self._weights = []
+        self._weight_names = []
+        self._weight_trainable = []
+        self.name = name if name is not None else auto_name(type(self).__name__)
+        self._trainable = trainable
+        self.dtype = dtype
+        if input_shape_arg is not None:
+            self._input_shape_arg = input_shape_arg
 
     # ------------------------------------------------------------ building
-    # Names of the attributes that may hold a layer (a hint: _track re-checks).
-    # Assignments of anything else to other names do no tracking work.
-    _layer_attrs: frozenset[str] | set[str] = frozenset()
+    # Sublayers are found when asked (weights, trainable, building), not
+    # tracked on every assignment: a layer's own fields cost what a plain
+    # object's do. Attributes named here hold layers that are not sublayers.
+    _untracked_attrs: frozenset[str] = frozenset()
 
-    def __setattr__(self, name, value):
-        # Track sublayers assigned as attributes: their weights are ours too.
-        if isinstance(value, Layer) or name in self._layer_attrs:
-            self._track(name, value)
-        _object_setattr(self, name, value)
-
-    def __delattr__(self, name):
-        if name in self._layer_attrs:
-            self._track(name, None)
-        object.__delattr__(self, name)
-
-    def _set_fields(self, **fields: Any) -> None:
-        """Set several attributes in one pass: at once when none holds or
-        will hold a layer (a constructor's fields), else one by one with
-        tracking."""
-        attrs = self._layer_attrs
-        for k, v in fields.items():
-            if isinstance(v, Layer) or k in attrs:
-                for k, v in fields.items():  # noqa: B020 - the slow path restarts
-                    setattr(self, k, v)
-                return
-        self.__dict__.update(fields)
-
-    def _track(self, name, new):
-        """Attribute ``name`` is about to hold ``new``: track ``new`` if it is
-        a layer, and stop tracking the layer it held unless another attribute
-        holds it too."""
-        d = self.__dict__
-        tracked = d.get("_tracked_layers")
-        if tracked is None:
-            return  # before Layer.__init__: nothing is tracked yet
-        old = d.get(name)
-        if isinstance(old, Layer) and old is not new and not any(v is old for k, v in d.items() if k != name):
-            tracked[:] = [t for t in tracked if t is not old]
-        attrs = d.get("_layer_attrs")
-        if attrs is None:
-            attrs = d["_layer_attrs"] = set()
-        if isinstance(new, Layer):
-            attrs.add(name)
-            if new is not self and not any(new is t for t in tracked):
-                tracked.append(new)
-        else:
-            attrs.discard(name)
+    @property
+    def _tracked_layers(self) -> list[Layer]:
+        """The layers held by this layer's attributes, each once, in the
+        order their attributes were first set: their weights are ours too
+        (a layer re-assigned or deleted is no longer one)."""
+        out: list[Layer] = []
+        skip = self._untracked_attrs
+        for k, v in list(self.__dict__.items()):  # a copy: another thread may assign
+            if isinstance(v, Layer) and v is not self and k not in skip and not any(v is t for t in out):
+                out.append(v)
+        return out
 
     def add_weight(
         self,

@@ -65,6 +65,8 @@ class Sequential(Model):
     # Set only by _commit(), all together.
     _layers: list[Layer]
     _functional: Functional | None
+    # The internal functional model is not a sublayer (its layers are ours).
+    _untracked_attrs = frozenset({"_functional"})
 
     def __init__(
         self,
@@ -83,8 +85,7 @@ class Sequential(Model):
     # ------------------------------------------------------------ state
     def _commit(self, layers: list[Layer], functional: Functional | None) -> None:
         """Switch to a new stack in one step (``dict.update`` runs no Python
-        code, so no signal handler can interrupt it halfway). Plain
-        attributes: the internal functional model is not a tracked sublayer."""
+        code, so no signal handler can interrupt it halfway)."""
         self.__dict__.update(
             _layers=layers,
             _functional=functional,
