@@ -301,7 +301,24 @@ _ALL["swish"] = silu
 _ALL["hard_swish"] = hard_silu
 
 
-def get(identifier: str | Activation | None) -> Activation:
+def serialize(activation: Activation) -> str:
+    """The name Keras writes for a built-in activation (``"relu"``; ``"swish"``
+    is written ``"silu"``).
+
+    Raises:
+        ValueError: for a callable of the user's (a custom object, which
+            r_bridge cannot write into a Keras config).
+    """
+    name = getattr(activation, "__name__", None)
+    if isinstance(name, str) and _ALL.get(name) is activation:
+        return name
+    raise ValueError(
+        f"Cannot serialize the custom activation {activation!r:.80}: custom objects are not "
+        "supported by r_bridge's configs and files (use a built-in activation name)."
+    )
+
+
+def get(identifier: str | dict | Activation | None) -> Activation:
     """Resolve an activation identifier, as Keras's ``activations.get``.
 
     Args:
@@ -315,6 +332,17 @@ def get(identifier: str | Activation | None) -> Activation:
     """
     if identifier is None:
         return linear
+    if isinstance(identifier, dict):  # Keras's serialized form of a function
+        if identifier.get("module") in ("keras.activations", None) and identifier.get("registered_name") in (
+            None,
+            identifier.get("class_name"),
+        ):
+            identifier = str(identifier.get("class_name"))
+        else:
+            raise ValueError(
+                f"Could not interpret activation function identifier: {identifier!s:.100} "
+                "(custom objects are not supported by r_bridge)"
+            )
     obj = _ALL.get(identifier) if isinstance(identifier, str) else identifier
     if callable(obj):
         return obj

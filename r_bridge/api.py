@@ -33,6 +33,7 @@ The contract:
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -51,7 +52,7 @@ from r_bridge.messages import shown as _shown
 from r_bridge.models import Functional, Input, KerasTensor, Model, Sequential
 from r_bridge.models import get_source_inputs as _get_source_inputs
 
-API_VERSION = "2.2.0"
+API_VERSION = "2.3.0"
 
 LAYER_KINDS = {
     "dense": Dense,
@@ -401,6 +402,143 @@ def get_source_inputs(object: object) -> list:  # noqa: A002
     """Records of the input tensors a symbolic tensor was computed from."""
     # get_source_inputs() checks that it is a tensor; _out() of a list is a list.
     return cast(list, _out(_get_source_inputs(cast(KerasTensor, _obj(object)))))
+
+
+# ------------------------------------------------------------------ formats
+# Keras's formats (configs, JSON, .keras and .weights.h5 files): added in
+# API 2.3. Configs cross as plain JSON values: dicts, lists, str, numbers,
+# None (an R host turns an empty dict into an empty list: see _from_host).
+from r_bridge import saving as _saving  # noqa: E402
+from r_bridge.models import clone_model as _clone_model  # noqa: E402
+from r_bridge.models import model_from_json as _model_from_json  # noqa: E402
+
+# Keys of Keras configs whose value is always a dict.
+_DICT_KEYS = frozenset({"config", "kwargs", "build_config", "compile_config", "dtype"})
+
+
+def _from_host(value: object, key: str | None = None) -> object:
+    """A config from a host as Keras's JSON values (an empty list where a
+    dict belongs becomes ``{}``; a whole number from R's doubles stays a float)."""
+    if isinstance(value, list) and not value and key in _DICT_KEYS:
+        return {}
+    if isinstance(value, dict):
+        return {str(k): _from_host(v, str(k)) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_from_host(v) for v in value]
+    return value
+
+
+def _argument(e: Exception, name: str) -> Exception:
+    e.argument = name  # type: ignore[attr-defined]
+    return e
+
+
+@_plain
+def get_config(object: object) -> dict:  # noqa: A002
+    """The object's config as Keras serializes it: ``{"module", "class_name",
+    "registered_name", "config"}`` (``config`` is ``object.get_config()``),
+    as JSON values."""
+    layer = _layer(object)
+    try:
+        serialized = _saving.serialize_keras_object(layer)
+    except ValueError as e:
+        raise _argument(e, "object") from None
+    out = {k: serialized.get(k) for k in ("module", "class_name", "registered_name", "config")}
+    return cast(dict, json.loads(json.dumps(out)))
+
+
+@_atomic
+def from_config(
+    config: dict,
+    class_name: str,
+    module: str | None = None,
+    registered_name: str | None = None,
+) -> dict:
+    """A new layer or model of class ``class_name`` from ``config`` (Keras's
+    ``cls.from_config(config)``)."""
+    if not isinstance(config, dict):
+        raise _argument(
+            ValueError(f"`config` must be a dict (a named list). Received: {_shown(config, conversion='r')}"),
+            "config",
+        )
+    serialized = {
+        "module": module,
+        "class_name": class_name,
+        "registered_name": registered_name,
+        "config": _from_host(config),
+    }
+    try:
+        obj = _saving.deserialize_keras_object(serialized)
+    except ValueError as e:
+        raise _argument(e, "config") from None
+    return record(obj)
+
+
+@_plain
+def to_json(object: object) -> str:  # noqa: A002
+    """``object.to_json()``: the model's config as Keras's JSON."""
+    layer = _layer(object)
+    if not isinstance(layer, Model):
+        raise _argument(TypeError(f"`model` must be a model, not a {type(layer).__name__}."), "model")
+    try:
+        return layer.to_json()
+    except ValueError as e:
+        raise _argument(e, "model") from None
+
+
+@_atomic
+def model_from_json(json_string: str) -> dict:
+    """A new model (fresh weights) from Keras's JSON."""
+    if not isinstance(json_string, str):
+        raise _argument(ValueError("`filepath` must hold a model's JSON config."), "filepath")
+    return record(_model_from_json(json_string))
+
+
+@_plain
+def save_model(object: object, filepath: str, overwrite: bool = True) -> None:  # noqa: A002
+    """Save a model as a ``.keras`` file (Keras's layout)."""
+    model = _layer(object, "model")
+    try:
+        _saving.save_model(model, filepath, overwrite=overwrite)  # type: ignore[arg-type]
+    except ValueError as e:
+        raise _argument(e, "filepath" if "filepath" in str(e) else "model") from None
+
+
+@_atomic
+def load_model(filepath: str) -> dict:
+    """The model of a ``.keras`` file (saved by Keras or rbridge)."""
+    try:
+        return record(_saving.load_model(filepath))
+    except ValueError as e:
+        raise _argument(e, "model") from None
+
+
+@_plain
+def save_weights(object: object, filepath: str, overwrite: bool = True) -> None:  # noqa: A002
+    """Save the model's weights as a ``.weights.h5`` file."""
+    try:
+        _saving.save_weights(_layer(object, "model"), filepath, overwrite=overwrite)  # type: ignore[arg-type]
+    except ValueError as e:
+        raise _argument(e, "filepath") from None
+
+
+@_plain
+def load_weights(object: object, filepath: str, skip_mismatch: bool = False) -> None:  # noqa: A002
+    """Load weights from a ``.weights.h5`` or ``.keras`` file into the model."""
+    try:
+        _saving.load_weights(_layer(object, "model"), filepath, skip_mismatch=skip_mismatch)  # type: ignore[arg-type]
+    except ValueError as e:
+        raise _argument(e, "filepath") from None
+
+
+@_atomic
+def clone_model(object: object) -> dict:  # noqa: A002
+    """A new model from the same config (same names), with fresh weights."""
+    model = _layer(object, "model")
+    try:
+        return record(_clone_model(model))  # type: ignore[arg-type]
+    except ValueError as e:
+        raise _argument(e, "model") from None
 
 
 __all__ = ["API_VERSION", "FUNCTIONS", "dispatch", "dispatch_buffers", "table", "record", *FUNCTIONS]

@@ -132,6 +132,35 @@ def check_dtype_policy(policy: str) -> str:
     return policy
 
 
+def serialize_dtype_policy(policy: str) -> dict:
+    """A dtype policy name as Keras writes a ``DTypePolicy`` in a config."""
+    return {
+        "module": "keras",
+        "class_name": "DTypePolicy",
+        "config": {"name": policy},
+        "registered_name": None,
+    }
+
+
+def deserialize_dtype_policy(obj: object) -> str:
+    """The policy name of a serialized ``DTypePolicy`` (or of a name).
+
+    Keras's quantized policies (``QuantizedDTypePolicy``, ...) cannot be
+    represented: a ``ValueError`` says so."""
+    if isinstance(obj, dict):
+        cls = obj.get("class_name")
+        inner = obj.get("config") or {}
+        if cls not in ("DTypePolicy", "FloatDTypePolicy") or not isinstance(inner, dict):
+            raise ValueError(
+                f"Cannot interpret the dtype policy {cls!s:.80}: quantized dtype policies "
+                "(quantization) are not supported by r_bridge."
+            )
+        obj = inner.get("name")
+    if obj is None:
+        return dtype_policy()
+    return standardize_dtype(obj)  # type: ignore[arg-type,return-value]
+
+
 def check_tensor_dtype(dtype: str | None) -> str | None:
     """A tensor's ``dtype`` (``None`` or a dtype name, not a policy), with
     Keras's message (``Input(dtype=...)``)."""

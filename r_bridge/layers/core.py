@@ -86,6 +86,22 @@ class Dense(Layer):
     def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
         return tuple(input_shape[:-1]) + (self.units,)
 
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update(
+            units=self.units,
+            activation=activations.serialize(self.activation),
+            use_bias=self.use_bias,
+            kernel_initializer=initializers.serialize(self.kernel_initializer),
+            bias_initializer=initializers.serialize(self.bias_initializer),
+            kernel_regularizer=None,
+            bias_regularizer=None,
+            kernel_constraint=None,
+            bias_constraint=None,
+            quantization_config=None,
+        )
+        return config
+
     def call(self, inputs: np.ndarray, training: bool | None = None) -> np.ndarray:
         y = inputs @ self.kernel
         if self.bias is not None:
@@ -167,6 +183,11 @@ class Dropout(Layer):
     def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
         return tuple(input_shape)
 
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update(rate=self.rate, seed=self.seed, noise_shape=self.noise_shape)
+        return config
+
     def call(self, inputs: np.ndarray, training: bool | None = False) -> np.ndarray:
         if not training or self.seed_generator is None:
             return inputs
@@ -188,6 +209,11 @@ class Activation(Layer):
 
     def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
         return tuple(input_shape)
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update(activation=activations.serialize(self.activation))
+        return config
 
     def call(self, inputs: np.ndarray) -> np.ndarray:
         return self.activation(inputs)
@@ -216,6 +242,11 @@ class Flatten(Layer):
             else int(np.prod(cast("tuple[int, ...]", rest), dtype=np.int64))
         )  # no None here
         return (input_shape[0], size)
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        config.update(data_format=self.data_format)
+        return config
 
     def call(self, x: np.ndarray) -> np.ndarray:
         if self.data_format == "channels_first" and x.ndim > 2:

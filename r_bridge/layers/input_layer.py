@@ -114,6 +114,17 @@ class InputLayer(Layer):
             self._output_ref = weakref.ref(out)
         return out
 
+    def get_config(self) -> dict[str, Any]:
+        """Keras's InputLayer config (a plain dtype name, no ``trainable``)."""
+        return {
+            "batch_shape": self.batch_shape,
+            "dtype": self.dtype,
+            "sparse": self.sparse,
+            "ragged": self.ragged,
+            "name": self.name,
+            "optional": self.optional,
+        }
+
     def call(self) -> None:
         """An input layer computes nothing (Keras's ``InputLayer.call()``)."""
         return None

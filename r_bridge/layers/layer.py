@@ -7,7 +7,7 @@ import inspect
 import warnings
 import weakref
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -86,6 +86,7 @@ class Layer:
     _weight_names: list[str | None]
     _weight_trainable: list[bool]
     _trainable: bool
+    _dtype_policy: str
     # Fields whose initial value is shared (immutable): a new layer reads
     # them from the class and gets its own when one is assigned.
     built: bool = False
@@ -126,11 +127,9 @@ class Layer:
                 "Expected `trainable` to be a boolean. "
                 f"Received: trainable={shown(trainable, conversion='r')} (of type {type(trainable)})"
             )
-        if dtype is None:
-            dtype = compute_dtype()
-        else:
-            dtype = cast(str, config.standardize_dtype(dtype))  # not None: dtype was given
-            dtype = "float32" if dtype.startswith("mixed_") else _NUMPY_DTYPES.get(dtype, dtype)
+        if isinstance(dtype, dict):  # a serialized DTypePolicy, from a config
+            dtype = config.deserialize_dtype_policy(dtype)
+        dtype = config.standardize_dtype(dtype)
         input_shape_arg = None
         if input_shape is not None:
             warnings.warn(
@@ -140,12 +139,17 @@ class Layer:
                 stacklevel=2,
             )
             input_shape_arg = tuple(input_shape) if not np.isscalar(input_shape) else (input_shape,)
+        # One read of the session's policy: its name for get_config(), the
+        # numpy dtype of the weights from it.
+        policy = dtype if dtype is not None else config.dtype_policy()
+        dtype = "float32" if policy.startswith("mixed_") else policy
         self._weights = []
         self._weight_names = []
         self._weight_trainable = []
         self.name = name if name is not None else auto_name(type(self).__name__)
         self._trainable = trainable
-        self.dtype = dtype
+        self.dtype = _NUMPY_DTYPES.get(dtype, dtype)
+        self._dtype_policy = policy  # the policy's name, for get_config()
         if input_shape_arg is not None:
             self._input_shape_arg = input_shape_arg
 
@@ -522,8 +526,85 @@ class Layer:
             x = np.asarray(x)
         return self(x, training=False)
 
+    # ------------------------------------------------------ serialization
+    def get_config(self) -> dict[str, Any]:
+        """Keras's base layer config: ``name``, ``trainable`` and ``dtype`` (the
+        dtype policy, serialized as Keras writes it). A subclass adds its
+        constructor arguments: ``config = super().get_config();
+        config.update(...)``."""
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "dtype": config.serialize_dtype_policy(self._dtype_policy),
+        }
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Layer:
+        """A new layer from :meth:`get_config`'s dict: ``cls(**config)`` (a
+        serialized dtype policy is accepted as ``dtype``).
+
+        Keras features r_bridge does not have (regularizers, constraints,
+        quantization, LoRA) are refused with an error naming the layer and
+        the feature; their empty (``None``) entries are dropped."""
+        return cls(**supported_config(cls, config))
+
+    def get_build_config(self) -> dict[str, Any] | None:
+        """``{"input_shape": shape}`` of the layer's first build, as Keras
+        records it; ``None`` if it was never built from a shape."""
+        shape = getattr(self, "_build_input_shape", None)
+        return None if shape is None else {"input_shape": shape}
+
+    def build_from_config(self, config: dict[str, Any] | None) -> None:
+        """Build the layer (make its weights) from :meth:`get_build_config`'s dict."""
+        shape = (config or {}).get("input_shape")
+        if shape is not None and not self.built:
+            shape = _as_shapes(shape)
+            self.build(shape)
+            if getattr(self, "_build_input_shape", None) is None:
+                self._build_input_shape = shape
+
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+_FEATURES = (
+    ("_regularizer", "regularizers"),
+    ("_constraint", "constraints"),
+    ("quantization_config", "quantization"),
+    ("quantization_mode", "quantization"),
+    ("lora_rank", "LoRA"),
+    ("lora_alpha", "LoRA"),
+    ("lora_enabled", "LoRA"),
+)
+
+
+def supported_config(cls: type, config: dict[str, Any]) -> dict[str, Any]:
+    """``config`` without the entries of Keras features r_bridge does not
+    have, which must be empty (``None``/``False``); else a ``ValueError``
+    naming the layer and the feature (nothing is created)."""
+    params = inspect.signature(cls).parameters
+    out = {}
+    for key, value in config.items():
+        feature = next((f for suffix, f in _FEATURES if key.endswith(suffix)), None)
+        if feature is None or key in params:
+            out[key] = value
+        elif value not in (None, False) and not (key == "lora_alpha" and not config.get("lora_rank")):
+            raise ValueError(
+                f"Layer '{shown(config.get('name'))}' ({cls.__name__}) uses {feature} "
+                f"(`{key}={shown(value, conversion='r')}`), which r_bridge does not support."
+            )
+    return out
+
+
+def _as_shapes(shape):
+    """A shape read from JSON (lists) as Keras's tuples (nested for several)."""
+    if isinstance(shape, (list, tuple)) and all(d is None or isinstance(d, int) for d in shape):
+        return tuple(shape)
+    if isinstance(shape, dict):
+        return {k: _as_shapes(v) for k, v in shape.items()}
+    if isinstance(shape, (list, tuple)):
+        return [_as_shapes(v) for v in shape]
+    return shape
 
 
 def _is_tensor(x, numbers: bool = False) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import re
 import warnings
 from collections.abc import Callable
 from typing import Any, NoReturn
@@ -14,8 +16,11 @@ from r_bridge.layers.layer import Layer
 from r_bridge.messages import shown
 from r_bridge.models.model import Model
 from r_bridge.naming import atomic
+from r_bridge.serialization_lib import deserialize_keras_object, serialize_keras_object, serialize_tensor
 from r_bridge.tensor import KerasTensor, Node
 from r_bridge.tree import Path, Structure
+
+_AUTO_TENSOR_NAME = re.compile(r"keras_tensor(?:_(\d+))?")
 
 
 class _OutputNode(Node):
@@ -93,12 +98,33 @@ def _map_graph(
             raise ValueError(f"Output with path `{path}` is not connected to `inputs`") from None
     depth, order = g["depth"], g["order"]
     pos = {id(n): i for i, n in enumerate(order)}
+    depth = _keras_depths(order, boundary)
     nodes = sorted(order, key=lambda n: (-depth[id(n)], pos[id(n)]))
     layer_depth: dict[int, int] = {}
     for n in nodes:
         layer_depth[id(n.layer)] = max(layer_depth.get(id(n.layer), 0), depth[id(n)])
     ranked = sorted(g["layer_index"].values(), key=lambda p: (-layer_depth[id(p[1])], p[0]))
     return nodes, {id(n): depth[id(n)] for n in nodes}, [layer for _, layer in ranked]
+
+
+def _keras_depths(order: list[Node], boundary: dict[int, Node | None]) -> dict[int, int]:
+    """``id(node) -> depth`` by Keras's rule (``ops/function.py``, ``map_graph``):
+    going from the outputs back (``order`` runs from the inputs to the
+    outputs), a node is one deeper than the deepest node that uses it, and
+    no shallower than the calls of its layer already seen. This is what
+    orders ``layers`` (and a config's layers) as Keras does when a layer is
+    shared."""
+    in_graph = {id(n) for n in order}
+    depth: dict[int, int] = {}
+    layer_depth: dict[int, int] = {}
+    for node in reversed(order):
+        d = max(depth.get(id(node), 0), layer_depth.get(id(node.layer), 0))
+        layer_depth[id(node.layer)] = depth[id(node)] = d
+        for t in node.inputs:
+            parent = boundary.get(id(t), t._node)
+            if parent is not None and id(parent) in in_graph and parent is not node:
+                depth[id(parent)] = max(d + 1, depth.get(id(parent), 0))
+    return depth
 
 
 def _path(p: Path) -> str:
@@ -468,6 +494,215 @@ class Functional(Model):
             return self._call_symbolic(inputs)
         self._check_inputs(inputs)
         return self.call(inputs, training=training, mask=mask, **kwargs)
+
+    # ------------------------------------------------------ serialization
+    def _call_indices(self) -> dict[int, tuple[int, int]]:
+        """``id(node) -> (call index, tensor index)`` as Keras numbers them in
+        a config's nodes: the calls of each layer within this graph in the
+        order they were made, from 0; a call with several outputs is one
+        call with one tensor index per output. (``input_layers`` and
+        ``output_layers`` count a Functional layer's calls from 1: Keras
+        counts its own graph as its call 0 there, and only there.)
+
+        The order a call was made in is read from its output tensor's auto
+        name (``keras_tensor_<n>``: the session deals those in order), the
+        graph's order breaking ties (a name given by hand, or dealt after a
+        ``clear_session()``)."""
+        made: dict[int, float] = {}
+        for t in [*self._flat_outputs, *(t for n, _ in self._all_nodes for t in n.inputs)]:
+            if t._node is not None:
+                match = _AUTO_TENSOR_NAME.fullmatch(t.name)
+                number = float(match.group(1) or 0) if match else math.inf
+                made[id(t._node)] = min(made.get(id(t._node), math.inf), number)
+        calls: dict[int, dict[Any, list[Node]]] = {}
+        for node, _ in self._all_nodes:
+            index = getattr(node, "index", None)
+            key = id(node) if index is None else (tuple(id(t) for t in node.inputs), "outputs")
+            calls.setdefault(id(node.layer), {}).setdefault(key, []).append(node)
+        out: dict[int, tuple[int, int]] = {}
+        for layer_calls in calls.values():
+            groups = list(layer_calls.values())
+            ranked = sorted(
+                range(len(groups)), key=lambda i: (min(made.get(id(n), math.inf) for n in groups[i]), i)
+            )
+            for position, i in enumerate(ranked):
+                for node in groups[i]:
+                    out[id(node)] = (position, getattr(node, "index", None) or 0)
+        return out
+
+    def get_config(self) -> dict[str, Any]:
+        """Keras's Functional config: ``name``, ``trainable``, ``layers`` (each
+        serialized, with its ``name`` and ``inbound_nodes``), ``input_layers``
+        and ``output_layers`` (``[layer name, node index, tensor index]`` in
+        the structure of the model's inputs and outputs).
+
+        A layer called several times has its calls numbered in the order
+        they were made, as Keras does (see :meth:`_call_indices`)."""
+        where = self._call_indices()
+
+        def history(t: KerasTensor, top: bool = False) -> list[Any]:
+            node = self._node_of(t)
+            call, index = where[id(node)]
+            first = 1 if top and isinstance(node.layer, Functional) else 0
+            return [node.layer.name, call + first, index]
+
+        def tensor(x: Any) -> Any:
+            return (
+                serialize_tensor(x, history(x)) if isinstance(x, KerasTensor) else serialize_keras_object(x)
+            )
+
+        layer_configs = []
+        for layer in self._layers:
+            calls: dict[int, dict[str, Any]] = {}
+            for node, _ in self._all_nodes:
+                if node.layer is not layer or not node.inputs or where[id(node)][0] in calls:
+                    continue
+                arguments = getattr(node, "arguments", None)
+                args, kwargs = arguments if arguments is not None else (list(node.inputs), {})
+                kwargs = _recorded_kwargs(layer, args, kwargs)
+                calls[where[id(node)][0]] = {
+                    "args": tree.map_structure(tensor, list(args)),
+                    "kwargs": tree.map_structure(tensor, kwargs),
+                }
+            inbound = [calls[i] for i in sorted(calls)]
+            entry = serialize_keras_object(layer)
+            entry["name"] = layer.name
+            entry["inbound_nodes"] = inbound
+            layer_configs.append(entry)
+        return {
+            "name": self.name,
+            "trainable": self.trainable,
+            "layers": layer_configs,
+            "input_layers": tree.map_structure(lambda t: history(t, top=True), self._inputs_struct),
+            "output_layers": tree.map_structure(lambda t: history(t, top=True), self._outputs_struct),
+        }
+
+    def get_build_config(self) -> dict[str, Any]:
+        """As Keras writes it for a Functional model: built by construction."""
+        return {"input_shape": None}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Functional:
+        """The model of a Functional config (Keras's or r_bridge's): the layers
+        are made, then called in the recorded order to rebuild the graph.
+        All or nothing: on error no name is consumed and no model is made."""
+        with atomic():
+            return _functional_from_config(cls, dict(config))
+
+
+def _recorded_kwargs(layer: Layer, args: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments Keras records in a node: the call's own, plus
+    ``training`` when ``call`` takes it and its default is not ``None``, plus
+    ``mask`` (``None`` for each tensor: r_bridge has no masks) when ``call``
+    takes one and the call has a single tensor argument."""
+    import inspect
+
+    try:
+        params = inspect.signature(layer.call).parameters
+    except (TypeError, ValueError):
+        return dict(kwargs)
+    out = dict(kwargs)
+    training = params.get("training")
+    if (
+        "training" not in out
+        and training is not None
+        and training.default not in (None, inspect.Parameter.empty)
+    ):
+        out["training"] = training.default
+    tensor_args = [
+        a for a in args if tree.flatten(a) and all(isinstance(t, KerasTensor) for t in tree.flatten(a))
+    ]
+    if "mask" in params and out.get("mask") is None and len(tensor_args) == 1:
+        out["mask"] = tree.map_structure(lambda t: None, tensor_args[0])
+    return out
+
+
+def _is_history(x: Any) -> bool:
+    return isinstance(x, (list, tuple)) and len(x) == 3 and isinstance(x[0], str)
+
+
+def _functional_from_config(cls: type[Functional], config: dict[str, Any]) -> Functional:
+    try:
+        layer_configs = config.pop("layers")
+        input_layers = config.pop("input_layers")
+        output_layers = config.pop("output_layers")
+    except KeyError as e:
+        raise ValueError(
+            f"A Functional model config needs the key {e}. Received keys: {sorted(config)}"
+        ) from None
+    created: dict[str, Layer] = {}
+    outputs: dict[str, list[list[KerasTensor]]] = {}
+    pending: dict[str, list[Any]] = {}
+    for layer_data in layer_configs:
+        layer = deserialize_keras_object(layer_data)
+        name = layer_data.get("name", layer.name)
+        created[name] = layer
+        pending[name] = list(layer_data.get("inbound_nodes") or [])
+        if isinstance(layer, InputLayer):
+            outputs[name] = [[layer.output]]
+        else:
+            outputs[name] = []
+
+    def get_tensor(history: Any) -> KerasTensor:
+        lname, node_index, tensor_index = history
+        if lname not in created:
+            raise ValueError(f"Invalid Functional model configuration. Missing node: {shown(lname)}")
+        calls = outputs[lname]
+        if node_index >= len(calls):
+            raise IndexError(node_index)  # not made yet: try again later
+        return calls[node_index][tensor_index]
+
+    def revive(x: Any) -> Any:
+        if isinstance(x, dict) and x.get("class_name") == "__keras_tensor__":
+            return get_tensor(x["config"]["keras_history"])
+        if isinstance(x, dict) and "class_name" not in x:
+            return {k: revive(v) for k, v in x.items()}
+        if isinstance(x, (list, tuple)):
+            return [revive(v) for v in x]
+        return deserialize_keras_object(x)
+
+    while any(pending.values()):
+        progress = False
+        for name, nodes in pending.items():
+            while nodes:
+                data = nodes[0]
+                try:
+                    if isinstance(data, dict):
+                        args, kwargs = revive(data.get("args", [])), revive(data.get("kwargs", {}))
+                    else:  # legacy: a list of [layer, node, tensor(, kwargs)]
+                        legacy = [get_tensor(d[:3]) for d in data]
+                        args, kwargs = [legacy[0] if len(legacy) == 1 else legacy], {}
+                except IndexError:
+                    break
+                result = created[name](*args, **kwargs)
+                outputs[name].append(tree.flatten(result))
+                nodes.pop(0)
+                progress = True
+        if not progress:
+            stuck = {k: len(v) for k, v in pending.items() if v}
+            raise ValueError(
+                "Invalid Functional model configuration. The graph of the Functional model either "
+                f"has loops or disconnected nodes. The following nodes failed to be resolved: {stuck}"
+            )
+
+    def tensors(x: Any) -> Any:
+        if _is_history(x):
+            lname, node_index, tensor_index = x
+            if isinstance(created.get(lname), Functional):
+                node_index -= 1  # Keras counts a Functional's own graph as call 0 here
+            return get_tensor([lname, node_index, tensor_index])
+        if isinstance(x, dict):
+            return {k: tensors(v) for k, v in x.items()}
+        if isinstance(x, tuple):
+            return tuple(tensors(v) for v in x)
+        return [tensors(v) for v in x]
+
+    name = config.pop("name", None)
+    trainable = config.pop("trainable", None)
+    model = cls(inputs=tensors(input_layers), outputs=tensors(output_layers), name=name)
+    if trainable is not None:
+        model.trainable = bool(trainable)
+    return model
 
 
 def get_source_inputs(tensor: KerasTensor) -> list[KerasTensor]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NoReturn
 
@@ -13,6 +15,8 @@ from r_bridge.layers.layer import Layer
 from r_bridge.messages import shown
 from r_bridge.models.progbar import Progbar
 from r_bridge.models.summary import show_summary, summary_text
+from r_bridge.naming import atomic
+from r_bridge.serialization_lib import deserialize_keras_object, serialize_keras_object
 from r_bridge.tree import Structure
 
 
@@ -51,6 +55,34 @@ class Model(Layer):
         raise AttributeError(
             "`Model.layers` attribute is reserved and should not be used. Please use another name."
         )
+
+    # ------------------------------------------------------------ formats
+    def to_json(self, **kwargs: Any) -> str:
+        """The model's config as a JSON string, as Keras writes it
+        (``kwargs`` go to ``json.dumps``); :func:`model_from_json` reads it."""
+        return json.dumps(serialize_keras_object(self), **kwargs)
+
+    def save(self, filepath: str | os.PathLike, overwrite: bool = True, **kwargs: Any) -> None:
+        """Save as a ``.keras`` file: :func:`r_bridge.saving.save_model`."""
+        from r_bridge.saving import save_model  # saving sits above models, as in Keras
+
+        save_model(self, filepath, overwrite=overwrite, **kwargs)
+
+    def save_weights(self, filepath: str | os.PathLike, overwrite: bool = True) -> None:
+        """Save the weights as a ``.weights.h5`` file: :func:`r_bridge.saving.save_weights`."""
+        from r_bridge.saving import save_weights
+
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath: str | os.PathLike, skip_mismatch: bool = False) -> None:
+        """Load weights from a ``.weights.h5`` or ``.keras`` file: :func:`r_bridge.saving.load_weights`."""
+        from r_bridge.saving import load_weights
+
+        load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+    def get_compile_config(self) -> dict[str, Any]:
+        """Keras's compile config: empty (r_bridge models are not compiled)."""
+        return {}
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """A layer by ``name`` (unique) or ``index`` (in ``layers`` order),
@@ -214,3 +246,18 @@ class Model(Layer):
             layer_range=layer_range,
         )
         show_summary(text, print_fn)
+
+
+def model_from_json(json_string: str, custom_objects: dict | None = None) -> Model:
+    """A new model from :meth:`Model.to_json`'s string (Keras's or r_bridge's),
+    with fresh weights. All or nothing: on error no name is consumed."""
+    if custom_objects:
+        raise ValueError(
+            "`custom_objects` are not supported by r_bridge: only Keras's built-in layers can be loaded."
+        )
+    config = json.loads(json_string)
+    with atomic():
+        model = deserialize_keras_object(config)
+        if not isinstance(model, Model):
+            raise ValueError(f"The JSON describes a {type(model).__name__}, not a model.")
+    return model

@@ -14,6 +14,7 @@ from r_bridge.messages import shown
 from r_bridge.models.functional import Functional
 from r_bridge.models.model import Model
 from r_bridge.naming import atomic
+from r_bridge.serialization_lib import deserialize_keras_object, serialize_keras_object
 from r_bridge.tensor import KerasTensor, Node
 from r_bridge.tree import Structure
 
@@ -309,6 +310,44 @@ class Sequential(Model):
             dtype = self._functional.outputs[0].dtype if self._functional is not None else self.dtype
             out = KerasTensor(shape, dtype=dtype, node=Node(self, [x]))
         return out
+
+    # ------------------------------------------------------ serialization
+    def get_config(self) -> dict[str, Any]:
+        """Keras's Sequential config: the base keys, ``layers`` (the input
+        layer included) and, once built, ``build_input_shape``."""
+        config = super().get_config()
+        config["layers"] = [serialize_keras_object(layer) for layer in self._layers]
+        if self._functional is not None:
+            config["build_input_shape"] = self._functional.input_shape
+        return config
+
+    def get_build_config(self) -> dict[str, Any] | None:
+        return {"input_shape": self._functional.input_shape} if self._functional is not None else None
+
+    def build_from_config(self, config: dict[str, Any] | None) -> None:
+        shape = (config or {}).get("input_shape")
+        if shape is not None and self._functional is None:
+            self.build(tuple(shape))
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> Sequential:
+        """The model of a Sequential config (Keras's or r_bridge's), as Keras
+        rebuilds it: a model of that name, each layer added, then built for
+        ``build_input_shape`` if the layers did not build it. All or nothing:
+        on error no name is consumed and no model is made."""
+        if "name" not in config or "layers" not in config:
+            raise ValueError(
+                "A Sequential model configuration must be a dictionary containing the 'name' and "
+                f"'layers' keys. Received: config={shown(config)}"
+            )
+        with atomic():
+            model = cls(name=config["name"])
+            for layer_config in config["layers"]:
+                model.add(deserialize_keras_object(layer_config))
+            shape = config.get("build_input_shape")
+            if model._functional is None and shape and isinstance(shape, (tuple, list)):
+                model.build(tuple(shape))
+            return model
 
 
 def _known_input_shape(layers: list[Layer]) -> Structure:
