@@ -32,9 +32,9 @@ apt-test:
 	$(PY) -m pip install -q -e .
 	@touch $@
 
-# The test, rpy2 and lint extras (R is installed first: rpy2 builds against it).
+# The test, rpy2, lint and docs extras (R is installed first: rpy2 builds against it).
 .venv/.ok-test: pyproject.toml .venv/.ok-demo | apt-test
-	$(PY) -m pip install -q -e '.[test,r,lint]'
+	$(PY) -m pip install -q -e '.[test,r,lint,docs]'
 	@touch $@
 
 # Real Keras 3 (numpy backend) for its own test files, the conformance tests,
@@ -79,10 +79,11 @@ bench: setup
 vignettes: setup-demo
 	@Rscript vignettes/precompute.R
 
+# The documentation site in docs/: pkgdown for the R package (reference,
+# vignettes, NEWS) and, in docs/python/, the Python API reference (mkdocs),
+# checked as the `docs` suite checks it (see .ci/docs).
 docs: setup
-	@mkdir -p docs
-	@for f in vignettes/*.Rmd; do Rscript -e "rmarkdown::render('$$f', output_dir = 'docs', quiet = TRUE)"; done
-	@echo "rendered: $$(ls docs/*.html)"
+	@PY=$(PY) bash .ci/docs docs
 
 clean:
 	rm -rf .venv .venv-keras $(RLIB) $(RET146) rbridge.Rcheck rbridge_*.tar.gz docs .ci/out

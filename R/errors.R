@@ -63,6 +63,11 @@ rb_user_call <- function() {
     name <- as.character(head)
     if (name %in% exports) return(call)
     generic <- sub("\\.(rbridge_[a-z]+|keras_shape)$", "", name)
+    if (generic != name && generic %in% c("Ops", "Math")) {
+      # A group method (R's operators on tensors, see ops.R): the operator.
+      call[[1L]] <- as.name(get(".Generic", envir = sys.frame(i)))
+      return(call)
+    }
     if (generic != name && generic %in% rb_generics) {
       # An S3 method's frame: report the generic's call, as the user typed it.
       outer <- if (i > 1L) sys.call(i - 1L) else NULL

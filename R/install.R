@@ -72,7 +72,8 @@ rb_python_sources <- function() {
   src <- system.file("python", package = "rbridge")
   if (!nzchar(src) || !file.exists(file.path(src, "r_bridge", "api.py"))) {
     rb_abort(c("This installation of rbridge does not ship the r_bridge Python package.",
-               i = "Reinstall rbridge from its source package (R CMD build, then R CMD INSTALL), or install r_bridge into a Python yourself and set RBRIDGE_PYTHON to that Python."),
+               i = paste("Reinstall rbridge from its source package (R CMD build, then R CMD INSTALL), or install",
+                         "r_bridge into a Python yourself and set RBRIDGE_PYTHON to that Python.")),
              class = "rbridge_error_python")
   }
   src
@@ -97,7 +98,8 @@ rb_check_base_python <- function(python) {
     "import importlib.util as u, sys",
     "if sys.version_info < (3, 10): print('Python 3.10 or later (this is %d.%d)' % sys.version_info[:2])",
     "if not u.find_spec('ssl'): print('the ssl module, which pip needs to fetch numpy')",
-    "if not (u.find_spec('venv') and u.find_spec('ensurepip')): print('the venv and ensurepip modules (Debian: apt-get install python3-venv)')",
+    paste("if not (u.find_spec('venv') and u.find_spec('ensurepip')):",
+          "print('the venv and ensurepip modules (Debian: apt-get install python3-venv)')"),
     sep = "\n")
   out <- tryCatch(suppressWarnings(system2(python, c("-c", shQuote(probe)), stdout = TRUE, stderr = TRUE)),
                   error = function(e) structure(conditionMessage(e), status = 127L))

@@ -34,7 +34,8 @@ rb_create_layer <- function(kind, object, args) {
 #'   the output tensor is returned. An array: the layer is called on it and
 #'   the result returned.
 #' @param units Positive integer, dimensionality of the output space.
-#' @param activation Activation function to use, by name (e.g. `"relu"`).
+#' @param activation Activation function to use, by name (e.g. `"relu"`)
+#'   or as an [activations] function (`activation_relu`).
 #'   If you don't specify anything, no activation is applied (ie.
 #'   "linear" activation: `a(x) = x`).
 #' @param use_bias Boolean, whether the layer uses a bias vector.
@@ -103,7 +104,8 @@ layer_dropout <- function(object, rate, noise_shape = NULL, seed = NULL, ...) {
 #' Applies an activation function to an output
 #'
 #' @inheritParams layer_dense
-#' @param activation Activation function, by name (e.g. `"relu"`).
+#' @param activation Activation function, by name (e.g. `"relu"`) or as
+#'   an [activations] function (`activation_relu`).
 #' @param ... Other named arguments of the Keras layer (`name`, ...).
 #' @returns The return value depends on `object` (see [layer_dense()]).
 #' @family layers

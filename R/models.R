@@ -60,8 +60,11 @@ rb_check_tensor <- function(x, arg) {
 #' @param name Name of the model; `NULL` for an automatic unique name
 #'   (`sequential`, `sequential_1`, ...).
 #' @param ... Other named arguments of the model's input layer.
-#' @param input_dtype,input_batch_size,input_sparse,input_ragged,input_batch_shape,input_name,input_tensor,input_optional
+#' @param input_dtype,input_batch_size,input_sparse,input_ragged
 #'   The arguments of [keras_input()] (`dtype`, `batch_size`, ...) for the
+#'   model's input.
+#' @param input_batch_shape,input_name,input_tensor,input_optional
+#'   The arguments of [keras_input()] (`batch_shape`, `name`, ...) for the
 #'   model's input.
 #' @param trainable Whether the model's weights are trainable.
 #' @param layers A list of layers to add (a single layer also works). Like
@@ -131,7 +134,9 @@ keras_model <- function(inputs = NULL, outputs = NULL, ...) {
                                name = function(x, arg) rb_check_string(x, arg, null_ok = TRUE)),
                           ignore = c("inputs", "outputs"))
   if (is.list(inputs) && !is.object(inputs) && is.null(names(inputs)) && length(inputs) == 1L) inputs <- inputs[[1L]]
-  if (is.list(outputs) && !is.object(outputs) && is.null(names(outputs)) && length(outputs) == 1L) outputs <- outputs[[1L]]
+  if (is.list(outputs) && !is.object(outputs) && is.null(names(outputs)) && length(outputs) == 1L) {
+    outputs <- outputs[[1L]]
+  }
   if (!rb_is_tensors(inputs)) rb_abort_arg(inputs, "inputs", "a symbolic tensor or a list of them")
   if (!rb_is_tensors(outputs)) rb_abort_arg(outputs, "outputs", "a symbolic tensor or a list of them")
   rb_wrap(do.call(rb_call, c(list("make_model", inputs = rb_handles(inputs), outputs = rb_handles(outputs)),

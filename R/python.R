@@ -187,7 +187,8 @@ rb_python_abort <- function(problem, tried, started_by_reticulate = FALSE) {
     c(i = "reticulate started this Python before rbridge was used, and reticulate can't switch.",
       i = "Fix: restart R and use rbridge first, or run `rbridge::install_rbridge()`.")
   } else {
-    c(i = "Fix: run `rbridge::install_rbridge()`, or set RBRIDGE_PYTHON (or options(rbridge.python =)) to a Python that has the r_bridge package.")
+    c(i = paste("Fix: run `rbridge::install_rbridge()`, or set RBRIDGE_PYTHON (or options(rbridge.python =))",
+                "to a Python that has the r_bridge package."))
   }
   rb_abort(c(problem, i = "Pythons tried, in order:", stats::setNames(tried, rep("*", length(tried))), fix),
            class = "rbridge_error_python")

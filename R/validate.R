@@ -102,7 +102,8 @@ rb_check_plain <- function(x, arg) {
   if (is.function(x)) {
     rb_cli_abort(c("{.arg {arg}} can't be an R function.",
                    i = "Pass the name of a Keras built-in instead (e.g. {.val glorot_uniform}).",
-                   i = "Python holding an R function that holds Python objects is a reference cycle neither side can free."),
+                   i = paste("Python holding an R function that holds Python objects is a reference cycle",
+                             "neither side can free.")),
                  class = "rbridge_error_argument", argument = arg)
   }
   if (is.atomic(x) && is.null(dim(x)) && !is.object(x)) {
@@ -166,7 +167,8 @@ rb_layer_modifiers <- list(
   units = rb_as_integer, seed = rb_as_integer, batch_size = rb_as_integer,
   lora_rank = rb_as_integer, lora_alpha = rb_as_integer,
   input_shape = rb_as_shape, batch_input_shape = rb_as_shape, noise_shape = rb_as_shape,
-  trainable = rb_check_flag, dtype = function(x, arg) rb_check_dtype(x, arg)
+  trainable = rb_check_flag, dtype = function(x, arg) rb_check_dtype(x, arg),
+  activation = function(x, arg) rb_as_activation(x, arg)
 )
 
 rb_input_modifiers <- list(

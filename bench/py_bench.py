@@ -150,12 +150,14 @@ def scaling(impl, checkpoints):
             loc = threading.local()
             del loc
             control_t.append(pc() - t0)
-        rows.append({
-            "layers": n,
-            "dense_us": statistics.median(dense_t) / 1e3,
-            "clear_false_us": statistics.median(clear_t) / 1e3,
-            "control_us": statistics.median(control_t) / 1e3,
-        })
+        rows.append(
+            {
+                "layers": n,
+                "dense_us": statistics.median(dense_t) / 1e3,
+                "clear_false_us": statistics.median(clear_t) / 1e3,
+                "control_us": statistics.median(control_t) / 1e3,
+            }
+        )
     return rows
 
 
@@ -185,7 +187,7 @@ def profile(impl, n):
     st.stream = buf
     st.sort_stats("tottime").print_stats(14)
     text = buf.getvalue()
-    text = text[text.find("ncalls") - 2:] if "ncalls" in text else text
+    text = text[text.find("ncalls") - 2 :] if "ncalls" in text else text
     return {
         "iterations": n,
         "calls_per_iter": st.total_calls / n,
@@ -195,9 +197,57 @@ def profile(impl, n):
     }
 
 
+def residual_bn(impl, rows=100_000, repeats=9):
+    """predict() of a ``rows``-row batch through a residual MLP with
+    BatchNormalization, side by side (alternated) with the same computation
+    written directly in numpy on the same weights: median milliseconds and
+    the ratio. r_bridge only (the reference is numpy, not Keras)."""
+    import numpy as np
+
+    if impl != "rbridge":
+        raise SystemExit("residual_bn compares r_bridge with numpy: use --impl rbridge")
+    import r_bridge
+    from r_bridge import layers
+
+    rng = np.random.default_rng(0)
+    inputs = r_bridge.Input(shape=(100,))
+    x = layers.Dense(64, activation="relu")(inputs)
+    block = layers.BatchNormalization()(x)
+    y = layers.Dense(64, activation="relu")(block)
+    y = layers.BatchNormalization()(layers.add([y, block]))
+    model = r_bridge.Model(inputs, layers.Dense(10)(y))
+    # non-trivial moving statistics and scales
+    model.set_weights([w + rng.random(w.shape).astype(w.dtype) for w in model.get_weights()])
+    w1, b1, g1, be1, m1, v1, w2, b2, g2, be2, m2, v2, w3, b3 = model.get_weights()
+    eps = 1e-3
+    data = rng.random((rows, 100)).astype("float32")
+
+    def bn(h, gamma, beta, mean, var):
+        inv = gamma / np.sqrt(var + eps)
+        return h * inv + (beta - mean * inv)
+
+    def reference():
+        h = bn(np.maximum(data @ w1 + b1, 0), g1, be1, m1, v1)
+        return bn(np.maximum(h @ w2 + b2, 0) + h, g2, be2, m2, v2) @ w3 + b3
+
+    def ours():
+        return model.predict(data, batch_size=rows, verbose=0)
+
+    np.testing.assert_allclose(ours(), reference(), rtol=1e-4, atol=1e-4)
+    times = {"ours": [], "numpy": []}
+    for _ in range(repeats):  # alternated, so both see the same machine load
+        for name, fn in (("ours", ours), ("numpy", reference)):
+            t0 = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+    ours_ms = statistics.median(times["ours"]) * 1e3
+    numpy_ms = statistics.median(times["numpy"]) * 1e3
+    return {"rows": rows, "rbridge_ms": ours_ms, "numpy_ms": numpy_ms, "ratio": ours_ms / numpy_ms}
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["speed", "memory", "scaling", "profile"])
+    ap.add_argument("what", choices=["speed", "memory", "scaling", "profile", "residual_bn"])
     ap.add_argument("--impl", choices=["rbridge", "keras"], required=True)
     ap.add_argument("-n", type=int, default=10000)
     ap.add_argument("--checkpoints", default="10,100,1000,10000,100000")
@@ -206,6 +256,8 @@ def main():
         out = speed(a.impl)
     elif a.what == "memory":
         out = memory(a.impl, a.n, warmup=min(100, a.n))
+    elif a.what == "residual_bn":
+        out = residual_bn(a.impl)
     elif a.what == "scaling":
         out = scaling(a.impl, [int(x) for x in a.checkpoints.split(",")])
     else:

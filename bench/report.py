@@ -74,6 +74,15 @@ rows.append(("(info) `import r_bridge` from this checkout (editable, no .pyc: PY
 # One set of R rows per configuration (reticulate version x array path),
 # named by bench/run: r128_buffer, r128_native, r146_native. Keras through
 # reticulate runs once per reticulate version (r128, r146).
+rbn_files = glob.glob(os.path.join(out, "py_residual_bn.json"))
+if rbn_files:
+    rbn = json.load(open(rbn_files[0]))
+    row(f"`predict()` of a {rbn['rows']:,} × 100 float32 batch: Dense(64, relu) → BatchNormalization → "
+        "Dense(64, relu) + residual add → BatchNormalization → Dense(10) (Python, alternated, median of 9)",
+        f"{rbn['rbridge_ms']:.1f} ms", f"{rbn['numpy_ms']:.1f} ms (the same computation in numpy)",
+        f"{rbn['ratio']:.2f}×", "≤ 1.2×", rbn["ratio"] <= 1.2)
+
+
 def ms(x):
     return f"{x * 1e3:,.1f} ms" if x < 1 else f"{x:,.2f} s"
 

@@ -2,7 +2,9 @@
 library(rbridge)
 
 # Example 1: calling `clear_session()` when creating models in a loop
-rss <- function() as.numeric(sub("\\D*(\\d+).*", "\\1", grep("^VmRSS", readLines("/proc/self/status"), value = TRUE))) / 1024
+rss <- function() {
+  as.numeric(sub("\\D*(\\d+).*", "\\1", grep("^VmRSS", readLines("/proc/self/status"), value = TRUE))) / 1024
+}
 
 for (i in 1:100) {
   # Without `clear_session()`, each iteration of this loop will

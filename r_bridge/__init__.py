@@ -20,7 +20,7 @@ import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from r_bridge import config, layers, models, saving
+from r_bridge import config, layers, models, ops, saving, utils
 from r_bridge.info import session_info
 from r_bridge.models import Functional, Input, KerasTensor, Model, Sequential, get_source_inputs
 from r_bridge.naming import get_uid, name_scope, reset_uids
@@ -58,7 +58,9 @@ __all__ = [
     "config",
     "layers",
     "models",
+    "ops",
     "saving",
+    "utils",
     "Input",
     "Model",
     "Sequential",

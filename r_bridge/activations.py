@@ -64,7 +64,7 @@ def relu(
         out = np.clip(out, _c(0, x), _c(max_value, x))
     if negative_slope != 0.0:
         out = out - _c(negative_slope, x) * negative
-    return out.astype(x.dtype)
+    return out.astype(x.dtype, copy=False)
 
 
 def leaky_relu(x: ArrayLike, negative_slope: float = 0.2) -> np.ndarray:

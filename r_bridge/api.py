@@ -33,32 +33,38 @@ The contract:
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 from collections.abc import Callable
 from typing import Any, cast
 
 import numpy as np
 
+from r_bridge import activations as _activations
 from r_bridge import config as _config
+from r_bridge import layers as _layers
 from r_bridge import naming as _naming
+from r_bridge import ops as _ops
 from r_bridge import random as _random
 from r_bridge import session as _session
 from r_bridge import state as _state
 from r_bridge import tree as _tree
 from r_bridge.bridge import registry as _registry
 from r_bridge.bridge.dispatch import dispatch, dispatch_buffers
-from r_bridge.layers import Activation, Dense, Dropout, Flatten, Layer
+from r_bridge.layers import Layer
 from r_bridge.messages import shown as _shown
 from r_bridge.models import Functional, Input, KerasTensor, Model, Sequential
 from r_bridge.models import get_source_inputs as _get_source_inputs
+from r_bridge.ops.operation import symbolic_call as _symbolic_call
 
-API_VERSION = "2.3.0"
+API_VERSION = "2.5.0"
 
+# Every layer class r_bridge.layers exports, by its snake-case name ("dense",
+# "batch_normalization", ...): a new layer needs no edit here.
 LAYER_KINDS = {
-    "dense": Dense,
-    "dropout": Dropout,
-    "activation": Activation,
-    "flatten": Flatten,
+    _naming.to_snake_case(cls.__name__): cls
+    for cls in (getattr(_layers, n) for n in _layers.__all__)
+    if isinstance(cls, type) and issubclass(cls, Layer) and cls not in (Layer, _layers.InputLayer)
 }
 
 #: The objects held for the host (R hands releases to ``table.inbox``).
@@ -390,6 +396,19 @@ def summary(object: object, **kwargs: Any) -> str:  # noqa: A002
     return cast(Model, _layer(object)).summary_text(**kwargs)
 
 
+@_plain
+def plot_model(object: object, to_file: str, **kwargs: Any) -> None:  # noqa: A002
+    """Draw the model into the image file ``to_file`` (Keras's
+    ``keras.utils.plot_model``; the other arguments are its own). Needs
+    pydot and Graphviz: the ImportError says how to install them."""
+    from r_bridge.utils import plot_model as _plot_model
+
+    model = _layer(object)
+    if not isinstance(model, Model):
+        raise TypeError(f"`object` must be a model, not a {type(model).__name__}.")
+    _plot_model(model, to_file=to_file, **kwargs)
+
+
 @_export
 def get_layer(object: object, name: str | None = None, index: int | None = None) -> dict:  # noqa: A002
     """``object.get_layer(name, index)``."""
@@ -539,6 +558,104 @@ def clone_model(object: object) -> dict:  # noqa: A002
         return record(_clone_model(model))  # type: ignore[arg-type]
     except ValueError as e:
         raise _argument(e, "model") from None
+
+
+# ---------------------------------------------------------------- ops (API 2.4)
+# keras3's op_*() and activation_*() functions. Values that cross are plain
+# values, except two tagged dicts: {TENSOR: handle} is a symbolic tensor
+# (a bare string stays a string: a dtype, a name), and {DTYPE: dtype,
+# "value": float64 array or number} an array of another dtype (a host that
+# sends arrays as float64 buffers keeps the dtype that way). Results come
+# back as records (tensors) or as that tagged dict (arrays, numbers).
+TENSOR = "__rbridge_tensor__"
+DTYPE = "__rbridge_dtype__"
+
+
+def _op_in(value: object, argument: str) -> object:
+    """An op's argument from plain values: tagged tensors and arrays decoded."""
+    if isinstance(value, dict):
+        if TENSOR in value:
+            obj = _obj(value[TENSOR], argument)
+            if not isinstance(obj, KerasTensor):
+                raise TypeError(f"`{argument}` must be a tensor or an array, not a {type(obj).__name__}.")
+            return obj
+        if DTYPE in value:
+            dtype = _config.floatx() if value[DTYPE] == "floatx" else value[DTYPE]
+            return np.asarray(value["value"]).astype(dtype)
+        return {k: _op_in(v, argument) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_op_in(v, argument) for v in value]
+    return value
+
+
+def _op_out(value: object) -> object:
+    """An op's result as plain values: tensors as records, arrays and numpy
+    numbers as ``{DTYPE: dtype, "value": float64 array or float}``."""
+    if isinstance(value, KerasTensor):
+        return record(value)
+    if isinstance(value, (np.ndarray, np.generic)):
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"An array of dtype {arr.dtype} can't be returned to the host.")
+        data = arr.astype(np.float64)
+        return {DTYPE: arr.dtype.name, "value": float(data) if data.ndim == 0 else data}
+    if isinstance(value, (list, tuple)):
+        return [_op_out(v) for v in value]
+    return _out(value)
+
+
+def _function_of(module: object, name: str, what: str) -> Callable:
+    fn = getattr(module, name, None) if isinstance(name, str) and not name.startswith("_") else None
+    if not callable(fn) or isinstance(fn, type):
+        raise ValueError(f"Unknown {what}: {_shown(name)}")
+    return fn
+
+
+@_atomic
+def op(name: str, args: list | None = None, kwargs: dict | None = None) -> object:
+    """``r_bridge.ops.<name>(*args, **kwargs)`` (Keras's op names): on arrays,
+    an array; on symbolic tensors, a tensor's record."""
+    fn = _function_of(_ops, name, "op")
+    pos = cast(list, _op_in(list(args or []), "x"))
+    kw = {k: _op_in(v, k) for k, v in dict(kwargs or {}).items()}
+    return _op_out(fn(*pos, **kw))
+
+
+# Keras's operation classes for activations whose class is not the name in
+# CamelCase (``relu`` records a ``ReLU``, named ``re_lu``).
+_ACTIVATION_OPS = {"relu": "ReLU", "exponential": "Exp"}
+
+
+@_atomic
+def activation(name: str, x: object, kwargs: dict | None = None) -> object:
+    """The activation ``name`` (Keras's names) applied to ``x``, an array or a
+    symbolic tensor, with keyword arguments ``kwargs``. On a symbolic tensor
+    it is recorded as one operation named after the activation (``relu``,
+    ``relu_1``, ...), so a Functional model built with it runs it."""
+    if not isinstance(name, str):
+        raise ValueError(f"Unknown activation: {_shown(name)}")
+    fn = _activations.get(name)
+    x = _op_in(x, "x")
+    kw = {k: _op_in(v, k) for k, v in dict(kwargs or {}).items()}
+    if not isinstance(x, KerasTensor):
+        return _op_out(fn(x, **kw))
+    if fn is _activations.linear:
+        return record(x)
+
+    def compute(x: Any, **kw: Any) -> Any:
+        return fn(x, **kw)
+
+    def spec(x: KerasTensor, **kw: Any) -> KerasTensor:
+        inspect.signature(fn).bind(x, **kw)  # the arguments' errors now, not at predict()
+        shape = list(x.shape)
+        if fn is _activations.glu:  # halves its axis
+            axis = kw.get("axis", -1)
+            shape[axis] = None if shape[axis] is None else shape[axis] // 2
+        dtype = x.dtype if np.dtype(x.dtype).kind == "f" else _config.floatx()
+        return KerasTensor(shape, dtype=dtype)
+
+    class_name = _ACTIVATION_OPS.get(fn.__name__) or "".join(p.capitalize() for p in fn.__name__.split("_"))
+    return _op_out(_symbolic_call(class_name, compute, spec, (x,), dict(kw)))
 
 
 __all__ = ["API_VERSION", "FUNCTIONS", "dispatch", "dispatch_buffers", "table", "record", *FUNCTIONS]

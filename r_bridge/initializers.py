@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -255,19 +255,28 @@ _NAMES = {
     "he_normal": "HeNormal",
     "lecun_uniform": "LecunUniform",
     "lecun_normal": "LecunNormal",
+    "uniform": "RandomUniform",  # Keras's aliases (Embedding's default is "uniform")
+    "normal": "RandomNormal",
 }
 
 
 _DEFAULTS: dict[str, KerasInitializer] = {}
 
 
-def serialize(initializer: Initializer) -> dict[str, Any]:
-    """Keras's serialized form of a built-in initializer.
+@overload
+def serialize(initializer: None) -> None: ...
+@overload
+def serialize(initializer: Initializer) -> dict[str, Any]: ...
+def serialize(initializer: Initializer | None) -> dict[str, Any] | None:
+    """Keras's serialized form of a built-in initializer (``None`` for
+    ``None``, as Keras writes a layer's unset initializer).
 
     Raises:
         ValueError: for a callable of the user's (a custom object, which
             r_bridge cannot write into a Keras config).
     """
+    if initializer is None:
+        return None
     if not isinstance(initializer, KerasInitializer):
         raise ValueError(
             f"Cannot serialize the custom initializer {initializer!r:.80}: custom objects are not "
@@ -297,9 +306,17 @@ def deserialize(config: dict[str, Any]) -> KerasInitializer:
     return cls.from_config(dict(config.get("config") or {}))
 
 
-def get(identifier: str | dict | Initializer) -> Initializer:
+@overload
+def get(identifier: None) -> None: ...
+@overload
+def get(identifier: str | dict | Initializer) -> Initializer: ...
+def get(identifier: str | dict | Initializer | None) -> Initializer | None:
     """A name (``"glorot_uniform"``, ``"GlorotUniform"``, ``"zeros"``, ...), a
-    serialized config, or a callable ``f(shape) -> array`` to a callable."""
+    serialized config, or a callable ``f(shape) -> array`` to a callable;
+    ``None`` stays ``None``, as in Keras (a layer's ``add_weight`` then uses
+    its default initializer)."""
+    if identifier is None:
+        return None
     if isinstance(identifier, str):
         default = _DEFAULTS.get(identifier)
         if default is not None:

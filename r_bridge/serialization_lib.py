@@ -32,11 +32,18 @@ _BY_NAME: dict[str, type] = {}
 _KERAS_MODULES = ("keras", "keras.layers", "keras.models", "keras.src.models.functional")
 
 
+def _key(module: str | None, class_name: str) -> str:
+    """Where ``_BY_NAME`` files a class: by class name for Keras's layer and
+    model modules, else by module too (Keras's ops ``keras.src.ops.numpy.Add``
+    and the layer ``Add`` are different classes)."""
+    return class_name if module is None or module in _KERAS_MODULES else f"{module}.{class_name}"
+
+
 def register_keras_class(cls: type, module: str, registered_name: str | None = None) -> None:
     """Make ``cls`` serializable under Keras's ``module`` and its class name
     (e.g. ``Dense`` as ``keras.layers.Dense``)."""
     _PUBLIC[cls] = (module, cls.__name__, registered_name)
-    _BY_NAME[cls.__name__] = cls
+    _BY_NAME[_key(module, cls.__name__)] = cls
 
 
 def registered_class(class_name: str) -> type | None:
@@ -67,6 +74,10 @@ def serialize_keras_object(obj: Any) -> Any:
         return tuple(items) if isinstance(obj, tuple) else items
     if isinstance(obj, dict):
         return {k: serialize_keras_object(v) for k, v in obj.items()}
+    if isinstance(obj, slice):
+        return {"class_name": "__slice__", "config": {"start": obj.start, "stop": obj.stop, "step": obj.step}}
+    if obj is Ellipsis:
+        return {"class_name": "__ellipsis__", "config": {}}
     if isinstance(obj, np.ndarray) and obj.ndim > 0:
         return {"class_name": "__numpy__", "config": {"value": obj.tolist(), "dtype": str(obj.dtype)}}
     if isinstance(obj, (np.generic, np.ndarray)):
@@ -138,8 +149,12 @@ def deserialize_keras_object(config: Any) -> Any:
         return {k: deserialize_keras_object(v) for k, v in config.items()}
     class_name = config["class_name"]
     inner: Any = config.get("config")
-    if class_name == "__numpy__":
+    if class_name in ("__numpy__", "__tensor__"):  # Keras writes an op's constant as __tensor__
         return np.array(inner["value"], dtype=inner["dtype"])
+    if class_name == "__slice__":
+        return slice(inner["start"], inner["stop"], inner["step"])
+    if class_name == "__ellipsis__":
+        return Ellipsis
     if class_name == "__tuple__":
         return tuple(deserialize_keras_object(x) for x in inner["value"])
     if class_name == "__keras_tensor__":
@@ -159,9 +174,10 @@ def _deserialize_layer(serialized: dict[str, Any]) -> Any:
     module = serialized.get("module")
     inner = serialized.get("config")
     name = inner.get("name") if isinstance(inner, dict) else None
-    cls = _BY_NAME.get(class_name)
+    cls = _BY_NAME.get(_key(module, class_name))
     registered = serialized.get("registered_name")
-    custom = (module is not None and module not in _KERAS_MODULES) or registered not in (None, class_name)
+    known_module = module is None or module in _KERAS_MODULES or cls is not None
+    custom = not known_module or registered not in (None, class_name)
     if cls is None or custom:
         what = "a custom object" if custom else "a Keras class that r_bridge does not have"
         raise ValueError(

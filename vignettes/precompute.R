@@ -4,8 +4,8 @@
 # build then only renders markdown. As keras3 does.
 #
 # Needs rbridge installed and a Python with r_bridge. From the repository root:
-#   make vignettes   (or: R_LIBS=$PWD/.Rlib RBRIDGE_PYTHON=$PWD/.venv/bin/python Rscript vignettes/precompute.R [NAME ...];
-#                     absolute paths: knitr runs in vignettes/)
+#   make vignettes   (or: R_LIBS=$PWD/.Rlib RBRIDGE_PYTHON=$PWD/.venv/bin/python \
+#                         Rscript vignettes/precompute.R [NAME ...]; absolute paths: knitr runs in vignettes/)
 # then commit vignettes/*.Rmd and vignettes/*.png.
 args <- commandArgs(trailingOnly = TRUE)
 dir <- "vignettes"
@@ -24,7 +24,8 @@ for (name in names(origs)) {
   unlink(Sys.glob(paste0(name, "-*.png")))
   # Each vignette in a fresh R process, as R CMD build would knit it.
   status <- system2(file.path(R.home("bin"), "Rscript"), c("-e", shQuote(sprintf(
-    "knitr::opts_chunk$set(fig.path = '%s-', dev = 'png', dpi = 96); knitr::knit('%s.Rmd.orig', '%s.Rmd', quiet = TRUE)",
+    paste("knitr::opts_chunk$set(fig.path = '%s-', dev = 'png', dpi = 96);",
+          "knitr::knit('%s.Rmd.orig', '%s.Rmd', quiet = TRUE)"),
     name, name, name))))
   if (status != 0) stop("knitting ", name, ".Rmd.orig failed")
   out <- readLines(paste0(name, ".Rmd"))

@@ -53,6 +53,10 @@ Nothing crosses as an exception: the dispatcher returns an error record
 (Python class, message, argument), which rbridge raises as a classed R
 error. Python code calling R through rpy2 gets
 :class:`rpy2.rinterface_lib.embedded.RRuntimeError` with that message.
+Hosted R prints nothing on success, and no error text either: an error R
+code catches stays silent, one it does not is the RRuntimeError (rlang's
+informational messages, ``rlang::inform()``, are not shown; ``message()``
+and warnings are).
 
 Limits: one R per process and rpy2 is not thread-safe, so call R from the
 thread that attached it (the r_bridge session is per thread; R's calls into
@@ -82,9 +86,12 @@ TRANSPORT_OPTION = "rbridge.transport"
 # The R side of the transport: the rternalized dispatcher, bound as
 # `.rbridge_py_call` in the function's environment. It never raises: it
 # returns the value or an error record, which rbridge checks as it checks
-# reticulate's results.
+# reticulate's results. The value comes wrapped in a list of length 1:
+# rpy2 can't hand R its own NULL from an rternalized function (it logs
+# "ValueError: rternalized <NULLType ...>" to stderr and returns NULL), and
+# a list is always a value rpy2 hands over as it is.
 _R_TRANSPORT = r"""
-function(fn, args, releases) .rbridge_py_call(fn, args, releases)
+function(fn, args, releases) .rbridge_py_call(fn, args, releases)[[1L]]
 """
 
 _attached = None  # the rbridge package object, once attached
@@ -299,7 +306,8 @@ def call_api(fn: Any, args: Any, releases: Any) -> Any:
 
     ``fn``, ``args`` and ``releases`` are rpy2.rinterface objects (an R
     string, a named R list, a character vector). Never raises (rpy2 would
-    only log it): returns the value or an error record, converted to R.
+    only log it): returns the value or an error record, converted to R and
+    wrapped in an R list of length 1 (the R transport unwraps it).
     """
     global _interrupted
     try:
@@ -314,9 +322,9 @@ def call_api(fn: Any, args: Any, releases: Any) -> Any:
             KeyboardInterrupt() if out[ERROR] == "KeyboardInterrupt" else SystemExit(out["message"])
         )
     try:
-        return to_r(out)
+        return _to_r_list([out])
     except BaseException as e:  # noqa: BLE001
-        return to_r(error_record(e))
+        return _to_r_list([error_record(e)])
 
 
 def _make_transport(ri):
@@ -337,7 +345,7 @@ def _start_r(ri):
 
 def _repo_rlib():
     """The ``.Rlib`` next to this package's source checkout (if it is one), or None."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]  # r_bridge/bridge/rhost.py -> the checkout
     desc = root / "DESCRIPTION"
     rlib = root / ".Rlib"
     if rlib.is_dir() and desc.is_file() and f"Package: {R_PACKAGE}" in desc.read_text(errors="replace"):
@@ -438,6 +446,20 @@ def _quiet_reticulate_hook(ri):
     )
 
 
+# rpy2 reports R's error message (geterrmessage()), which rlang leaves empty
+# for an error nothing catches, printing the message itself instead. rlang's
+# switch force_unhandled_error keeps the message (and stops R printing it
+# again), but makes rlang print every error, caught by tryCatch() or not, to
+# its message file: that file is a null device here, so hosted R prints no
+# error text (the Python caller gets it in RRuntimeError). rlang::inform()
+# writes there too, so rlang's informational messages are not shown either;
+# base message() and warnings are unaffected. (R's global calling handlers
+# can't do this: rpy2 evaluates through R_ToplevelExec, which hides them.)
+_R_ERRORS = r"""
+options("rlang::::force_unhandled_error" = TRUE, "rlang:::message_file" = file(nullfile(), open = "w"))
+"""
+
+
 def _load_package(ri):
     """``library(rbridge)`` and its rpy2 package object; a clear error if not installed."""
     from rpy2.robjects.packages import PackageNotInstalledError, importr
@@ -451,9 +473,7 @@ def _load_package(ri):
         )
     _quiet_reticulate_hook(ri)
     ri.evalr(f"suppressPackageStartupMessages(library({R_PACKAGE}))")
-    # rlang prints an uncaught error itself and leaves R's error message
-    # empty; rpy2 reports R's error message, so ask rlang to keep it.
-    ri.evalr('options("rlang::::force_unhandled_error" = TRUE)')
+    ri.evalr(_R_ERRORS)
     # importr's own check lists lib_loc (default: every library, warning
     # about empty ones), so point it at the library rbridge came from.
     lib = ri.evalr(f'dirname(find.package("{R_PACKAGE}"))')[0]

@@ -34,8 +34,11 @@ class Dense(Layer):
             a callable, or ``None`` for linear.
         use_bias: whether to add a bias vector.
         kernel_initializer: initializer name (``"glorot_uniform"``,
-            ``"he_normal"``, ``"zeros"``, ...) or a callable ``f(shape)``.
-        bias_initializer: likewise for the bias (default ``"zeros"``).
+            ``"he_normal"``, ``"zeros"``, ...) or a callable ``f(shape)``;
+            ``None`` means :meth:`Layer.add_weight`'s default, as in Keras
+            (``"glorot_uniform"`` for float weights).
+        bias_initializer: likewise for the bias (default ``"zeros"``; ``None``
+            is add_weight's default too, as in Keras: ``"glorot_uniform"``).
         name: explicit name; by default ``dense``, ``dense_1``, ...
         **kwargs: ``trainable``, ``dtype``, ``input_shape`` (see :class:`Layer`).
 
@@ -48,8 +51,8 @@ class Dense(Layer):
         units: int | np.integer,
         activation: str | activations.Activation | None = None,
         use_bias: bool = True,
-        kernel_initializer: str | initializers.Initializer = "glorot_uniform",
-        bias_initializer: str | initializers.Initializer = "zeros",
+        kernel_initializer: str | initializers.Initializer | None = "glorot_uniform",
+        bias_initializer: str | initializers.Initializer | None = "zeros",
         name: str | None = None,
         **kwargs: Any,
     ):
@@ -68,19 +71,22 @@ class Dense(Layer):
         self.input_spec = {"min_ndim": 2}
 
     def build(self, input_shape: tuple[int | None, ...]) -> None:
-        in_dim = input_shape[-1]
+        # A list or dict of inputs gives a list or dict of shapes: the
+        # kernel's shape then names it (Keras: "Cannot convert ... to a
+        # shape" for a list; its KeyError: -1 for a dict said nothing).
+        in_dim = input_shape[-1] if not isinstance(input_shape, dict) else input_shape
         if in_dim is None:
             raise ValueError(
                 f"The last dimension of the inputs to a Dense layer should be defined. Found None. "
                 f"Full input shape received: {tuple(input_shape)}"
             )
-        self.input_spec = {"min_ndim": 2, "axes": {-1: in_dim}}
         self.kernel = self.add_weight(
             shape=(in_dim, self.units), initializer=self.kernel_initializer, name="kernel"
         )
         self.bias = None
         if self.use_bias:
             self.bias = self.add_weight(shape=(self.units,), initializer=self.bias_initializer, name="bias")
+        self.input_spec = {"min_ndim": 2, "axes": {-1: in_dim}}  # once built, as Keras does
         self.built = True
 
     def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
@@ -105,7 +111,7 @@ class Dense(Layer):
     def call(self, inputs: np.ndarray, training: bool | None = None) -> np.ndarray:
         y = inputs @ self.kernel
         if self.bias is not None:
-            y = y + self.bias
+            y += self.bias  # y is this call's own array
         return self.activation(y) if self.activation is not None else y
 
 
@@ -178,10 +184,10 @@ class Dropout(Layer):
         self.seed = seed
         # Keras makes (and names) a seed generator only for a non-zero rate.
         self.seed_generator = SeedGenerator(seed) if self.rate > 0 else None
-        self.built = True
+        self._build_at_init()
 
-    def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
-        return tuple(input_shape)
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape  # a shape, or a list/dict of them: the same structure out, as in Keras
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
@@ -205,10 +211,10 @@ class Activation(Layer):
         act = activations.get(activation)
         super().__init__(name=name, **kwargs)
         self.activation = act
-        self.built = True
+        self._build_at_init()
 
-    def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, ...]:
-        return tuple(input_shape)
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        return input_shape  # a shape, or a list/dict of them: the same structure out, as in Keras
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()
@@ -233,8 +239,10 @@ class Flatten(Layer):
         data_format = config.standardize_data_format(data_format)
         super().__init__(name=name, **kwargs)
         self.data_format = data_format
+        self.input_spec = {"min_ndim": 1}  # Keras's: one tensor, not a list or a scalar
 
     def compute_output_shape(self, input_shape: tuple[int | None, ...]) -> tuple[int | None, int | None]:
+        _check_one_tensor(self, input_shape, is_shape=True)
         rest = input_shape[1:]
         size = (
             None
@@ -249,7 +257,26 @@ class Flatten(Layer):
         return config
 
     def call(self, x: np.ndarray) -> np.ndarray:
+        _check_one_tensor(self, x)
         if self.data_format == "channels_first" and x.ndim > 2:
             x = np.moveaxis(x, 1, -1)
         # the size is spelled out: reshape(0, -1) is ambiguous for 0 samples
         return x.reshape(x.shape[0], int(np.prod(x.shape[1:], dtype=np.int64)))
+
+
+def _check_one_tensor(layer: Layer, x: Any, is_shape: bool = False) -> None:
+    """A layer of one tensor given a list or dict (which Keras's input check
+    lets through when it holds one tensor): Keras's message for a
+    non-tensor input, not numpy's AttributeError."""
+    if (
+        is_shape
+        and isinstance(x, (tuple, list))
+        and all(d is None or isinstance(d, (int, np.integer)) for d in x)
+    ):
+        return
+    if not is_shape and isinstance(x, (np.ndarray, np.generic)):
+        return
+    raise ValueError(
+        f"Inputs to a layer should be tensors. Got '{x!s:.100}' (of type {type(x)}) "
+        f"as input for layer '{layer.name}'."
+    )

@@ -10,33 +10,7 @@ from typing import Any
 from r_bridge import config
 from r_bridge.layers.layer import Layer
 from r_bridge.naming import atomic, auto_name
-from r_bridge.tensor import KerasTensor, Node
-
-
-def standardize_shape(shape: Any) -> tuple[int | None, ...]:
-    """A tuple of positive ints or ``None``; Keras's message otherwise."""
-    if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
-        raise ValueError(f"Cannot convert '{shape!s:.200}' to a shape.")
-    out: list[int | None] = []
-    for d in shape:
-        if d is None:
-            out.append(None)
-            continue
-        try:
-            ok = not isinstance(d, (str, float, bool)) and int(d) == d
-        except (TypeError, ValueError):
-            ok = False
-        if not ok:
-            raise ValueError(
-                f"Cannot convert '{tuple(shape)!s:.200}' to a shape. "
-                f"Found invalid dimension '{d!s:.100}' of type '{type(d)}'. "
-            )
-        if int(d) < 0:
-            raise ValueError(
-                f"Cannot convert '{tuple(shape)!s:.200}' to a shape. Negative dimensions are not allowed."
-            )
-        out.append(int(d))
-    return tuple(out)
+from r_bridge.tensor import KerasTensor, Node, standardize_shape
 
 
 class InputLayer(Layer):

@@ -7,7 +7,7 @@ import inspect
 import warnings
 import weakref
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -15,11 +15,14 @@ from numpy.typing import ArrayLike
 from r_bridge import config, initializers, state, tree
 from r_bridge.messages import shown
 from r_bridge.naming import atomic, auto_name, validate_name
-from r_bridge.tensor import KerasTensor, Node
+from r_bridge.tensor import KerasTensor, Node, standardize_shape
 
 # Session-state key written by this module: the training flag of the
 # outermost layer call in progress (inner layers inherit it, as in Keras).
 CALL_TRAINING = "layer_call_training"
+# True while a layer's ``call`` runs on symbolic tensors to infer its output
+# (ops called there record no node and take no name: r_bridge.ops).
+SYMBOLIC_TRACE = "layer_symbolic_trace"
 
 
 _NUMPY_DTYPES = {"bfloat16": "float32"}  # numpy has no bfloat16
@@ -41,11 +44,20 @@ def _recording_build(build):
 
     @functools.wraps(build)
     def wrapper(self, *args, **kwargs):
-        build(self, *args, **kwargs)
+        # Only the outermost build locks the state (a subclass's build may
+        # call super().build() and then add weights, as in Keras).
+        depth = self.__dict__.get("_build_depth", 0)
+        self.__dict__["_build_depth"] = depth + 1
+        try:
+            build(self, *args, **kwargs)
+        finally:
+            self.__dict__["_build_depth"] = depth
         shapes = args or tuple(kwargs.values())
         if shapes:
             self._build_input_shape = shapes[0]
         self.built = True
+        if depth == 0:
+            self._state_locked = True
 
     wrapper._records_shape = True
     return wrapper
@@ -112,7 +124,7 @@ class Layer:
     def __init__(
         self, name: str | None = None, trainable: bool = True, dtype: str | None = None, **kwargs: Any
     ):
-        input_shape = None
+        input_dim = input_shape = None
         if kwargs:
             input_dim = kwargs.pop("input_dim", None)
             input_shape = (input_dim,) if input_dim is not None else kwargs.pop("input_shape", None)
@@ -132,13 +144,17 @@ class Layer:
         dtype = config.standardize_dtype(dtype)
         input_shape_arg = None
         if input_shape is not None:
+            input_shape_arg = (
+                _shape_argument(input_dim, "input_dim")
+                if input_dim is not None
+                else _shape_argument(input_shape, "input_shape")
+            )
             warnings.warn(
                 "Do not pass an `input_shape`/`input_dim` argument to a layer. "
                 "When using Sequential models, prefer using an `Input(shape)` "
                 "object as the first layer in the model instead.",
                 stacklevel=2,
             )
-            input_shape_arg = tuple(input_shape) if not np.isscalar(input_shape) else (input_shape,)
         # One read of the session's policy: its name for get_config(), the
         # numpy dtype of the weights from it.
         policy = dtype if dtype is not None else config.dtype_policy()
@@ -217,12 +233,23 @@ class Layer:
             shape = args[0]
             initializer = args[1] if len(args) > 1 else initializer
             dtype = args[2] if len(args) > 2 else dtype
-        shape = () if shape is None else tuple(shape)
+        if self.__dict__.get("_state_locked"):
+            raise ValueError(
+                "You cannot add new elements of state (variables or sub-layers) to a layer that is "
+                "already built. All state must be created in the `__init__()` method or in the "
+                "`build()` method."
+            )
+        dims = () if shape is None else standardize_shape(shape)
+        if None in dims:
+            raise ValueError(
+                "Shapes used to initialize variables must be fully-defined (no `None` dimensions). "
+                f"Received: shape={dims} for variable path='{self.name}/{name}'"
+            )
         dtype = config.standardize_dtype(dtype) or self.dtype
         dtype = _NUMPY_DTYPES.get(dtype, dtype)
         if initializer is None:
             initializer = "glorot_uniform" if "float" in dtype else "zeros"
-        arr = np.asarray(initializers.get(initializer)(shape), dtype=dtype)
+        arr = np.asarray(initializers.get(initializer)(cast("tuple[int, ...]", dims)), dtype=dtype)
         self._weights.append(arr)
         self._weight_names.append(name)
         self._weight_trainable.append(bool(trainable))
@@ -244,6 +271,23 @@ class Layer:
         """Create weights for inputs of ``input_shape``; the base has none."""
         self.built = True
 
+    def _build_at_init(self) -> None:
+        """Mark a stateless layer built at construction, unless a subclass
+        overrides ``build`` (then building is left to it, as in Keras)."""
+        if type(self).build is Layer.build:
+            self.built = True
+            self._state_locked = True
+
+    @property
+    def _trainable_variables(self) -> list:
+        """This layer's own weights created trainable (whatever ``trainable`` says now)."""
+        return [w for w, t in zip(self._weights, self._weight_trainable) if t]
+
+    @property
+    def _non_trainable_variables(self) -> list:
+        """This layer's own weights created non-trainable."""
+        return [w for w, t in zip(self._weights, self._weight_trainable) if not t]
+
     def compute_output_shape(self, *args: Any, **kwargs: Any) -> Any:
         """Output shape for the given input shape(s); subclasses define it."""
         raise NotImplementedError(
@@ -261,7 +305,16 @@ class Layer:
         if type(self).compute_output_shape is not Layer.compute_output_shape:
             shape = self.compute_output_shape(**self._shape_kwargs(self.compute_output_shape, args, kwargs))
             return tree.map_shape_structure(lambda sh: KerasTensor(tuple(sh), dtype=self.dtype), shape)
-        return self._call_with_training(args, dict(kwargs))
+        return self._traced_call(args, kwargs)
+
+    def _traced_call(self, args, kwargs):
+        """``call`` on symbolic inputs, inside the :data:`SYMBOLIC_TRACE` flag."""
+        outer = state.get_global_attribute(SYMBOLIC_TRACE)
+        state.set_global_attribute(SYMBOLIC_TRACE, True)
+        try:
+            return self._call_with_training(args, dict(kwargs))
+        finally:
+            state.set_global_attribute(SYMBOLIC_TRACE, outer)
 
     @property
     def input(self) -> Any:
@@ -290,13 +343,30 @@ class Layer:
             )
         return value
 
-    def _check_input(self, shape):
-        """Keras's input-spec check (e.g. a built Dense wants its input size)."""
+    def _check_input(self, x):
+        """Keras's input-spec check of the first argument ``x`` (the layers
+        here take one input): one tensor, then its rank and sizes (e.g. a
+        built Dense wants its input size). Runs before the layer builds."""
         spec = self.input_spec
         if not spec:
             return
-        shape = tuple(shape)
+        flat = [x] if isinstance(x, (np.ndarray, KerasTensor)) else tree.flatten(x)  # (the usual case first)
+        if len(flat) != 1:
+            raise ValueError(
+                f'Layer "{self.name}" expects 1 input(s), but it received {len(flat)} input tensors. '
+                f"Inputs received: {shown(flat)}"
+            )
+        if not hasattr(flat[0], "shape"):
+            raise ValueError(
+                f"Inputs to a layer should be tensors. Got '{shown(flat[0])}' "
+                f"(of type {type(flat[0])}) as input for layer '{self.name}'."
+            )
+        shape = tuple(flat[0].shape)
         where = f"Input 0 with name 'None' of layer '{self.name}' is incompatible with the layer: "
+        if "ndim" in spec and len(shape) != spec["ndim"]:
+            raise ValueError(
+                where + f"expected ndim={spec['ndim']}, found ndim={len(shape)}. Full shape received: {shape}"
+            )
         if len(shape) < spec.get("min_ndim", 0):
             raise ValueError(
                 where + f"expected min_ndim={spec['min_ndim']}, found ndim={len(shape)}. "
@@ -316,7 +386,7 @@ class Layer:
             return x
         x = np.asarray(x)
         if x.dtype.kind == "f" or x.dtype == object or x.dtype.kind in "iub" and "float" in self.dtype:
-            x = x.astype(self.dtype)
+            x = x.astype(self.dtype, copy=False)  # no copy when it already is
         return x
 
     def _accepts(self, arg) -> bool:
@@ -398,10 +468,11 @@ class Layer:
         if type(self).build is not Layer.build:
             self.build(**self._shape_kwargs(self.build, args, kwargs))
         elif self._tracked_layers and _is_symbolic((args, kwargs)):
-            self._call_with_training(args, dict(kwargs))
-        if getattr(self, "_build_input_shape", None) is None and hasattr(args[0], "shape"):
+            self._traced_call(args, kwargs)
+        if getattr(self, "_build_input_shape", None) is None and args and hasattr(args[0], "shape"):
             self._build_input_shape = tuple(args[0].shape)
         self.built = True
+        self._state_locked = True
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         """On :class:`KerasTensor` inputs, record a node and return a new
@@ -410,7 +481,7 @@ class Layer:
         The first positional argument is the input; further positional
         arguments must be tensors too (pass others by keyword, as in Keras).
         """
-        if not args:
+        if not args and not _flat_tensors(kwargs) and not any(_is_array(v) for v in kwargs.values()):
             raise ValueError(f"Layer '{self.name}' was called without an input.")
         # The input may also be numbers (Keras converts them to a tensor);
         # anything else, a layer for instance, is refused as in Keras.
@@ -422,15 +493,26 @@ class Layer:
                     f"should be passed as a keyword argument: {shown(arg, conversion='r')} "
                     f"(of type {type(arg)})"
                 )
+        if not args:  # inputs by keyword only (``layer(x1=..., x2=...)``)
+            if _is_symbolic(kwargs):
+                with atomic():
+                    self._maybe_build(args, kwargs)
+                    inputs = _flat_tensors(kwargs)
+                    out = self.compute_output_spec(**kwargs)
+                    node = Node(self, inputs, (args, kwargs))
+                    out = tree.map_structure(lambda t: _own_output(t, inputs, node), out)
+                self._output_shape = tree.map_structure(lambda t: t.shape, out)
+                return out
+            self._maybe_build(args, kwargs)
+            return self._call_with_training(args, kwargs)
         first = args[0]
         if _is_symbolic((args, kwargs)):
-            if isinstance(first, KerasTensor):
-                self._check_input(first.shape)
+            self._check_input(first)
             with atomic():
                 self._maybe_build(args, kwargs)
                 inputs = _flat_tensors((args, kwargs))
                 out = self.compute_output_spec(*args, **kwargs)
-                node = Node(self, inputs)
+                node = Node(self, inputs, (args, kwargs))
                 out = tree.map_structure(lambda t: _own_output(t, inputs, node), out)
             self._output_shape = tree.map_structure(lambda t: t.shape, out)
             self._last_call = (_weak(inputs[0] if len(inputs) == 1 else inputs), _weak(out))
@@ -443,8 +525,7 @@ class Layer:
             else self._convert_input(first)
         )
         args = (first,) + args[1:]
-        if isinstance(first, np.ndarray):
-            self._check_input(first.shape)
+        self._check_input(first)
         self._maybe_build(args, kwargs)
         return self._call_with_training(args, kwargs)
 
@@ -618,6 +699,10 @@ def _is_tensor(x, numbers: bool = False) -> bool:
     return all(v is None or isinstance(v, kinds) for v in tree.flatten(x))
 
 
+def _is_array(x) -> bool:
+    return isinstance(x, (np.ndarray, np.generic))
+
+
 def _is_number_list(x) -> bool:
     """A (nested) list of plain numbers: one array, not a list of inputs."""
     if isinstance(x, list):
@@ -627,6 +712,23 @@ def _is_number_list(x) -> bool:
 
 def _flat_tensors(x) -> list:
     return [t for t in tree.flatten(x) if isinstance(t, KerasTensor)]
+
+
+def _shape_argument(value, arg):
+    """A layer's legacy ``input_shape`` or ``input_dim`` as a shape (a number
+    is one dimension: keras3 sends ``input_shape = 4`` so); Keras's message,
+    naming the argument, otherwise (Keras itself fails only when a
+    Sequential adds the input, without naming it)."""
+    scalar = np.isscalar(value) or (isinstance(value, np.ndarray) and value.ndim == 0)
+    shape = (value,) if arg == "input_dim" or (scalar and not isinstance(value, str)) else value
+    try:
+        return standardize_shape(shape)
+    except (ValueError, TypeError) as e:
+        err = ValueError(
+            f"Invalid value for argument `{arg}`: {str(e).rstrip()} Received: {arg}={shown(value, conversion='r')}"
+        )
+        err.argument = arg  # the dispatcher's error record names it
+        raise err from None
 
 
 def _own_output(t, inputs, node):

@@ -16,6 +16,7 @@ from r_bridge.layers.layer import Layer
 from r_bridge.messages import shown
 from r_bridge.models.model import Model
 from r_bridge.naming import atomic
+from r_bridge.ops.operation import Operation
 from r_bridge.serialization_lib import deserialize_keras_object, serialize_keras_object, serialize_tensor
 from r_bridge.tensor import KerasTensor, Node
 from r_bridge.tree import Path, Structure
@@ -96,6 +97,11 @@ def _map_graph(
             _visit(t, 0, g)
         except _Disconnected:
             raise ValueError(f"Output with path `{path}` is not connected to `inputs`") from None
+    for node in boundary.values():  # inputs no output uses: depth 0, first at that depth (Keras)
+        if node is not None and not node.inputs and id(node.layer) not in g["layer_index"]:
+            g["layer_index"][id(node.layer)] = (-1, node.layer)
+            g["depth"][id(node)] = 0
+            g["order"].append(node)
     depth, order = g["depth"], g["order"]
     pos = {id(n): i for i, n in enumerate(order)}
     depth = _keras_depths(order, boundary)
@@ -135,14 +141,42 @@ def _unpack_singleton(x: Structure) -> Structure:
     return x[0] if isinstance(x, (list, tuple)) and len(x) == 1 else x
 
 
-def _output_shape_of(layer: Layer, shapes: list[tuple[int | None, ...]]) -> Any:
-    """A layer's output shape(s) for input ``shapes``: from
-    ``compute_output_shape``, else from its symbolic output spec."""
+def _output_shape_of(layer: Layer, args: list[Any], kwargs: dict[str, Any]) -> Any:
+    """A layer's output shape(s) for input shapes given in its call's
+    structure: from ``compute_output_shape``, else from its symbolic output spec."""
+    kwargs = {k: v for k, v in kwargs.items() if k != "training"}
     try:
-        return layer.compute_output_shape(*shapes)
+        return layer.compute_output_shape(*args, **kwargs)
     except NotImplementedError:
-        spec = layer.compute_output_spec(*[KerasTensor(s, dtype=layer.dtype) for s in shapes])
-        return tree.map_structure(lambda t: t.shape, spec)
+
+        def spec(s: Any) -> Any:
+            return KerasTensor(s, dtype=layer.dtype)
+
+        args, kwargs = _map_shape_leaves(spec, (args, kwargs))
+        out = layer.compute_output_spec(*args, **kwargs)
+        return tree.map_structure(lambda t: t.shape, out)
+
+
+def _map_shape_leaves(fn: Callable[[Any], Any], s: Any) -> Any:
+    """``fn`` on each shape (a tuple of ints/None) of a structure."""
+    if isinstance(s, tuple) and all(d is None or isinstance(d, (int, np.integer)) for d in s):
+        return fn(s)
+    if isinstance(s, dict):
+        return {k: _map_shape_leaves(fn, v) for k, v in s.items()}
+    if isinstance(s, (list, tuple)):
+        return type(s)(_map_shape_leaves(fn, v) for v in s)
+    return s
+
+
+def _fill(struct: Any, value: Callable[[KerasTensor], Any]) -> Any:
+    """``struct`` with each KerasTensor replaced by ``value(tensor)``."""
+    if isinstance(struct, KerasTensor):
+        return value(struct)
+    if isinstance(struct, dict):
+        return {k: _fill(v, value) for k, v in struct.items()}
+    if isinstance(struct, (list, tuple)):
+        return type(struct)(_fill(v, value) for v in struct)
+    return struct
 
 
 class Functional(Model):
@@ -217,7 +251,8 @@ class Functional(Model):
     # ------------------------------------------------------------ structure
     @property
     def layers(self) -> list[Layer]:
-        return list(self._layers)
+        """The graph's layers (ops on symbolic tensors are not layers, as in Keras)."""
+        return [layer for layer in self._layers if not isinstance(layer, Operation)]
 
     @layers.setter
     def layers(self, _: object) -> NoReturn:
@@ -422,28 +457,43 @@ class Functional(Model):
 
     # ------------------------------------------------------------ running
     def _run(
-        self, flat_values: list[Any], call: Callable[[Layer, list[Any]], Any], shapes: bool = False
+        self,
+        flat_values: list[Any],
+        call: Callable[[Layer, list[Any], dict[str, Any]], Any],
+        shapes: bool = False,
     ) -> list[Any]:
-        """Run the graph on one value per input; ``call(layer, args)``
-        computes a node. Returns the output values, flat."""
+        """Run the graph on one value per input; ``call(layer, args, kwargs)``
+        computes a node, with the arguments of the symbolic call (their
+        tensors replaced by values). Returns the output values, flat."""
         values = dict(zip(self._input_keys, flat_values))
         results: dict[int, Any] = {}
         shared: dict[tuple[int, tuple[int, ...]], Any] = {}
+
+        def known(t):
+            return id(t) in values or id(t._node) in results
 
         def value(t):
             return values[id(t)] if id(t) in values else results[id(t._node)]
 
         for node in self._nodes:
-            args = [value(t) for t in node.inputs]
+            if not all(known(t) for t in node.inputs):
+                continue  # not computable from what was passed (Keras skips it too)
+            if node.arguments is None:
+                args, kwargs = [value(t) for t in node.inputs], {}
+            else:
+                args, kwargs = _fill(node.arguments, value)
             index = getattr(node, "index", None)
             if index is None:
-                results[id(node)] = call(node.layer, args)
+                results[id(node)] = call(node.layer, args, kwargs)
                 continue
             key = (id(node.layer), tuple(id(t) for t in node.inputs))
             if key not in shared:
-                shared[key] = call(node.layer, args)
+                shared[key] = call(node.layer, args, kwargs)
             leaves = tree.flatten_shapes(shared[key]) if shapes else tree.flatten(shared[key])
             results[id(node)] = leaves[index]
+        for (path, _), t in zip(tree.flatten_with_path(self._outputs_struct), self._flat_outputs):
+            if not known(t):
+                raise ValueError(f"Output with path `{_path(path)}` is not connected to `inputs`")
         return [value(t) for t in self._flat_outputs]
 
     def call(
@@ -452,8 +502,8 @@ class Functional(Model):
         flat = self._standardize_inputs(inputs)
         context = {} if training is None else {"training": training}
 
-        def run_layer(layer, args):
-            return layer(*args, **context)
+        def run_layer(layer, args, kwargs):
+            return layer(*args, **{**kwargs, **context})
 
         outputs = self._run(flat, run_layer)
         return _unpack_singleton(tree.pack_sequence_as(self._outputs_struct, outputs))
@@ -469,7 +519,9 @@ class Functional(Model):
 
     def _call_symbolic(self, inputs: Structure) -> Structure:
         self._check_inputs(inputs)
-        flat = self._standardize_inputs(inputs)
+        with warnings.catch_warnings():  # Keras warns of a structure mismatch on eager calls only
+            warnings.simplefilter("ignore")
+            flat = self._standardize_inputs(inputs)
         shapes = self.compute_output_shape([x.shape for x in flat])
         flat_shapes = tree.flatten_shapes(shapes)
         flat_out_tensors = self._flat_outputs

@@ -29,6 +29,16 @@ def _functional_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool
     )
 
 
+def _inject_functional(cls: type, functional: type) -> type:
+    """``cls`` with ``Model`` replaced by ``functional`` among its ancestors."""
+    if cls is Model:
+        return functional
+    if cls is object or not issubclass(cls, Model):
+        return cls
+    cls.__bases__ = tuple(_inject_functional(base, functional) for base in cls.__bases__)
+    return cls
+
+
 class Model(Layer):
     """A group of layers with ``layers``, weights, ``predict`` and ``summary``.
 
@@ -44,6 +54,17 @@ class Model(Layer):
 
             return super().__new__(Functional)
         return super().__new__(cls)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        # A subclass constructed from inputs and outputs becomes Functional
+        # (Keras's inject_functional_model_class): Functional joins its bases.
+        from r_bridge.models.functional import Functional
+
+        if _functional_arguments(args, kwargs) and not isinstance(self, Functional):
+            _inject_functional(type(self), Functional)
+            Functional.__init__(self, *args, **kwargs)  # type: ignore[arg-type]
+        else:
+            Layer.__init__(self, *args, **kwargs)
 
     @property
     def layers(self) -> list[Layer]:

@@ -186,6 +186,11 @@ class Sequential(Model):
         checks; changes nothing on the model."""
         if layers is None:
             layers = list(self._layers)
+        if _contains(item, self):
+            raise ValueError(
+                f"Sequential model '{self.name}' can't contain itself: adding "
+                f"'{item.name}' to it would make a cycle."
+            )
         if any(other.name == item.name and other is not item for other in layers):
             raise ValueError(
                 "All layers added to a Sequential model should have unique names. "
@@ -360,6 +365,21 @@ def _known_input_shape(layers: list[Layer]) -> Structure:
     if isinstance(first, InputLayer):
         return first.batch_shape
     return _input_shape(first)
+
+
+def _contains(layer: Layer, target: Layer) -> bool:
+    """Whether ``target`` is ``layer`` or one of its sublayers, at any depth
+    (Keras recurses without end on a model added to itself)."""
+    stack, seen = [layer], set()
+    while stack:
+        x = stack.pop()
+        if x is target:
+            return True
+        if id(x) not in seen:
+            seen.add(id(x))
+            stack.extend(x.__dict__.get("_layers") or ())
+            stack.extend(getattr(x, "_tracked_layers", ()))
+    return False
 
 
 def _input_shape(layer: Layer) -> Structure:

@@ -137,6 +137,12 @@ def install():
         real = importlib.import_module(name)
         proxy = RBridgeModule(name, real, real=real, fallback=BACKEND)
         _install(name, proxy)
+    # ``keras.src.ops``: r_bridge's ops (on arrays and symbolic tensors); the
+    # others (``ops.shape``, ``ops.convert_to_numpy``...) are test infrastructure
+    # on arrays and stay Keras's.
+    real_ops = importlib.import_module("keras.src.ops")
+    ops_names = {n: "r_bridge.ops" for n in importlib.import_module("r_bridge.ops").__all__}
+    _install("keras.src.ops", RBridgeModule("keras.src.ops", real_ops, real=real_ops, fallback=ops_names))
     # Parents before children, so a child proxy lands on its parent proxy.
     for name in sorted(MODULES, key=lambda n: n.count(".")):
         real = sys.modules.get(name)

@@ -92,7 +92,7 @@ class KerasBackend(_Backend):
 
     # objects
     def layer(self, kind, args):
-        cls = {"dense": "Dense", "dropout": "Dropout", "activation": "Activation", "flatten": "Flatten"}[kind]
+        cls = _class_name(kind)
         obj = getattr(self.k.layers, cls)(**args)
         return obj
 
@@ -165,7 +165,7 @@ class RBridgeBackend(KerasBackend):
         self.r = r_bridge
 
     def layer(self, kind, args):
-        cls = {"dense": "Dense", "dropout": "Dropout", "activation": "Activation", "flatten": "Flatten"}[kind]
+        cls = _class_name(kind)
         return getattr(self.r.layers, cls)(**args)
 
     def input(self, shape, name=None):
@@ -221,7 +221,7 @@ class ApiBackend(_Backend):
 
     def layer(self, kind, args, target=None):
         return self._keep(
-            self.api.make_layer(kind=kind, args=args, object=None if target is None else target["handle"])
+            self.api.make_layer(kind=kind, args=args, object=None if target is None else _handles(target))
         )
 
     def input(self, shape, name=None):
@@ -309,6 +309,16 @@ _ERRORS = {"ValueError": ValueError, "TypeError": TypeError}
 
 
 # ---------------------------------------------------------------- interpreter
+def _class_name(kind):
+    """A layer kind's class: ``batch_normalization`` -> ``BatchNormalization``."""
+    return "".join(part.capitalize() for part in kind.split("_"))
+
+
+def _handles(target):
+    """The handle of a record, or the handles of a list of records."""
+    return [t["handle"] for t in target] if isinstance(target, list) else target["handle"]
+
+
 def _var(env, name, where):
     if name not in env:
         raise ScenarioError(f"{where}: unknown variable {name!r}")
@@ -328,7 +338,7 @@ def run_step(step, backend, env, where):
         args = dict(step.get("args", {}))
         into, on = step.get("into"), step.get("on")
         if isinstance(backend, ApiBackend):
-            target = _var(env, into or on, where) if (into or on) else None
+            target = _vars(env, into or on, where) if (into or on) else None
             rec = backend.layer(step["kind"], args, target)
             if into:
                 last = backend._layers(rec)[-1]
@@ -346,7 +356,7 @@ def run_step(step, backend, env, where):
                 env[step["as"]] = layer
             return backend.last_layer_name(model)
         if on:
-            out = backend.call(layer, _var(env, on, where))
+            out = backend.call(layer, _vars(env, on, where))
             if "as" in step:
                 env[step["as"]] = out
             return backend.obj_name(out)

@@ -53,9 +53,11 @@ def test_make_layer_records():
 
 
 def test_unknown_kind_error():
+    # the kinds are every layer class r_bridge.layers exports, by snake-case name
+    assert {"activation", "dense", "dropout", "flatten", "add", "concatenate"} <= set(api.LAYER_KINDS)
+    assert "layer" not in api.LAYER_KINDS and "input_layer" not in api.LAYER_KINDS
     with pytest.raises(
-        ValueError,
-        match=r"Unknown layer kind: 'conv'\. Expected one of \['activation', 'dense', 'dropout', 'flatten'\]",
+        ValueError, match=r"Unknown layer kind: 'conv'\. Expected one of \['activation', 'add', "
     ):
         api.make_layer("conv", {})
     assert naming.uid_counts() == {}

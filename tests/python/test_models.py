@@ -571,6 +571,7 @@ def _pop_with_interrupt(n_lines):
     m = Sequential([Input((4,)), Dense(3), Dense(5), Dense(2)])
     before = (list(m.layers), m._functional)
     tracer, count = _interrupt_after(n_lines)
+    previous = sys.gettrace()  # coverage's tracer, when the suite measures coverage
     sys.settrace(tracer)
     try:
         m.pop()
@@ -578,7 +579,7 @@ def _pop_with_interrupt(n_lines):
     except KeyboardInterrupt:
         interrupted = True
     finally:
-        sys.settrace(None)
+        sys.settrace(previous)
     return m, before, interrupted, count[0]
 
 

@@ -464,6 +464,60 @@ def test_errors_surface_in_python_as_rruntimeerror(needs_r):
     assert out["next_dense"] == "dense"  # failed calls named nothing
 
 
+def test_hosted_r_prints_nothing_on_success(needs_r):
+    """Calls that return nothing (clear_session, reset_uids, set_random_seed,
+    config setters, set_weights) and calls that return values write nothing
+    to stderr: rpy2 logged "ValueError: rternalized <NULLType ...>" for
+    every Python result that was R's NULL."""
+    proc = run_child("""
+        R("clear_session()"); pkg.clear_session()
+        R("reset_uids()"); R("set_random_seed(1)")
+        R('config_set_floatx("float32")')
+        R("m <- keras_model_sequential(input_shape = 2) |> layer_dense(units = 2)")
+        R("w <- get_weights(m); set_weights(m, w)")
+        R("p <- predict(m, matrix(1, 3, 2), verbose = 0)")
+        R("clear_session(free_memory = TRUE)")
+        emit(ok=True, dims=list(R("dim(p)")), null=R("clear_session()") is ri.NULL)
+    """)
+    out = result_of(proc)
+    assert out == {"ok": True, "dims": [3, 2], "null": True}
+    assert proc.stderr == "", proc.stderr
+
+
+def test_hosted_r_errors_print_nothing(needs_r):
+    """An rbridge error caught in R prints nothing (rlang printed every
+    error, caught or not); one nothing catches reaches Python as
+    RRuntimeError with its message, printed nowhere."""
+    proc = run_child("""
+        caught = R1('tryCatch(layer_dense(units = -1), error = function(e) "caught")')
+        R("d <- layer_dense(units = 2)")
+        caught2 = R1('tryCatch(d(list()), error = function(e) conditionMessage(e))')
+        try:
+            R("layer_dense(units = -1)")
+            uncaught = None
+        except RRuntimeError as e:
+            uncaught = str(e)
+        emit(caught=caught, caught2=caught2, uncaught=uncaught)
+    """)
+    out = result_of(proc)
+    assert out["caught"] == "caught"
+    assert out["caught2"].startswith('Layer "dense" expects 1 input(s), but it received 0 input tensors.')
+    assert "Received an invalid value for `units`" in out["uncaught"]
+    assert proc.stderr == "", proc.stderr
+    printed = [ln for ln in proc.stdout.splitlines() if not ln.startswith("{")]  # but the JSON
+    assert not any("Received an invalid value" in ln or "expects 1 input" in ln for ln in printed), printed
+
+
+def test_a_checkout_finds_its_own_rlib():
+    """attach_r() searches the checkout's .Rlib (where `make` installs the R
+    package): the path is the repository's, not the Python package's."""
+    from r_bridge.bridge import rhost
+
+    if not (REPO / ".Rlib").is_dir():
+        pytest.skip("this checkout has no .Rlib (mkdir -p .Rlib && R CMD INSTALL --library=.Rlib .)")
+    assert rhost._repo_rlib() == str(REPO / ".Rlib")
+
+
 def test_exit_is_clean_after_r_garbage_collection(needs_r):
     proc = run_child("""
         for i in range(50):
@@ -500,6 +554,30 @@ def test_fact_rternalized_python_functions_exit_cleanly(needs_r):
         prelude=False,
     )
     assert result_of(proc)["v"] == 42
+
+
+def test_fact_rpy2_cannot_return_null_from_an_rternalized_function(needs_r):
+    """Fact: an rternalized function that returns rpy2's NULL makes rpy2 log
+    "ValueError: rternalized <NULLType ...>" to stderr (R gets NULL anyway);
+    a list is handed over as it is. Hence the transport wraps every result
+    in a list of length 1."""
+    proc = run_child(
+        """
+        import json
+        import rpy2.rinterface as ri
+        ri.initr_simple()
+        null = ri.rternalize(lambda: ri.NULL)  # kept alive: R calls them through handles
+        wrapped = ri.rternalize(lambda: ri.ListSexpVector([ri.NULL]))
+        ri.globalenv["null"], ri.globalenv["wrapped"] = null, wrapped
+        a = ri.evalr("is.null(null())")[0]
+        b = ri.evalr("is.null(wrapped()[[1L]])")[0]
+        print(json.dumps({"a": a, "b": b}))
+    """,
+        prelude=False,
+    )
+    assert result_of(proc) == {"a": True, "b": True}
+    assert "rternalized" in proc.stderr and "NULLType" in proc.stderr
+    assert proc.stderr.count("rternalized") == 1  # from null() only
 
 
 @pytest.mark.parametrize("then", ['ri.evalr("invisible(gc())")', "pass"], ids=["at-gc", "at-exit"])
@@ -571,3 +649,29 @@ def test_r_scenarios_give_the_same_results_through_the_rpy2_transport(needs_r):
     out = result_of(embedded)
     assert out["started"] is False
     assert json.loads(lines[0]) == plain_out
+
+
+def test_ops_and_activations_from_r_hosted_by_python(needs_r):
+    """keras3's op_*() and activation_*() over the rpy2 transport: results are
+    R arrays of the op's dtype, symbolic ops build a model that runs."""
+    out = result_of(
+        run_child(
+            """
+            R("x <- keras_input(shape = 4); y <- x + layer_dense(x, 4, activation = activation_relu)")
+            R("model <- keras_model(x, op_sum(y, axis = 2, keepdims = TRUE))")
+            emit(
+                add=list(R("op_add(array(1:4, c(2, 2)), 1L)")),
+                add_mode=R1("storage.mode(op_add(array(1:4, c(2, 2)), 1L))"),
+                colsums=list(R("op_sum(array(c(1, 2, 3, 4), c(2, 2)), axis = 1)")),
+                bool=list(R("op_cast(array(c(0, 2)), 'bool')")),
+                relu=list(R("activation_relu(c(-1, 2))")),
+                predict_dim=list(R("dim(predict(model, matrix(1, 3, 4), verbose = 0))")),
+            )
+            """
+        )
+    )
+    assert out["add"] == [2, 3, 4, 5] and out["add_mode"] == "integer"
+    assert out["colsums"] == [3.0, 7.0]
+    assert out["bool"] == [False, True]
+    assert out["relu"] == [0.0, 2.0]
+    assert out["predict_dim"] == [3, 1]

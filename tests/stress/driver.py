@@ -35,8 +35,15 @@ LANES = [
         ("py.threads", "threads", 10),
         ("py.hostile", "hostile", 15),
         ("py.registry", "registry", 6),
+        ("py.calls", "calls", 5),
+        ("py.rhost", "rhost", 4),
     ],
-    [("r.sigint", "sigint", 24), ("r.timelimit", "timelimit", 12), ("r.hostile", "hostile", 20)],
+    [
+        ("r.sigint", "sigint", 24),
+        ("r.timelimit", "timelimit", 12),
+        ("r.hostile", "hostile", 20),
+        ("r.calls", "calls", 4),
+    ],
 ]
 
 

@@ -49,6 +49,7 @@ import sys
 import threading
 import time
 import traceback
+import warnings
 import weakref
 
 import numpy as np
@@ -56,7 +57,7 @@ import numpy as np
 import r_bridge
 from r_bridge import api, config, naming, state
 from r_bridge.bridge import dispatch as _dispatch_mod
-from r_bridge.layers import Activation, Dense, Dropout, Flatten
+from r_bridge.layers import Activation, Dense, Dropout, Flatten, Layer
 from r_bridge.models import Input, Model, Sequential
 
 PACKAGE = os.path.dirname(r_bridge.__file__) + os.sep
@@ -850,7 +851,327 @@ def part_registry(rep: Report, rng: random.Random, seconds: float):
     )
 
 
-PARTS = {"sigalrm": part_sigalrm, "threads": part_threads, "hostile": part_hostile, "registry": part_registry}
+# ------------------------------------------------------------- calls
+INTERNAL = (
+    KeyError,
+    AttributeError,
+    IndexError,
+    RuntimeError,
+    RecursionError,
+    AssertionError,
+    ZeroDivisionError,
+)
+
+
+def _call_targets():
+    """Fresh layers and models to call, by name."""
+    x = Input(shape=(3,))
+    built = Dense(2)
+    built(np.ones((1, 3)))
+    a, b = Input(shape=(3,), name="a"), Input(shape=(3,), name="b")
+    return {
+        "Dense": Dense(2),
+        "Dense_built": built,
+        "Dropout": Dropout(0.5),
+        "Activation": Activation("relu"),
+        "Flatten": Flatten(),
+        "Sequential": Sequential([Input(shape=(3,)), Dense(2)]),
+        "Sequential_unbuilt": Sequential([Dense(2)]),
+        "Functional": Model(x, Dense(2)(x)),
+        "Functional_2in": Model([a, b], Dense(1)(a)),
+    }
+
+
+def _call_values(callee):
+    """Values to call ``callee`` on: empty, list, dict and object values."""
+    arr, t = np.ones((2, 3)), Input(shape=(3,))
+    return {
+        "()": (),
+        "[]": [],
+        "{}": {},
+        "[[]]": [[]],
+        "[{}]": [{}],
+        "None": None,
+        "[None]": [None],
+        "[1]": [1],
+        "(1,)": (1,),
+        "1.0": 1.0,
+        "str": "abc",
+        "[arr]": [arr],
+        "(arr,)": (arr,),
+        "{a: arr}": {"a": arr},
+        "[arr, arr]": [arr, arr],
+        "[[arr]]": [[arr]],
+        "[arr, None]": [arr, None],
+        "{a: {b: arr}}": {"a": {"b": arr}},
+        "arr_1d": np.ones(3),
+        "arr_0d": np.array(1.0),
+        "arr_no_rows": np.zeros((0, 3)),
+        "[tensor]": [t],
+        "[tensor, 1]": [t, 1],
+        "{a: tensor}": {"a": t},
+        "self": callee,
+        "[self]": [callee],
+        "other_layer": Dense(1),
+        "a_model": Sequential([Input(shape=(3,)), Dense(3)]),
+    }
+
+
+def _callee_state(layer):
+    """Its weights, and whether it is built if it builds weights itself (a
+    layer without ``build()`` is marked built by its first call, and so is
+    a Sequential model whose call failed, as in Keras)."""
+    builds = type(layer).build is not Layer.build and not isinstance(layer, (Sequential, Model))
+    return (layer.built if builds else None, [w.shape for w in layer.weights])
+
+
+def _changed(before, after):
+    """What differs between two (counters, state) pairs, briefly."""
+    (c0, s0), (c1, s1) = before, after
+    keys = sorted(set(c0) | set(c1))
+    moved = {k: (c0.get(k, 0), c1.get(k, 0)) for k in keys if c0.get(k, 0) != c1.get(k, 0)}
+    return f"counters {moved}" + (f", callee {s0} -> {s1}" if s0 != s1 else "")
+
+
+def _leaves(x):
+    if isinstance(x, dict):
+        return [v for item in x.values() for v in _leaves(item)]
+    if isinstance(x, (list, tuple)):
+        return [v for item in x for v in _leaves(item)]
+    return [x]
+
+
+def _clean_call_error(error):
+    msg = str(error)
+    return (
+        isinstance(error, Exception)
+        and not isinstance(error, INTERNAL)
+        and not msg.strip().lstrip("-").isdigit()
+        and 0 < len(msg) <= 1000
+        and "Traceback" not in msg
+    )
+
+
+def _self_reference_cases():
+    """Arguments that point back at the object they would become part of:
+    ``name: (setup() -> ctx, op(ctx) -> object)``. The op is refused, or
+    the object it makes is freed by reference counting (no cycle)."""
+
+    def seq():
+        return Sequential([Input(shape=(3,)), Dense(3)])
+
+    def add_self(m):
+        m.add(m)
+        return m
+
+    def outer():
+        inner = seq()
+        return inner, Sequential([inner])
+
+    def add_outer(ctx):
+        inner, holder = ctx
+        inner.add(holder)
+        return inner
+
+    def joining():
+        m = seq()
+        return m, Dense(3, activation=m)
+
+    def activation_self(ctx):
+        m, dense = ctx
+        m.add(dense)
+        return m
+
+    def api_add_self(m):
+        rec = api.record(m)
+        try:
+            host("add", object=rec["handle"], layer=rec["handle"])
+            return m
+        finally:
+            host("release", handles=[rec["handle"]])
+
+    return {
+        "Sequential.add(itself)": (seq, add_self),
+        "Sequential.add(a model holding it)": (outer, add_outer),
+        "Sequential.add(Dense(activation=<the model>))": (joining, activation_self),
+        "Dense(activation=<a layer>)": (lambda: Dense(3), lambda d: Dense(3, activation=d)),
+        "api add(object=m, layer=m)": (seq, api_add_self),
+    }
+
+
+def part_calls(rep: Report, rng: random.Random, seconds: float):
+    """Layers and models called on empty, list, dict and object values, in
+    Python and through the dispatcher; self-referencing arguments."""
+    base_handles = len(TABLE)
+    cases = [(t, v, via) for t in _call_targets() for v in _call_values(None) for via in ("python", "api")]
+    rng.shuffle(cases)
+    end = time.monotonic() + seconds
+    for target, vname, via in cases:
+        if time.monotonic() > end:
+            break
+        r_bridge.clear_session(free_memory=False)
+        callee = _call_targets()[target]
+        value = _call_values(callee)[vname]
+        repro = f"calls {target}({vname}) via {via}"
+        if via == "api":
+            leaves = _leaves(value)
+            if any(not isinstance(v, (np.ndarray, int, float, str, type(None))) for v in leaves):
+                continue  # objects cross as handles: the python path covers them
+        before = (counters(), _callee_state(callee))
+        rep.ops += 1
+        error = None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Keras's structure warnings are not under test
+            if via == "python":
+                try:
+                    callee(value)
+                except Exception as e:  # noqa: BLE001
+                    error = e
+            else:
+                handle = api.record(callee)["handle"]
+                out = api.dispatch("call", {"object": handle, "args": [value]})
+                host("release", handles=[handle] + _returned_handles(out))
+                if is_error(out):
+                    error = HostError(out)
+        after = (counters(), _callee_state(callee))
+        if error is not None:
+            rep.check(
+                "failure_changes_nothing",
+                after == before,
+                f"{repro} raised and changed {_changed(before, after)}",
+                repro,
+            )
+            internal = error.record[ERROR] if isinstance(error, HostError) else type(error).__name__
+            rep.check(
+                "clean_call_error",
+                _clean_call_error(error) and internal not in {c.__name__ for c in INTERNAL},
+                f"{repro}: {internal}: {str(error)[:160]}",
+                repro,
+            )
+        empty = not [v for v in _leaves(value) if v is not None] and not isinstance(value, np.ndarray)
+        if empty and callee.input_spec:
+            rep.check("empty_input_refused", error is not None, f"{repro} returned a value", repro)
+        rep.check(
+            "no_zero_width_weight",
+            all(0 not in shape for shape in after[1][1]),
+            f"{repro} built weights {after[1][1]}",
+            repro,
+        )
+    for name, (setup, op) in _self_reference_cases().items():
+        r_bridge.clear_session(free_memory=False)
+        repro = f"calls self-reference {name}"
+        rep.ops += 1
+        gc.disable()  # a cycle would survive reference counting
+        try:
+            ctx = setup()
+            before = counters()
+            try:
+                obj = op(ctx)
+            except Exception as e:  # noqa: BLE001
+                rep.check("failure_changes_nothing", counters() == before, f"{repro} changed counters", repro)
+                rep.check(
+                    "clean_call_error",
+                    _clean_call_error(e),
+                    f"{repro}: {type(e).__name__}: {e!s:.160}",
+                    repro,
+                )
+                continue
+            finally:
+                del ctx
+            ref = weakref.ref(obj)
+            del obj
+            rep.check("no_reference_cycle", ref() is None, f"{repro} made an object that holds itself", repro)
+        finally:
+            gc.enable()
+    r_bridge.clear_session(free_memory=True)
+    rep.check(
+        "handles_released",
+        len(TABLE) == base_handles,
+        f"{len(TABLE) - base_handles} handles left",
+        f"calls (seed {rep.seed})",
+    )
+
+
+# ------------------------------------------------------------- hosted R
+HOSTED_OPS = [
+    "clear_session()",
+    "clear_session(free_memory = FALSE)",
+    "reset_uids()",
+    "set_random_seed(1L)",
+    'config_set_floatx("float32")',
+    "config_set_epsilon(1e-7)",
+    "get_uid('x')",
+    "d <- layer_dense(units = 2)",
+    "m <- keras_model_sequential(input_shape = 3) |> layer_dense(units = 2)",
+    "m2 <- keras_model_sequential(input_shape = 3) |> layer_dense(units = 2)",
+    "p <- predict(m, matrix(1, 2, 3), verbose = 0)",
+    "w <- get_weights(m); set_weights(m, w)",
+    "x <- keras_input(shape = 3); f <- keras_model(x, layer_dense(x, units = 1))",
+    "s <- session_info()",
+    "invisible(gc())",
+    "tryCatch(layer_dense(units = -1), error = function(e) NULL)",
+    "tryCatch(d(list()), error = function(e) NULL)",
+    "tryCatch(m(m), error = function(e) NULL)",
+]
+HOSTED_SETUP = (
+    "d <- layer_dense(units = 2); m <- keras_model_sequential(input_shape = 3) |> layer_dense(units = 2)"
+)
+
+
+def part_rhost(rep: Report, rng: random.Random, seconds: float):
+    """Python hosting R (attach_r, rpy2): a call that succeeds writes
+    nothing to stderr (neither R nor rpy2's logger)."""
+    try:
+        import rpy2.rinterface as ri
+
+        pkg = r_bridge.attach_r()
+    except Exception as e:  # noqa: BLE001 - a missing piece is reported, not failed
+        print(
+            f"rhost: skipped: attach_r() is not available here: {type(e).__name__}: {e!s:.200}",
+            file=sys.stderr,
+        )
+        return
+    import tempfile
+
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            end = time.monotonic() + seconds
+            ri.evalr(HOSTED_SETUP)
+            while time.monotonic() < end:
+                op = rng.choice(HOSTED_OPS + ["<python> pkg.clear_session()"])
+                start = sink.seek(0, os.SEEK_END)
+                rep.ops += 1
+                try:
+                    if op.startswith("<python>"):
+                        pkg.clear_session()
+                    else:
+                        ri.evalr(op)
+                except Exception as e:  # noqa: BLE001
+                    rep.check("no_exception", False, f"{op}: {type(e).__name__}: {e!s:.200}", f"rhost {op}")
+                    continue
+                sys.stderr.flush()
+                sink.seek(start)
+                written = sink.read().decode(errors="replace")
+                rep.check(
+                    "hosted_r_quiet", written == "", f"{op} wrote to stderr: {written[:200]!r}", f"rhost {op}"
+                )
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+PARTS = {
+    "sigalrm": part_sigalrm,
+    "threads": part_threads,
+    "hostile": part_hostile,
+    "registry": part_registry,
+    "calls": part_calls,
+    "rhost": part_rhost,
+}
 
 
 def main(argv):

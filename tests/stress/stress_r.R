@@ -7,7 +7,9 @@
 #   sigint     the driver sends SIGINT to this process at random moments
 #              while it loops over rbridge calls (it prints READY first);
 #   timelimit  setTimeLimit() interrupts at random moments during the calls;
-#   hostile    hostile values through every exported function.
+#   hostile    hostile values through every exported function;
+#   calls      layers and models called on empty, list and rbridge-object
+#              values, and self-referencing arguments (issue 21).
 #
 # Prints PROGRESS lines (the step about to run, for a crash report) and,
 # last, one line "RESULT {json}" with the same fields as stress_py.py.
@@ -383,6 +385,124 @@ hostile <- function() {
   message(sprintf("hostile: %d of %d cases in the time budget", done, length(cases)))
 }
 
+# ------------------------------------------------------------ calls
+# Layers and models called on empty, list and rbridge-object values, and
+# self-referencing arguments (issue 21).
+call_targets <- list(
+  dense = function() layer_dense(units = 2),
+  dense_built = function() { d <- layer_dense(units = 2); d(matrix(1, 1, 3)); d },
+  dropout = function() layer_dropout(rate = 0.5),
+  flatten = function() layer_flatten(),
+  sequential = function() keras_model_sequential(input_shape = 3) |> layer_dense(units = 2),
+  functional = function() { x <- keras_input(shape = 3); keras_model(x, layer_dense(x, units = 2)) }
+)
+
+call_values <- function(callee) {
+  x <- keras_input(shape = 3)
+  list(
+    list0 = list(), list1 = list(1), list_na = list(NA), list_matrix = list(matrix(1, 2, 3)),
+    list_named = list(a = matrix(1, 2, 3)), list_two = list(matrix(1, 2, 3), matrix(1, 2, 3)),
+    list_list0 = list(list()), nested = list(list(matrix(1, 2, 3))), "NULL" = NULL, "NA" = NA,
+    chr = "a", empty_num = numeric(0), vec = c(1, 2, 3), zero_rows = matrix(0, 0, 3),
+    tensor_list = list(x), tensor_mixed = list(x, 1), self = callee, list_self = list(callee),
+    other_layer = layer_dense(units = 1), env = new.env(), closure = function(z) z,
+    data_frame = data.frame(a = 1:2, b = 3:4, c = 5:6)
+  )
+}
+
+# Its weights, and whether it is built if it makes weights itself (a layer
+# without weights, or a model, is marked built by a failed call, as in Keras).
+callee_state <- function(callee) {
+  w <- tryCatch(lapply(get_weights(callee), dim), error = function(e) "unbuilt")
+  list(built = if (identical(callee$class, "Dense")) callee$built, weights = w)
+}
+
+# name: list(setup(), op(ctx)): op() is refused, or what it made is freed
+# once R drops it (no handle left: no cycle).
+self_reference_cases <- list(
+  "model(model)" = list(function() keras_model_sequential(input_shape = 3) |> layer_dense(units = 3),
+                        function(m) m(m)),
+  "outer(inner), outer holding inner" = list(
+    function() {
+      inner <- keras_model_sequential(input_shape = 3) |> layer_dense(units = 3)
+      list(inner = inner, outer = keras_model_sequential(input_shape = 3) |> inner())
+    },
+    function(ctx) ctx$outer(ctx$inner)),
+  "layer_dense(m, activation = m)" = list(
+    function() keras_model_sequential(input_shape = 3) |> layer_dense(units = 3),
+    function(m) layer_dense(m, units = 3, activation = m))
+)
+
+calls <- function() {
+  clear_session(free_memory = TRUE)
+  base <- handles_now()
+  cases <- list()
+  for (t in names(call_targets)) for (v in names(call_values(NULL))) cases[[length(cases) + 1]] <- c(t, v)
+  cases <- cases[sample(length(cases))]
+  end <- Sys.time() + seconds
+  for (case in cases) {
+    if (Sys.time() > end) break
+    target <- case[[1]]; vname <- case[[2]]
+    repro <- sprintf("calls %s(<%s>)", target, vname)
+    progress(repro)
+    clear_session(free_memory = FALSE)
+    callee <- call_targets[[target]]()
+    value <- call_values(callee)[[vname]]
+    before <- list(counters_now(), callee_state(callee))
+    rep$ops <- rep$ops + 1
+    err <- NULL
+    tryCatch(suppressWarnings(callee(value)), error = function(e) err <<- e)
+    after <- list(counters_now(), callee_state(callee))
+    if (!is.null(err)) {
+      msg <- conditionMessage(err)
+      check("failure_changes_nothing", identical(before, after),
+            sprintf("%s failed and changed %s -> %s", repro, fmt(delta(before[[1]], after[[1]])),
+                    paste(deparse(after[[2]]), collapse = "")), repro)
+      check("classed_error", inherits(err, "rbridge_error"),
+            sprintf("%s: class %s: %s", repro, paste(class(err), collapse = "/"), substr(msg, 1, 120)), repro)
+      hits <- c(bad_message(msg), if (grepl("^[[:space:]-]*[0-9]+[[:space:]]*$", msg)) "a bare number",
+                if (grepl("has no attribute|concatenate|KeyError", msg)) "an internal message")
+      check("clean_call_error", length(hits) == 0,
+            sprintf("%s: %s: %s", repro, paste(hits, collapse = ", "), substr(msg, 1, 200)), repro)
+    }
+    if (vname %in% c("list0", "list_list0") && target %in% c("dense", "dense_built", "flatten")) {
+      check("empty_input_refused", !is.null(err), paste(repro, "returned a value"), repro)
+    }
+    w <- after[[2]]$weights
+    check("no_zero_width_weight", !is.list(w) || all(vapply(w, function(d) !any(d == 0), logical(1))),
+          sprintf("%s built weights %s", repro, paste(deparse(w), collapse = "")), repro)
+  }
+  for (name in names(self_reference_cases)) {
+    repro <- sprintf("calls self-reference %s", name)
+    progress(repro)
+    clear_session(free_memory = FALSE)
+    start <- handles_now()
+    rep$ops <- rep$ops + 1
+    for (i in 1:3) {
+      ctx <- self_reference_cases[[name]][[1]]()
+      before <- counters_now()
+      err <- NULL
+      made <- tryCatch(self_reference_cases[[name]][[2]](ctx), error = function(e) { err <<- e; NULL })
+      if (!is.null(err)) {
+        check("failure_changes_nothing", identical(before, counters_now()), paste(repro, "changed counters"), repro)
+        check("clean_call_error", inherits(err, "rbridge_error") && !length(bad_message(conditionMessage(err))),
+              sprintf("%s: %s", repro, substr(conditionMessage(err), 1, 200)), repro)
+      }
+      rm(ctx, made, err)  # (an error's call and trace hold the objects too)
+    }
+    gc()  # a full collection: the objects of earlier rounds may be old already
+    clear_session(free_memory = TRUE)
+    check("no_reference_cycle", handles_now() <= start,
+          sprintf("%s: %d handles left after 3 rounds", repro, handles_now() - start), repro)
+  }
+  rm(list = setdiff(ls(), c("base")))
+  for (j in 1:3) gc()
+  clear_session(free_memory = TRUE)
+  left <- handles_now() - base
+  check("handles_released", left <= 0, sprintf("%d handles left after the calls", left),
+        sprintf("calls (seed %d)", seed))
+}
+
 # ------------------------------------------------------------ main
 # An interrupt that lands in the loop's own code (between two protected
 # iterations) restarts it where it was.
@@ -402,6 +522,8 @@ result <- tryCatch({
     loop_until_done(function() runif(1, 0, 0.0005))
   } else if (part == "hostile") {
     hostile()
+  } else if (part == "calls") {
+    calls()
   } else {
     stop("unknown part ", part)
   }

@@ -73,3 +73,73 @@ test_that("hostile values give rbridge errors and consume no name", {
   expect_gt(n, 400)
   expect_equal(bad, character())
 })
+
+# Layers and models called on empty and list values and on rbridge objects
+# (issue 21, items 2 and 3): Keras's messages, the layer left unbuilt, no
+# name consumed.
+test_that("a layer called on list() raises Keras's error and stays unbuilt", {
+  skip_if_no_python()
+  clear_session()
+  dense <- layer_dense(units = 3)
+  before <- session_counters()
+  expect_error(dense(list()), 'Layer "dense" expects 1 input(s), but it received 0 input tensors.',
+               fixed = TRUE, class = "rbridge_python_ValueError")
+  expect_false(dense$built)
+  expect_error(dense(list(1)), "expected min_ndim=2, found ndim=1", class = "rbridge_python_ValueError")
+  expect_error(dense(list(matrix(1, 2, 4))), "Cannot convert '((2, 4), 3)' to a shape.", fixed = TRUE,
+               class = "rbridge_python_ValueError")
+  expect_error(dense(list(a = matrix(1, 2, 4))), "to a shape", class = "rbridge_python_ValueError")
+  expect_error(dense(list(keras_input(shape = 4))), "Cannot convert '((None, 4), 3)' to a shape.",
+               fixed = TRUE, class = "rbridge_python_ValueError")
+  expect_false(dense$built)
+  expect_equal(length(get_weights(dense)), 0L)
+  expect_error(layer_flatten()(list()), "expects 1 input(s)", fixed = TRUE, class = "rbridge_python_ValueError")
+  clear_session()
+  dense <- layer_dense(units = 3)
+  expect_equal(dim(dense(matrix(1, 2, 4))), c(2L, 3L))
+  expect_equal(lapply(get_weights(dense), dim), list(c(4L, 3L), 3L))
+})
+
+test_that("models called on list() and list(1) give Keras's errors", {
+  skip_if_no_python()
+  clear_session()
+  seq_model <- keras_model_sequential(input_shape = 4) |> layer_dense(units = 2)
+  inputs <- keras_input(shape = 4)
+  fn_model <- keras_model(inputs, inputs |> layer_dense(units = 2))
+  before <- session_counters()
+  # Python's warning about the structure (Keras gives it too) is not under test
+  quietly <- function(code) suppressWarnings(code)
+  expect_error(quietly(seq_model(list())), "Output with path `` is not connected to `inputs`",
+               fixed = TRUE, class = "rbridge_python_ValueError")
+  expect_error(quietly(seq_model(list(1))), "Expected shape (None, 4)", fixed = TRUE,
+               class = "rbridge_python_ValueError")
+  expect_error(fn_model(list()), "expects 1 named input(s) with keys ['input_layer", fixed = TRUE,
+               class = "rbridge_python_ValueError")
+  expect_identical(session_counters(), before)
+  expect_equal(dim(seq_model(matrix(1, 3, 4))), c(3L, 2L))
+  expect_equal(dim(fn_model(matrix(1, 3, 4))), c(3L, 2L))
+})
+
+test_that("layers and models called on rbridge objects give clear errors", {
+  skip_if_no_python()
+  clear_session()
+  dense <- layer_dense(units = 4)
+  other <- layer_dense(units = 2)
+  seq_model <- keras_model_sequential(input_shape = 4) |> layer_dense(units = 4)
+  inputs <- keras_input(shape = 4)
+  fn_model <- keras_model(inputs, inputs |> layer_dense(units = 4))
+  before <- session_counters()
+  expect_error(dense(dense), "`object` must be a symbolic tensor", class = "rbridge_error_argument")
+  expect_error(dense(other), "`object` must be a symbolic tensor", class = "rbridge_error_argument")
+  expect_error(dense(fn_model), "`object` must be a symbolic tensor", class = "rbridge_error_argument")
+  expect_error(dense(list(other)), "`object`", class = "rbridge_error")
+  expect_error(dense(list(inputs, 1)), "`object`", class = "rbridge_error")
+  # a Sequential model applied to a Sequential model is added to it: not to
+  # itself, nor to a model it is part of
+  expect_error(seq_model(seq_model), "can't contain itself", class = "rbridge_python_ValueError")
+  outer <- keras_model_sequential(input_shape = 4) |> seq_model()
+  expect_error(outer(seq_model), "can't contain itself", class = "rbridge_python_ValueError")
+  expect_equal(length(seq_model$layers), 1L)
+  expect_equal(dim(seq_model(matrix(1, 2, 4))), c(2L, 4L))
+  expect_equal(dim(dense(matrix(1, 2, 4))), c(2L, 4L))
+})

@@ -74,7 +74,8 @@ rb_run_step <- function(step, env) {
         assign_as(last)
         last$name
       } else if (!is.null(step$on)) {
-        assign_as(do.call(fn, c(list(rb_get_var(env, step$on)), args)))$name
+        # `on`: a tensor var, or a list of them (merging layers take a list)
+        assign_as(do.call(fn, c(list(rb_get_vars(env, step$on)), args)))$name
       } else {
         assign_as(do.call(fn, args))$name
       }
@@ -95,7 +96,7 @@ rb_run_step <- function(step, env) {
     },
     call = {
       fn <- rb_get_var(env, step$layer)
-      assign_as(fn(rb_get_var(env, step$on)))$name
+      assign_as(fn(rb_get_vars(env, step$on)))$name
     },
     pop = assign_as(pop_layer(rb_get_var(env, step$model)))$name,
     names = vapply(rb_get_var(env, step$model)$layers, function(l) l$name, ""),
