@@ -7,6 +7,7 @@ import inspect
 import warnings
 import weakref
 from collections.abc import Callable, Iterable, Sequence
+from itertools import repeat
 from typing import Any, cast
 
 import numpy as np
@@ -180,9 +181,12 @@ class Layer:
         """The layers held by this layer's attributes, each once, in the
         order their attributes were first set: their weights are ours too
         (a layer re-assigned or deleted is no longer one)."""
+        d = self.__dict__
+        if not any(map(isinstance, list(d.values()), repeat(Layer))):
+            return []  # the common case, decided without a Python-level loop
         out: list[Layer] = []
         skip = self._untracked_attrs
-        for k, v in list(self.__dict__.items()):  # a copy: another thread may assign
+        for k, v in list(d.items()):  # a copy: another thread may assign
             if isinstance(v, Layer) and v is not self and k not in skip and not any(v is t for t in out):
                 out.append(v)
         return out
