@@ -37,8 +37,9 @@ apt-test:
 	$(PY) -m pip install -q -e '.[test,r,lint,docs]'
 	@touch $@
 
-# Real Keras 3 (numpy backend) for its own test files, the conformance tests,
-# the scenario generator and the benchmarks, kept apart from the package's env.
+# Real Keras 3 (numpy backend) for its own test files, the conformance and
+# interop tests (tests/interop, Python and R), the scenario generator and the
+# benchmarks, kept apart from the package's env.
 .venv-keras/.ok: pyproject.toml
 	@test -x $(KPY) || python3 -m venv .venv-keras
 	$(KPY) -m pip install -q keras==3.15.1 jax scipy

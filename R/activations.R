@@ -49,7 +49,8 @@ rb_activation_modifiers <- list(axis = function(x, arg) rb_as_axis(x, arg),
 #' @param default_value Value for elements below `threshold`.
 #' @returns An R array, or a symbolic tensor for a symbolic input.
 #' @details
-#' * `activation_celu()`: Continuously differentiable exponential linear unit: `alpha * (exp(x / alpha) - 1)` for `x < 0`, `x` otherwise.
+#' * `activation_celu()`: Continuously differentiable exponential linear unit:
+#'   `alpha * (exp(x / alpha) - 1)` for `x < 0`, `x` otherwise.
 #' * `activation_elu()`: Exponential linear unit: `alpha * (exp(x) - 1)` for `x < 0`, `x` otherwise.
 #' * `activation_exponential()`: Exponential activation: `exp(x)`.
 #' * `activation_gelu()`: Gaussian error linear unit (exact, or its tanh approximation).
@@ -64,12 +65,14 @@ rb_activation_modifiers <- list(axis = function(x, arg) rb_as_axis(x, arg),
 #' * `activation_log_sigmoid()`: Logarithm of the sigmoid: `-softplus(-x)`.
 #' * `activation_log_softmax()`: Logarithm of the softmax along `axis`.
 #' * `activation_mish()`: Mish: `x * tanh(softplus(x))`.
-#' * `activation_relu()`: Rectified linear unit: `max(x, 0)`, with a slope below `threshold`, and saturation at `max_value`.
+#' * `activation_relu()`: Rectified linear unit: `max(x, 0)`, with a slope below
+#'   `threshold`, and saturation at `max_value`.
 #' * `activation_relu6()`: ReLU capped at 6: `min(max(x, 0), 6)`.
 #' * `activation_selu()`: Scaled exponential linear unit.
 #' * `activation_sigmoid()`: Sigmoid: `1 / (1 + exp(-x))`.
 #' * `activation_silu()`: SiLU (swish): `x * sigmoid(x)`.
-#' * `activation_soft_shrink()`: Soft shrink: `x - threshold` above `threshold`, `x + threshold` below `-threshold`, 0 between.
+#' * `activation_soft_shrink()`: Soft shrink: `x - threshold` above `threshold`,
+#'   `x + threshold` below `-threshold`, 0 between.
 #' * `activation_softmax()`: Softmax along `axis`: `exp(x) / sum(exp(x))`.
 #' * `activation_softplus()`: Softplus: `log(exp(x) + 1)`.
 #' * `activation_softsign()`: Softsign: `x / (abs(x) + 1)`.

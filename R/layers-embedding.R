@@ -1,11 +1,13 @@
 # keras3's layer_embedding().
 
-rb_embedding_modifiers <- function() c(rb_layer_modifiers, list(
-  input_dim = function(x, arg) rb_as_integer(x, arg),
-  output_dim = function(x, arg) rb_as_integer(x, arg),
-  input_length = function(x, arg) rb_as_integer(x, arg),
-  mask_zero = function(x, arg) rb_check_flag(x, arg)
-))
+rb_embedding_modifiers <- function() {
+  c(rb_layer_modifiers, list(
+    input_dim = function(x, arg) rb_as_integer(x, arg),
+    output_dim = function(x, arg) rb_as_integer(x, arg),
+    input_length = function(x, arg) rb_as_integer(x, arg),
+    mask_zero = function(x, arg) rb_check_flag(x, arg)
+  ))
+}
 
 #' Turns nonnegative integers (indexes) into dense vectors of fixed size
 #'

@@ -1,12 +1,14 @@
 # Normalization layers: keras3's layer_batch_normalization(),
 # layer_layer_normalization().
 
-rb_normalization_modifiers <- function() c(rb_layer_modifiers, list(
-  axis = function(x, arg) rb_as_axis(x, arg),
-  center = function(x, arg) rb_check_flag(x, arg),
-  scale = function(x, arg) rb_check_flag(x, arg),
-  synchronized = function(x, arg) rb_check_flag(x, arg)
-))
+rb_normalization_modifiers <- function() {
+  c(rb_layer_modifiers, list(
+    axis = function(x, arg) rb_as_axis(x, arg),
+    center = function(x, arg) rb_check_flag(x, arg),
+    scale = function(x, arg) rb_check_flag(x, arg),
+    synchronized = function(x, arg) rb_check_flag(x, arg)
+  ))
+}
 
 #' Layer that normalizes its inputs
 #'

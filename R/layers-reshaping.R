@@ -1,11 +1,13 @@
 # Reshaping layers: keras3's layer_reshape(), layer_permute(),
 # layer_repeat_vector().
 
-rb_reshaping_modifiers <- function() c(rb_layer_modifiers, list(
-  target_shape = function(x, arg) rb_as_newshape(x, arg),
-  dims = function(x, arg) as.list(rb_as_integer(x, arg)),
-  n = function(x, arg) rb_as_integer(x, arg)
-))
+rb_reshaping_modifiers <- function() {
+  c(rb_layer_modifiers, list(
+    target_shape = function(x, arg) rb_as_newshape(x, arg),
+    dims = function(x, arg) as.list(rb_as_integer(x, arg)),
+    n = function(x, arg) rb_as_integer(x, arg)
+  ))
+}
 
 #' Layer that reshapes inputs into the given shape
 #'

@@ -614,4 +614,4 @@ Math.rbridge_tensor <- function(x, ...) {
 # `%*%` dispatches on S3 classes from R 4.3 on (the matrixOps group); the
 # NAMESPACE registers this only there.
 #' @rawNamespace if (getRversion() >= "4.3.0") S3method(matrixOps, rbridge_tensor)
-matrixOps.rbridge_tensor <- function(x, y) op_matmul(x, y)
+matrixOps.rbridge_tensor <- function(x, y) op_matmul(x, y) # nolint: object_name_linter. (an S3 method)

@@ -142,7 +142,7 @@ load_model <- function(model, custom_objects = NULL, compile = TRUE, safe_mode =
 #' in_keras <- reticulate::r_to_py(model)
 #' in_keras$name
 #' back <- load_model(in_keras)
-r_to_py.rbridge_model <- function(x, convert = FALSE) {
+r_to_py.rbridge_model <- function(x, convert = FALSE) { # nolint: object_name_linter. (an S3 method)
   source <- rbridge_python()$source
   if (identical(source, "rbridge.transport")) {
     rb_cli_abort("Handing a model to Keras in memory needs reticulate; R runs inside Python here (rpy2).")

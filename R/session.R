@@ -173,7 +173,14 @@ reset_uids <- function() {
 #' * `name_scope`: the current name scope;
 #' * `config`: a named list of the config settings (`floatx`, `epsilon`,
 #'   `image_data_format`, `backend`, ... as `r_bridge.api` reports them);
-#' * `api_version`: the version of `r_bridge.api`.
+#' * `api_version`: the version of `r_bridge.api`;
+#' * `keras_linked`: `TRUE` when the session is shared with Keras 3 in the
+#'   same Python (imported by keras3 or `reticulate::import("keras")`, before
+#'   or after rbridge): names then never repeat across rbridge and Keras, and
+#'   `clear_session()` from either package resets both. The environment
+#'   variable `RBRIDGE_KERAS_LINK=0`, set before Python starts, keeps them
+#'   apart;
+#' * `keras_version`: the version of that Keras (`NA` if none is loaded).
 #'
 #' @returns A data frame of class `rbridge_session_info` with columns
 #'   `prefix` (character) and `count` (integer), and the attributes above.
@@ -187,6 +194,9 @@ reset_uids <- function() {
 #' attr(info, "handles")
 session_info <- function() {
   snap <- rb_call("session_snapshot")
+  # Read before anything below allocates: a collection there would queue
+  # releases that this call did not see (the figure is as of the crossing).
+  pending <- length(.rb$pending)
   uids <- snap[["uids"]]
   prefix <- as.character(names(uids))
   count <- as.integer(unlist(uids, use.names = FALSE))
@@ -194,19 +204,22 @@ session_info <- function() {
   df <- data.frame(prefix = prefix[ord], count = count[ord], stringsAsFactors = FALSE)
   attr(df, "handles") <- as.integer(snap[["handles"]])
   attr(df, "r_objects") <- as.integer(rb_outstanding())
-  attr(df, "pending_release") <- length(.rb$pending)
+  attr(df, "pending_release") <- pending
   attr(df, "thread") <- snap[["thread"]]
   attr(df, "name_scope") <- snap[["name_scope"]]
   attr(df, "config") <- snap[["config"]]
   attr(df, "api_version") <- snap[["api_version"]]
+  attr(df, "keras_linked") <- isTRUE(snap[["keras"]][["linked"]])
+  attr(df, "keras_version") <- snap[["keras"]][["keras_version"]] %||% NA_character_
   class(df) <- c("rbridge_session_info", "data.frame")
   df
 }
 
 #' @export
 print.rbridge_session_info <- function(x, ...) {
-  cat(sprintf("<rbridge session: %d handles held, thread %s, name scope \"%s\">\n",
-              attr(x, "handles"), attr(x, "thread"), attr(x, "name_scope") %||% ""))
+  keras <- if (isTRUE(attr(x, "keras_linked"))) sprintf(", shared with Keras %s", attr(x, "keras_version")) else ""
+  cat(sprintf("<rbridge session: %d handles held, thread %s, name scope \"%s\"%s>\n",
+              attr(x, "handles"), attr(x, "thread"), attr(x, "name_scope") %||% "", keras))
   if (nrow(x)) print(as.data.frame(unclass_info(x)), row.names = FALSE) else cat("No names used.\n")
   invisible(x)
 }

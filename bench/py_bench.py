@@ -81,6 +81,59 @@ def speed(impl):
     return out
 
 
+def link(impl):
+    """r_bridge with real Keras in one process (run with .venv-keras; issue 17):
+    ``Dense(10)`` before Keras is imported, then linked and opted out in
+    alternate rounds; ``clear_session(True)`` of r_bridge (linked: it calls
+    Keras's) against ``keras.utils.clear_session(True)``, alternating, as
+    they are and after ``gc.freeze()`` (what R does after starting Python)."""
+    import r_bridge
+    from r_bridge import keras_link
+
+    def dense():
+        r_bridge.layers.Dense(10)
+
+    def rounds(variants, n=7, **kw):
+        # Alternating rounds; the best round of each (the least disturbed by
+        # other load: the two differ by a few attribute reads at most).
+        out = {name: [] for name in variants}
+        for _ in range(n):
+            for name, (setup, fn) in variants.items():
+                setup()
+                out[name].append(per_call(fn, **kw) * 1e6)
+        return {name: min(v) for name, v in out.items()}
+
+    def nothing():
+        pass
+
+    res = rounds({"dense_us_without_keras": (nothing, dense)})
+    import keras
+
+    res["linked"] = keras_link.status()["linked"]
+    res.update(
+        rounds(
+            {
+                "dense_us_linked": (lambda: keras_link.set_enabled(True), dense),
+                "dense_us_opted_out": (lambda: keras_link.set_enabled(False), dense),
+            }
+        )
+    )
+    keras_link.set_enabled(True)
+
+    def model():
+        keras.Sequential([keras.Input((4,)), keras.layers.Dense(10)])
+        r_bridge.Sequential([r_bridge.Input((4,)), r_bridge.layers.Dense(10)])
+
+    clears = {
+        "clear_true_us_rbridge": (model, lambda: r_bridge.clear_session(True)),
+        "clear_true_us_keras": (model, lambda: keras.utils.clear_session(True)),
+    }
+    res.update(rounds(clears, n=3, repeats=3, min_time=0.2))
+    gc.freeze()
+    res.update({k + "_frozen": v for k, v in rounds(clears, n=3, repeats=5, min_time=0.1).items()})
+    return res
+
+
 def memory(impl, n, warmup=100):
     """Example 1 (first loop: no clear_session) ``n`` times with the cycle
     collector off: how much stays allocated, and how much is cyclic garbage."""
@@ -247,7 +300,7 @@ def residual_bn(impl, rows=100_000, repeats=9):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["speed", "memory", "scaling", "profile", "residual_bn"])
+    ap.add_argument("what", choices=["speed", "memory", "scaling", "profile", "residual_bn", "link"])
     ap.add_argument("--impl", choices=["rbridge", "keras"], required=True)
     ap.add_argument("-n", type=int, default=10000)
     ap.add_argument("--checkpoints", default="10,100,1000,10000,100000")
@@ -258,6 +311,8 @@ def main():
         out = memory(a.impl, a.n, warmup=min(100, a.n))
     elif a.what == "residual_bn":
         out = residual_bn(a.impl)
+    elif a.what == "link":
+        out = link(a.impl)
     elif a.what == "scaling":
         out = scaling(a.impl, [int(x) for x in a.checkpoints.split(",")])
     else:

@@ -70,6 +70,21 @@ r2 = imp["r_bridge_net_ms"] / imp["numpy_net_ms"]
 rows.append(("(info) `import r_bridge` from this checkout (editable, no .pyc: PYTHONDONTWRITEBYTECODE)",
              f"{imp['r_bridge_net_ms']:.1f} ms", f"{imp['numpy_net_ms']:.1f} ms", f"{r2:.2f}×", "—", "—"))
 
+# Python with real Keras in the process (issue 17): the link's cost, one process.
+for d in jload("py_link.json")[:1]:
+    r = d["dense_us_linked"] / d["dense_us_opted_out"]
+    row("`Dense(10)` with Keras loaded, session linked to Keras's (Python; alternating with the opt-out)",
+        us(d["dense_us_linked"]), us(d["dense_us_opted_out"]) + " (opted out: `RBRIDGE_KERAS_LINK=0`)",
+        f"{r:.2f}×", "≤ 1.1×", r <= 1.1)
+    rows.append(("(info) `Dense(10)` before Keras is imported (same process)", us(d["dense_us_without_keras"]),
+                 us(d["dense_us_opted_out"]) + " (Keras loaded, opted out)",
+                 f"{d['dense_us_without_keras'] / d['dense_us_opted_out']:.2f}×", "—", "—"))
+    for sfx, what in (("", ""), ("_frozen", ", after `gc.freeze()` (what R does)")):
+        r = d["clear_true_us_rbridge" + sfx] / d["clear_true_us_keras" + sfx]
+        row(f"`clear_session(TRUE)` with Keras loaded (linked: calls Keras's){what} (Python)",
+            us(d["clear_true_us_rbridge" + sfx]), us(d["clear_true_us_keras" + sfx]) + " (`keras.utils.clear_session(True)`)",
+            f"{r:.2f}×", "≤ 1.1×", r <= 1.1)
+
 # ---------------------------------------------------------------- R
 # One set of R rows per configuration (reticulate version x array path),
 # named by bench/run: r128_buffer, r128_native, r146_native. Keras through

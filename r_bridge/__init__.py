@@ -20,7 +20,7 @@ import os
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from r_bridge import config, layers, models, ops, saving, utils
+from r_bridge import config, keras_link, layers, models, ops, saving, utils
 from r_bridge.info import session_info
 from r_bridge.models import Functional, Input, KerasTensor, Model, Sequential, get_source_inputs
 from r_bridge.naming import get_uid, name_scope, reset_uids
@@ -56,6 +56,7 @@ __all__ = [
     "set_random_seed",
     "session_info",
     "config",
+    "keras_link",
     "layers",
     "models",
     "ops",

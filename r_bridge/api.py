@@ -655,7 +655,7 @@ def activation(name: str, x: object, kwargs: dict | None = None) -> object:
         return KerasTensor(shape, dtype=dtype)
 
     class_name = _ACTIVATION_OPS.get(fn.__name__) or "".join(p.capitalize() for p in fn.__name__.split("_"))
-    return _op_out(_symbolic_call(class_name, compute, spec, (x,), dict(kw)))
+    return _op_out(_symbolic_call(class_name, compute, spec, (x,), kw))
 
 
 __all__ = ["API_VERSION", "FUNCTIONS", "dispatch", "dispatch_buffers", "table", "record", *FUNCTIONS]

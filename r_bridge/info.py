@@ -31,7 +31,9 @@ def session_info() -> pd.DataFrame:
         counters behind auto-names and ``get_uid``, in first-use order).
         ``DataFrame.attrs`` holds ``thread`` (whose state this is; each
         thread has its own), ``name_scope``, ``handles`` (objects held for R
-        through ``r_bridge.api``) and ``config`` (every setting).
+        through ``r_bridge.api``), ``config`` (every setting) and ``keras``
+        (whether the session is shared with Keras 3 in this process, and
+        its version: :func:`r_bridge.keras_link.status`).
 
     Raises:
         ImportError: pandas is not installed (it is the ``pandas`` extra:

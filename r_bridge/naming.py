@@ -15,11 +15,15 @@ from __future__ import annotations
 import collections
 import functools
 import re
-from typing import Literal
+import sys
+from typing import Any, Literal
 
 from r_bridge import state
 
 _UIDS = "object_name_uids"
+# The outermost open atomic block of this thread's session (see `atomic`): an
+# identifier, read and written with attribute syntax where no signal may land.
+_ATOMIC = "r_bridge_atomic"
 
 
 def _uids() -> collections.defaultdict[str, int]:
@@ -90,53 +94,104 @@ class atomic:
 
     Every constructor and ``add()`` runs in one, so bad input never consumes
     a name (Keras sometimes does; r_bridge promises an unchanged session).
-    Costs one copy of the counter dict (one entry per prefix in use).
+
+    Re-entrant: only the outermost block of a thread snapshots the counters
+    (one copy of the counter dict, one entry per prefix in use) and restores
+    them on an exception; a block opened inside it (in the same thread and
+    session) costs a few attribute reads and does nothing on exit, the
+    outermost one covering it. With Keras linked (:mod:`r_bridge.keras_link`)
+    the counters are shared with Keras, so a rollback restores the names
+    Keras dealt inside the block too.
 
     A class rather than a generator, so that an interrupt (``KeyboardInterrupt``
     from a signal handler) can never leave a suspended generator behind
     whose cleanup, whenever its traceback is freed, would roll the counters
     back to an old snapshot and deal names twice:
 
-    * ``__enter__`` only reads; if it is interrupted, nothing was changed
-      and ``__exit__`` is not needed.
+    * ``__enter__`` only reads, but for its last step: marking the session
+      as covered by this block. If it is interrupted before that, nothing
+      was changed and ``__exit__`` is not needed.
     * ``__exit__`` rolls back in one assignment; if an interrupt arrives
-      while it does so, it rolls back again, then raises the interrupt. (An
-      interrupt delivered on entry to ``__exit__``, before its first line,
-      cannot be caught in Python: the block's names then stay consumed,
-      but nothing is dealt twice.)
+      while it does so, it rolls back again, then raises the interrupt.
+      After a successful block it only clears the mark, with attribute
+      syntax (no call, so no point where a signal is delivered). (An
+      interrupt delivered on entry to the outermost ``__exit__``, before its
+      first line, cannot be caught in Python: the block's names then stay
+      consumed, but nothing is dealt twice.)
+    * A mark left behind by a block whose ``__exit__`` never ran (interrupted
+      as above, or a host that entered it by hand and never exited) is
+      recognised as stale: a block counts as nested only while the frame
+      that entered the outermost one is still on this thread's stack; else
+      it becomes the outermost block itself. (Not a weak reference to the
+      block: an interrupt on entry to ``__exit__`` keeps the block alive as
+      that frame's ``self`` in the traceback, which R or a debugger keeps.
+      A frame that catches the interrupt of its own ``with`` block and then
+      opens more blocks is still on the stack: r_bridge's frames don't.)
     * It rolls back only into the session it saved: if ``clear_session()``
       ran meanwhile (in this thread, e.g. from a layer's ``build``, or in
-      another one), the new session is left alone.
+      another one), the new session is left alone; a block opened after such
+      a clear, in the new session, is an outermost block of its own.
     """
 
-    __slots__ = ("_saved",)
+    __slots__ = ("_saved", "_frame")
+    _saved: tuple[Any, dict[str, int] | None] | None
+    _frame: Any  # the frame that entered the outermost block (None once exited)
 
-    def __enter__(self):
+    def __enter__(self) -> atomic:
         # Keep the session object itself (clear_session() replaces it; held,
         # its identity cannot be reused) and read the counters from it, not
         # from whatever session is current a moment later.
-        session = state._STATE
+        session = state._STATE if state._keras is None and state._route is None else state.session()
+        outer = getattr(session, _ATOMIC, None)
+        frame: Any = sys._getframe(1)
+        if outer is not None:
+            # Nested while the outermost block's frame is on the stack (a
+            # few frames up); else the mark is stale (see above).
+            theirs, up = outer._frame, frame
+            while up is not None:
+                if up is theirs:
+                    self._saved = None  # nested: the outermost block restores
+                    return self
+                up = up.f_back
         uids = getattr(session, _UIDS, None)
         self._saved = (session, None if uids is None else dict(uids))
+        self._frame = frame
+        session.r_bridge_atomic = self  # last: the mark that covers nested blocks
         return self
 
-    def __exit__(self, exc_type, exc, tb):
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> Literal[False]:
+        saved = self._saved
+        if saved is None:
+            return False
         if exc_type is None:
+            # Attribute syntax, no call: nothing here where a signal can be
+            # delivered, so a successful block stays successful.
+            if saved[0].r_bridge_atomic is self:
+                saved[0].r_bridge_atomic = None
+            self._frame = None
             return False
         try:
-            self._rollback()
+            self._rollback(saved)
         except BaseException:
-            self._rollback()  # interrupted while rolling back: finish, then raise
+            self._rollback(saved)  # interrupted while rolling back: finish, then raise
             raise
+        finally:
+            self._release(saved[0])
         return False
 
-    def _rollback(self):
-        session, saved = self._saved
-        if state._STATE is not session:
+    def _release(self, session: object) -> None:
+        if getattr(session, _ATOMIC, None) is self:
+            setattr(session, _ATOMIC, None)
+        self._frame = None  # (the frame holds this block: no cycle left behind)
+
+    @staticmethod
+    def _rollback(saved: tuple[Any, dict[str, int] | None]) -> None:
+        session, counts = saved
+        if state.session() is not session:
             return  # cleared meanwhile: the new session is not ours to undo
         # Written into the saved session object, not the current one: if
         # another thread clears right now, only the discarded session gets it.
-        setattr(session, _UIDS, collections.defaultdict(int, saved or {}))
+        setattr(session, _UIDS, collections.defaultdict(int, counts or {}))
 
 
 def validate_name(name: object) -> str:

@@ -5,6 +5,10 @@ is built from the state keys of the modules that write them (``naming``'s
 name counters, ``config``'s flags and dtype policy, ``random``'s seed and
 generator), so a seed set inside ``local_session()`` does not leak out.
 Every value is plain (R can hold it): the random generator is kept as text.
+
+With Keras linked (:mod:`r_bridge.keras_link`) the name counters are
+Keras's too: :func:`restore` puts back the shared counters, so names Keras
+dealt after :func:`save` are given back as well (``local_session()``).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from r_bridge import config, naming, random, state
+from r_bridge import config, keras_link, naming, random, state
 
 _UIDS = naming._UIDS  # restored through naming.set_uid_counts(), which checks it
 
@@ -69,10 +73,12 @@ def restore(saved: dict[str, Any]) -> None:
 
 
 def snapshot() -> dict[str, Any]:
-    """What this thread's session holds, as plain values."""
+    """What this thread's session holds, as plain values (``keras``: whether
+    it is linked to Keras, see :func:`r_bridge.keras_link.status`)."""
     return {
         "uids": naming.uid_counts(),
         "thread": threading.current_thread().name,
         "name_scope": naming.current_path(),
         "config": config.as_dict(),
+        "keras": keras_link.status(),
     }

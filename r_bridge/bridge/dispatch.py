@@ -135,6 +135,7 @@ def dispatch(fn: str, args: object = None, releases: object = None) -> object:
             )
         if undo is not None:
             table.untrack()
+            undo.__exit__(None, None, None)  # closes the block (re-entrant: it marks the session)
         return value
     except BaseException as e:  # noqa: BLE001 - nothing may cross the boundary as an exception
         try:

@@ -23,6 +23,7 @@ import types
 from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "numpy")
+os.environ.setdefault("RBRIDGE_KERAS_LINK", "0")  # r_bridge stands in for Keras here: two sessions
 
 import keras  # noqa: E402  (real Keras: loads the whole package once)
 import keras.src.testing.test_case as _test_case  # noqa: E402

@@ -6,10 +6,17 @@ saved and restored here too; so are the clear hooks and the API handles a
 test leaves behind.
 """
 
-import pytest
+import os
 
-import r_bridge
-from r_bridge import api, config, state
+# These tests compare r_bridge with Keras side by side in one process (the
+# conformance tests, in .venv-keras): two sessions, so no link (read when
+# r_bridge is imported; tests/interop tests the link).
+os.environ.setdefault("RBRIDGE_KERAS_LINK", "0")
+
+import pytest  # noqa: E402
+
+import r_bridge  # noqa: E402
+from r_bridge import api, config, state  # noqa: E402
 
 
 @pytest.fixture(autouse=True)

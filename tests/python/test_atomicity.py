@@ -323,9 +323,9 @@ def test_a_dropout_with_a_bad_seed_consumes_no_name():
 
 def test_state_session_identity_changes_on_clear():
     # atomic() relies on clear_session() replacing the session object.
-    s = state._STATE
+    s = state.session()
     r_bridge.clear_session(free_memory=False)
-    assert state._STATE is not s
+    assert state.session() is not s
 
 
 @pytest.mark.parametrize("name", list(API_OPS))

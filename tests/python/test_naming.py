@@ -170,14 +170,146 @@ def test_atomic_keeps_counters_on_success():
     assert naming.uid_counts() == {"x": 1}
 
 
-def test_atomic_nested_inner_failure_keeps_outer_progress():
+def test_atomic_nested_blocks_restore_only_at_the_outermost():
+    # Re-entrant (issue 18 item 1): an inner block neither snapshots nor
+    # restores; the outermost block restores everything its block dealt.
+    naming.uniquify("before")
+    with pytest.raises(KeyError), naming.atomic() as outer:
+        naming.uniquify("outer")
+        with naming.atomic() as inner, naming.atomic() as innermost:
+            naming.uniquify("inner")
+            assert inner._saved is None and innermost._saved is None  # no snapshot taken
+            assert outer._saved is not None
+        raise KeyError
+    assert naming.uid_counts() == {"before": 1}
+
+
+def test_atomic_nested_failure_caught_inside_the_outer_block_keeps_its_names():
+    # Only the outermost block restores: a failure the block itself catches
+    # is not the block failing (Keras never restores anything).
     with naming.atomic():
         naming.uniquify("outer")
         with pytest.raises(KeyError), naming.atomic():
             naming.uniquify("inner")
             raise KeyError
         naming.uniquify("after")
-    assert naming.uid_counts() == {"outer": 1, "after": 1}
+    assert naming.uid_counts() == {"outer": 1, "inner": 1, "after": 1}
+
+
+def test_atomic_nested_in_a_called_function_is_covered_by_the_outer_block():
+    def inner_fails():
+        with naming.atomic() as inner:
+            naming.uniquify("inner")
+            assert inner._saved is None
+            raise ValueError("bad input")
+
+    with pytest.raises(ValueError), naming.atomic():
+        naming.uniquify("outer")
+        inner_fails()
+    assert naming.uid_counts() == {}
+    with naming.atomic() as again:  # the outer block released the session
+        assert again._saved is not None
+
+
+def test_atomic_mark_left_by_a_block_never_exited_is_stale_once_its_frame_is_gone():
+    # An interrupt on entry to __exit__ (or a block entered by hand and
+    # dropped) leaves the session marked; a later block must not take it
+    # for an open outer block, or failures would consume names.
+    def enter_and_drop():
+        naming.atomic().__enter__()
+
+    enter_and_drop()
+    assert naming.state.get_global_attribute(naming._ATOMIC) is not None  # the mark is left
+    naming.uniquify("x")
+    with pytest.raises(ValueError), naming.atomic() as block:
+        assert block._saved is not None  # outermost, not nested in the dead one
+        naming.uniquify("x")
+        raise ValueError
+    assert naming.uid_counts() == {"x": 1}
+    assert naming.state.get_global_attribute(naming._ATOMIC) is None
+
+
+def test_atomic_interrupted_on_exit_entry_leaves_no_cover_behind():
+    # The with statement drops the block when the interrupt unwinds it.
+    def interrupted():
+        with naming.atomic():
+            naming.uniquify("y")
+            raise KeyboardInterrupt  # (what a signal on entry to __exit__ leaves: no exit ran)
+
+    original_exit = naming.atomic.__exit__
+    naming.atomic.__exit__ = lambda self, *exc: False  # an __exit__ that does nothing
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            interrupted()
+    finally:
+        naming.atomic.__exit__ = original_exit
+    with pytest.raises(ValueError), naming.atomic() as block:
+        assert block._saved is not None
+        naming.uniquify("y")
+        raise ValueError
+    assert naming.uid_counts() == {"y": 1}
+
+
+def test_atomic_block_whose_exit_was_interrupted_covers_nothing_while_its_traceback_lives():
+    # What the sigalrm stress part found with a weak-reference mark: a
+    # signal on entry to __exit__ leaves the block alive in that frame of
+    # the traceback (as `self`), and R or a debugger keeps the traceback.
+    def exit_interrupted(self, *exc):
+        raise KeyboardInterrupt  # (raised where a signal on entry would be)
+
+    def block():  # (as r_bridge's blocks are: in a function that the interrupt leaves)
+        with naming.atomic():
+            naming.uniquify("z")
+
+    original_exit = naming.atomic.__exit__
+    naming.atomic.__exit__ = exit_interrupted
+    try:
+        try:
+            block()
+        except KeyboardInterrupt as e:
+            kept = e
+    finally:
+        naming.atomic.__exit__ = original_exit
+    with pytest.raises(ValueError), naming.atomic() as block:
+        assert block._saved is not None  # outermost: the interrupted block is not open
+        naming.uniquify("z")
+        raise ValueError
+    assert naming.uid_counts() == {"z": 1}
+    assert kept.__traceback__ is not None
+
+
+def test_atomic_block_opened_after_a_clear_inside_the_outer_one_is_outermost_in_the_new_session():
+    import r_bridge
+
+    naming.uniquify("old")
+    with pytest.raises(RuntimeError), naming.atomic():
+        r_bridge.clear_session(free_memory=False)
+        naming.uniquify("kept")
+        with pytest.raises(ValueError), naming.atomic() as inner:
+            assert inner._saved is not None
+            naming.uniquify("given_back")
+            raise ValueError
+        raise RuntimeError  # the outer block does not undo the new session
+    assert naming.uid_counts() == {"kept": 1}
+
+
+def test_atomic_blocks_in_other_threads_are_their_own_outermost():
+    import threading
+
+    seen = []
+
+    def worker():
+        with pytest.raises(ValueError), naming.atomic() as block:
+            seen.append(block._saved is not None)
+            naming.uniquify("t")
+            raise ValueError
+        seen.append(naming.uid_counts())
+
+    with naming.atomic():
+        t = threading.Thread(target=worker)
+        t.start()
+        t.join()
+    assert seen == [True, {}]
 
 
 def test_custom_layer_auto_named_from_class():

@@ -343,3 +343,137 @@ def test_state_imports_nothing_of_ours():
     imported = [n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
     imported += [a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names]
     assert not [m for m in imported if m and m.startswith("r_bridge")]
+
+
+# ------------------------------------------------------- the Keras link
+# Without Keras (this environment): a stand-in for Keras's global_state
+# module, linked by hand; tests/interop links the real one.
+def _fake_keras_state():
+    import types
+
+    gs = types.ModuleType("fake_global_state")
+    gs.GLOBAL_STATE_TRACKER = threading.local()
+    gs.cleared = []
+
+    def get_global_attribute(name, default=None, set_to_default=False):
+        return getattr(gs.GLOBAL_STATE_TRACKER, name, default)
+
+    def clear_session(free_memory=True):
+        gs.GLOBAL_STATE_TRACKER = threading.local()
+        gs.cleared.append(free_memory)
+
+    gs.get_global_attribute = get_global_attribute
+    gs.clear_session = clear_session
+    return gs
+
+
+@pytest.fixture
+def linked():
+    gs = _fake_keras_state()
+    assert state._keras is None and state._route is None
+    state._link(gs)
+    try:
+        yield gs
+    finally:
+        state._unlink()
+    assert state._keras is None and state._route is None
+
+
+def test_linking_merges_counters_and_moves_other_keys_under_the_prefix():
+    dense_names(2)
+    config.set_dtype_policy("float64")
+    gs = _fake_keras_state()
+    gs.GLOBAL_STATE_TRACKER.object_name_uids = __import__("collections").defaultdict(
+        int, {"dense": 5, "conv": 1}
+    )
+    state._link(gs)
+    try:
+        tracker = gs.GLOBAL_STATE_TRACKER
+        assert dict(tracker.object_name_uids) == {"dense": 5, "conv": 1}  # the larger count wins
+        assert getattr(tracker, "r_bridge/dtype_policy") == "float64"
+        assert not hasattr(tracker, "dtype_policy")  # Keras's own key is Keras's
+        assert Dense(2).name == "dense_5"
+        assert tracker.object_name_uids["dense"] == 6  # one dict for both
+    finally:
+        state._unlink()
+    # Unlinked again: a copy of this thread's part.
+    assert naming.uid_counts() == {"dense": 6, "conv": 1}
+    assert config.dtype_policy() == "float64"
+
+
+def test_linked_name_scopes_use_keras_key(linked):
+    with naming.name_scope("outer"):
+        stack = linked.GLOBAL_STATE_TRACKER.name_scope_stack
+        assert [s.name for s in stack] == ["outer"]
+
+
+def test_linked_clear_calls_keras_clear_then_hooks_then_collects(linked, monkeypatch):
+    order = []
+    monkeypatch.setattr(gc, "collect", lambda *a: order.append("gc") or 0)
+    r_bridge.register_clear_hook(lambda: order.append("hook"))
+    dense_names(2)
+    r_bridge.clear_session()
+    assert linked.cleared == [False]  # Keras's own clear, its collection left to r_bridge
+    assert order == ["hook", "gc"]
+    assert Dense(2).name == "dense" and order == ["hook", "gc"]  # the hooks ran once
+
+
+def test_a_keras_clear_runs_the_hooks_at_the_next_access(linked):
+    ran = []
+    r_bridge.register_clear_hook(lambda: ran.append(1))
+    dense_names(2)
+    linked.clear_session()
+    assert ran == []
+    assert Dense(2).name == "dense"
+    assert ran == [1]
+    Dense(2)
+    assert ran == [1]
+
+
+def test_a_hook_failing_after_a_keras_clear_is_a_warning(linked):
+    ran = []
+
+    def bad():
+        raise ValueError("hook broke")
+
+    r_bridge.register_clear_hook(bad)
+    r_bridge.register_clear_hook(lambda: ran.append(1))
+    linked.clear_session()
+    with pytest.warns(RuntimeWarning, match="ValueError: hook broke"):
+        assert Dense(2).name == "dense"
+    assert ran == [1]
+
+
+def test_a_keras_clear_seen_by_two_threads_runs_the_hooks_once(linked):
+    ran = []
+    r_bridge.register_clear_hook(lambda: ran.append(1))
+    linked.clear_session()
+    threads = [threading.Thread(target=lambda: Dense(2)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    Dense(2)
+    assert ran == [1]
+
+
+def test_rollback_restores_the_shared_counters(linked):
+    Dense(2)
+    with pytest.raises(ValueError), naming.atomic():
+        dense_names(2)
+        linked.GLOBAL_STATE_TRACKER.object_name_uids["keras_side"] += 1
+        raise ValueError
+    assert dict(linked.GLOBAL_STATE_TRACKER.object_name_uids) == {"dense": 1}
+    saved = session.save()
+    dense_names(2)
+    session.restore(saved)
+    assert dict(linked.GLOBAL_STATE_TRACKER.object_name_uids) == {"dense": 1}
+
+
+def test_keras_link_status_without_keras():
+    from r_bridge import keras_link
+
+    assert keras_link.status() == {"linked": False, "enabled": False, "keras_version": None}
+    assert session.snapshot()["keras"] == keras_link.status()
+    with pytest.raises(TypeError, match="`enabled` must be a bool"):
+        keras_link.set_enabled("no")

@@ -1,6 +1,6 @@
 # Keras's formats from R: configs, .keras files (and raw bytes), JSON,
 # weights files, clone_model(). Files exchanged with keras3 are tested in
-# tests/interop/r/test-files.R.
+# the interop suite (tests/interop, the file test-saving-with-keras).
 
 skip_if_no_h5py <- function() {
   skip_if_no_python()

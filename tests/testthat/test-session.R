@@ -165,7 +165,9 @@ test_that("session_info() has exactly the documented attributes", {
   info <- session_info()
   extra <- setdiff(names(attributes(info)), c("names", "row.names", "class"))
   expect_setequal(extra, c("handles", "r_objects", "pending_release", "thread", "name_scope",
-                           "config", "api_version"))
+                           "config", "api_version", "keras_linked", "keras_version"))
+  expect_false(attr(info, "keras_linked"))  # (this Python has no Keras: tests/interop links one)
+  expect_identical(attr(info, "keras_version"), NA_character_)
   expect_type(attr(info, "thread"), "character")
   expect_null(attr(info, "threads_with_state"))
 })

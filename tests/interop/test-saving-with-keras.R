@@ -1,3 +1,4 @@
+# Runs after test-keras-link.R (alphabetical order), whose first test needs a process where Keras is not imported yet.
 # .keras files between rbridge and the real Keras 3 through reticulate, in one
 # R session: what keras3's save_model()/load_model() do (they call
 # keras$saving$save_model / load_model) against rbridge's. Run with
