@@ -48,9 +48,11 @@ from r_bridge import ops as _ops
 from r_bridge import random as _random
 from r_bridge import session as _session
 from r_bridge import state as _state
+from r_bridge import tree as _tree
+from r_bridge.bridge import registry as _registry
 from r_bridge.bridge.dispatch import dispatch, dispatch_buffers
-from r_bridge.bridge.handles import HandleTable
 from r_bridge.layers import Layer
+from r_bridge.messages import shown as _shown
 from r_bridge.models import Functional, Input, KerasTensor, Model, Sequential
 from r_bridge.models import get_source_inputs as _get_source_inputs
 from r_bridge.ops.operation import symbolic_call as _symbolic_call
@@ -65,35 +67,38 @@ LAYER_KINDS = {
     if isinstance(cls, type) and issubclass(cls, Layer) and cls not in (Layer, _layers.InputLayer)
 }
 
-table = HandleTable()
+#: The objects held for the host (R hands releases to ``table.inbox``).
+table = _registry.table
 
+#: The host functions, in definition order (registered with the dispatcher).
 FUNCTIONS: list[str] = []
 
 
 def _export(fn: Callable) -> Callable:
     FUNCTIONS.append(fn.__name__)
-    return fn
-
-
-PLAIN: set[str] = set()  # functions that never return object records
+    return _registry.export(fn)
 
 
 def _plain(fn: Callable) -> Callable:
     """Export ``fn``, which gives out no handles (the dispatcher need not
     track references for it: the hot path of ``clear_session()`` in a loop)."""
-    PLAIN.add(fn.__name__)
-    return _export(fn)
+    FUNCTIONS.append(fn.__name__)
+    return _registry.export(fn, gives_no_objects=True)
 
 
 def _atomic(fn: Callable) -> Callable:
-    """Export ``fn`` and run it inside :func:`r_bridge.naming.atomic`."""
+    """Export ``fn``, run inside :class:`r_bridge.naming.atomic`: the
+    dispatcher (which opens one block per call) gets ``fn`` itself, a
+    Python caller a wrapper that opens the block."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         with _naming.atomic():
             return fn(*args, **kwargs)
 
-    return _export(wrapper)
+    FUNCTIONS.append(fn.__name__)
+    _registry.export(fn)
+    return wrapper
 
 
 # ---------------------------------------------------------------- values
@@ -118,7 +123,9 @@ def record(obj: object) -> dict:
 
 
 def _out(value: object) -> object:
-    """A result as plain values: objects become records, containers are walked."""
+    """A result as plain values: objects become records, numpy scalars
+    Python numbers, tuples lists, dict keys strings (a conversion, so its
+    own walk: tree.map_structure keeps tuples and keys)."""
     if isinstance(value, (Layer, KerasTensor)):
         return record(value)
     if isinstance(value, dict):
@@ -151,13 +158,7 @@ def _sequential(handle: object, argument: str = "object") -> Sequential:
 
 def _in(value: object, argument: str) -> object:
     """An argument that may hold handles (alone, in lists or in dicts) as objects."""
-    if isinstance(value, str):
-        return _obj(value, argument)
-    if isinstance(value, dict):
-        return {k: _in(v, argument) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_in(v, argument) for v in value]
-    return value
+    return _tree.map_structure(lambda v: _obj(v, argument) if isinstance(v, str) else v, value)
 
 
 # ---------------------------------------------------------------- session
@@ -247,7 +248,9 @@ def make_layer(kind: str, args: dict | None = None, object: object = None) -> ob
     record is returned), an array is computed on (the output array is
     returned; the layer is not kept)."""
     if kind not in LAYER_KINDS:
-        raise ValueError(f"Unknown layer kind: {kind!r:.100}. Expected one of {sorted(LAYER_KINDS)}")
+        raise ValueError(
+            f"Unknown layer kind: {_shown(kind, conversion='r')}. Expected one of {sorted(LAYER_KINDS)}"
+        )
     target = None if object is None else _in(object, "object")
     if target is not None and not isinstance(target, (Sequential, KerasTensor, list, np.ndarray)):
         raise TypeError(
@@ -331,7 +334,7 @@ def get(object: object, attr: str) -> object:  # noqa: A002
     if attr == "class":
         return type(obj).__name__
     if attr.startswith("_") or not (hasattr(type(obj), attr) or hasattr(obj, attr)):
-        raise AttributeError(f"{type(obj).__name__} has no attribute `{attr!s:.100}`.")
+        raise AttributeError(f"{type(obj).__name__} has no attribute `{_shown(attr)}`.")
     value = getattr(obj, attr)  # a property's own error passes (an unbuilt model's input: Keras's message)
     if callable(value) and not isinstance(value, (Layer, KerasTensor)):
         name = getattr(value, "__name__", None)
@@ -348,7 +351,7 @@ def set(object: object, attr: str, value: object) -> None:  # noqa: A001, A002
     """Set a field Keras lets you set (``trainable``, ``name`` ...)."""
     obj = _obj(object)
     if attr not in ("trainable", "name"):
-        raise AttributeError(f"`{attr!s:.100}` of {type(obj).__name__} can't be set.")
+        raise AttributeError(f"`{_shown(attr)}` of {type(obj).__name__} can't be set.")
     if attr == "trainable" and not isinstance(value, bool):
         raise ValueError(f"`trainable` must be TRUE or FALSE. Received: {value!r}")
     if attr == "name":
@@ -474,7 +477,8 @@ def from_config(
     ``cls.from_config(config)``)."""
     if not isinstance(config, dict):
         raise _argument(
-            ValueError(f"`config` must be a dict (a named list). Received: {config!r:.100}"), "config"
+            ValueError(f"`config` must be a dict (a named list). Received: {_shown(config, conversion='r')}"),
+            "config",
         )
     serialized = {
         "module": module,
@@ -603,7 +607,7 @@ def _op_out(value: object) -> object:
 def _function_of(module: object, name: str, what: str) -> Callable:
     fn = getattr(module, name, None) if isinstance(name, str) and not name.startswith("_") else None
     if not callable(fn) or isinstance(fn, type):
-        raise ValueError(f"Unknown {what}: {name!s:.100}")
+        raise ValueError(f"Unknown {what}: {_shown(name)}")
     return fn
 
 
@@ -629,7 +633,7 @@ def activation(name: str, x: object, kwargs: dict | None = None) -> object:
     it is recorded as one operation named after the activation (``relu``,
     ``relu_1``, ...), so a Functional model built with it runs it."""
     if not isinstance(name, str):
-        raise ValueError(f"Unknown activation: {name!s:.100}")
+        raise ValueError(f"Unknown activation: {_shown(name)}")
     fn = _activations.get(name)
     x = _op_in(x, "x")
     kw = {k: _op_in(v, k) for k, v in dict(kwargs or {}).items()}

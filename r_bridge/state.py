@@ -107,7 +107,10 @@ def get_global_attribute(name: str, default: Any = None, set_to_default: bool = 
         if where is not _seen:
             _cleared_by_keras(where)
         name = _KEYS[name]
-    attr = getattr(where, name, None)
+    # r_bridge's own state from the thread's dict: getattr() on a missing
+    # attribute of a threading.local raises and catches an AttributeError
+    # (bench/README.md).
+    attr = where.__dict__.get(name) if where is _STATE else getattr(where, name, None)
     if attr is None and default is not None:
         attr = default
         if set_to_default:

@@ -13,32 +13,38 @@ from __future__ import annotations
 
 import numpy as np
 
+from r_bridge import tree
+
 ARRAY = "__rbridge_array__"
 _F64 = np.dtype("<f8")
 
 
+def _is_encoded(value: object) -> bool:
+    return isinstance(value, dict) and ARRAY in value
+
+
+def _decode_leaf(value: object) -> object:
+    if not _is_encoded(value):
+        return value
+    dims = value["dim"]  # type: ignore[index]
+    dims = [dims] if isinstance(dims, int) else [int(d) for d in dims]
+    flat = np.frombuffer(value[ARRAY], dtype=_F64)  # type: ignore[index]  # no copy
+    return flat.reshape(dims, order="F")
+
+
 def decode(value: object) -> object:
     """Arrays encoded by the host, inside ``value`` (dicts and lists), as ndarrays."""
-    if isinstance(value, dict):
-        if ARRAY in value:
-            dims = value["dim"]
-            dims = [dims] if isinstance(dims, int) else [int(d) for d in dims]
-            flat = np.frombuffer(value[ARRAY], dtype=_F64)  # no copy
-            return flat.reshape(dims, order="F")
-        return {k: decode(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [decode(v) for v in value]
-    return value
+    return tree.map_structure(_decode_leaf, value, is_leaf=_is_encoded)
+
+
+def _encode_leaf(value: object) -> object:
+    if not isinstance(value, np.ndarray):
+        return value
+    buf = bytearray(value.size * 8)
+    np.frombuffer(buf, dtype=_F64).reshape(value.shape, order="F")[...] = value  # one copy
+    return {ARRAY: buf, "dim": list(value.shape)}
 
 
 def encode(value: object) -> object:
     """ndarrays inside ``value`` (dicts, lists, tuples) as buffer dicts."""
-    if isinstance(value, np.ndarray):
-        buf = bytearray(value.size * 8)
-        np.frombuffer(buf, dtype=_F64).reshape(value.shape, order="F")[...] = value  # one copy
-        return {ARRAY: buf, "dim": list(value.shape)}
-    if isinstance(value, dict):
-        return {k: encode(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [encode(v) for v in value]
-    return value
+    return tree.map_structure(_encode_leaf, value)

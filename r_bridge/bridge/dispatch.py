@@ -20,63 +20,78 @@ host re-raises them as its own interrupt.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from r_bridge import naming as _naming
-from r_bridge.bridge import arrays
+from r_bridge.bridge import arrays, registry
+from r_bridge.messages import MESSAGE_LIMIT, cut, shown
 
 ERROR = ".rbridge_error"
-MAX_MESSAGE = 1000  # characters; longer messages (a huge value echoed by code not ours) are cut
-
-# Loaded from r_bridge.api on the first call (api imports this module).
-_functions: dict[str, Callable] = {}
-_plain: set[str] = set()  # functions that give out no handles and take no names
-_table: list = []  # [api.table]
+MAX_MESSAGE = MESSAGE_LIMIT  # longer messages (a huge value echoed by code not ours) are cut
 
 
-def _load() -> None:
-    from r_bridge import api
-
-    _functions.update({name: getattr(api, name) for name in api.FUNCTIONS})
-    _plain.update(api.PLAIN)
-    _table.append(api.table)
-
-
-def _function(fn: object) -> Callable:
-    func = _functions.get(fn) if isinstance(fn, str) else None
+def _function(fn: object):
+    func = registry.lookup(fn)
     if func is None:
-        raise AttributeError(f"r_bridge.api has no function {fn!r}")
+        raise AttributeError(f"r_bridge.api has no function {shown(fn, conversion='r')}")
     return func
 
 
-def _cut(message: str) -> str:
-    if len(message) <= MAX_MESSAGE:
-        return message
-    half = MAX_MESSAGE // 2
-    return f"{message[:half]} …[{len(message) - MAX_MESSAGE} characters cut]… {message[-half:]}"
+def _releases(releases: object) -> list:
+    """The handles to give back, as a list: ``None`` or ``""`` (none), one
+    handle, or a list (or tuple) of them. Items that are not live handles
+    are ignored later (finalizers may run late and twice); anything else
+    is refused before anything is done."""
+    if releases is None:
+        return []
+    if isinstance(releases, str):
+        return [releases] if releases else []
+    if isinstance(releases, list):
+        return releases
+    if isinstance(releases, tuple):
+        return list(releases)
+    e = TypeError(
+        "`releases` must be a handle or a list of handles. "
+        f"Received: {shown(releases, conversion='r')} (of type {type(releases).__name__})"
+    )
+    e.argument = "releases"  # type: ignore[attr-defined]
+    raise e
+
+
+def _well_formed_releases(releases: object) -> list:
+    """:func:`_releases`, or none if ``releases`` is malformed."""
+    try:
+        return _releases(releases)
+    except TypeError:
+        return []
 
 
 def error_record(e: BaseException) -> dict:
-    """What a host needs to raise ``e`` as its own error."""
-    if isinstance(e, KeyError) and len(e.args) == 1 and isinstance(e.args[0], str):
-        message = e.args[0]  # str(KeyError) would add quotes
-    else:
-        message = str(e)
+    """What a host needs to raise ``e`` as its own error. Never raises: an
+    exception whose text or attributes fail still gives a record."""
+    try:
+        if isinstance(e, KeyError) and len(e.args) == 1 and isinstance(e.args[0], str):
+            message = e.args[0]  # str(KeyError) would add quotes
+        else:
+            message = str(e)
+        argument = getattr(e, "argument", None)
+    except Exception:  # noqa: BLE001 - a hostile exception still gives a record
+        message, argument = f"<{type(e).__name__} object>", None
     classes = [c.__name__ for c in type(e).__mro__ if c not in (object, BaseException)]
-    argument = getattr(e, "argument", None)
     return {
         ERROR: type(e).__name__,
-        "message": _cut(message),
+        "message": cut(message, MESSAGE_LIMIT),
         "argument": argument if isinstance(argument, str) else None,
         "classes": classes,
     }
 
 
 def dispatch(fn: str, args: object = None, releases: object = None) -> object:
-    """Release ``releases``, then return ``api.<fn>(**args)`` or an error record.
+    """Release ``releases``, then return ``<fn>(**args)`` (the host function
+    registered as ``fn``, see :mod:`.registry`) or an error record.
 
     ``args`` is a dict of keyword arguments; an empty list (what an empty R
-    list becomes) or ``None`` means none.
+    list becomes) or ``None`` means none. ``releases`` is ``None``, one
+    handle or a list of handles; anything else (and any ``fn``, even an
+    unhashable one) gives an error record; the function is not run.
 
     A call that fails or is interrupted, wherever that happens, leaves the
     session as it was: its references are given back (the host never gets
@@ -90,31 +105,34 @@ def dispatch(fn: str, args: object = None, releases: object = None) -> object:
     its first line (the host gets the exception, nothing was done), or two
     interrupts microseconds apart (tests/stress/LIMITS.md).
 
-    The API's plain functions (``api.PLAIN``: they give out no handles and
+    The plain functions (``registry.plain``: they give out no handles and
     take no names) skip the tracking and the counters' rollback: that is
     the hot path of ``clear_session()`` in a loop.
     """
-    if not _table:
-        _load()
-    table = _table[0]
+    table = registry.table
     given: list = []
     progress = ([0], [0])  # of `releases` and of `given` (see HandleTable.release)
-    undo = None if fn in _plain else _naming.atomic()
+    undo = None  # no call before the try: an interrupt can come after any call
     try:
-        if undo is not None:
+        if not (isinstance(fn, str) and fn in registry.plain):
+            undo = _naming.atomic()
             undo.__enter__()
             table.track(given)
+        queued = _releases(releases)
         if table.inbox:
             table.drain()
-        if releases:
-            table.release(releases, progress[0])
+        if queued:
+            table.release(queued, progress[0])
         func = _function(fn)
         if not args:
             value = func()
         elif isinstance(args, dict):
             value = func(**args)
         else:
-            raise TypeError(f"The arguments of r_bridge.api.{fn} must be named. Received: {args!r}")
+            raise TypeError(
+                f"The arguments of r_bridge.api.{shown(fn)} must be named. "
+                f"Received: {shown(args, conversion='r')}"
+            )
         if undo is not None:
             table.untrack()
             undo.__exit__(None, None, None)  # closes the block (re-entrant: it marks the session)
@@ -132,8 +150,9 @@ def _give_back(table, undo, e, releases, given, progress) -> None:
         table.untrack()
     if table.inbox:
         table.drain()
-    if releases:
-        table.release(releases, progress[0])  # the rest, if an interrupt cut them short
+    queued = _well_formed_releases(releases)
+    if queued:
+        table.release(queued, progress[0])  # the rest, if an interrupt cut them short
     table.release(given, progress[1])
     if getattr(undo, "_saved", None) is not None:  # (entered: else nothing to undo)
         undo.__exit__(type(e), e, None)

@@ -20,7 +20,7 @@ reticulate 1.28 calls into Python without holding the GIL, which rpy2
 releases while R runs, so the process aborts (``Fatal Python error:
 PyThreadState_Get``) at the next R garbage collection or at exit.
 :func:`attach_r` therefore sets the R option ``rbridge.transport`` to an R
-function ``function(fn, args)`` whose body calls a Python function exposed
+function ``function(fn, args, releases)`` whose body calls a Python function exposed
 through rpy2 itself (:func:`rpy2.rinterface.rternalize`, which rpy2 calls
 with the GIL held). That Python function converts the R arguments to the
 plain values of :mod:`r_bridge.api`, calls ``r_bridge.api.<fn>(**args)`` and
@@ -73,6 +73,7 @@ from typing import Any
 
 import numpy as np
 
+import r_bridge.api  # noqa: F401 - registers the host functions with the dispatcher
 from r_bridge.bridge.dispatch import ERROR, dispatch, error_record
 
 RPY2_MISSING = (
@@ -327,7 +328,7 @@ def call_api(fn: Any, args: Any, releases: Any) -> Any:
 
 
 def _make_transport(ri):
-    """The R function ``function(fn, args)`` for the ``rbridge.transport`` option."""
+    """The R function ``function(fn, args, releases)`` for the ``rbridge.transport`` option."""
     global _py_call
     _py_call = ri.rternalize(call_api)
     env = ri.baseenv["new.env"](parent=ri.baseenv)

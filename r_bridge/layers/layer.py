@@ -7,12 +7,14 @@ import inspect
 import warnings
 import weakref
 from collections.abc import Callable, Iterable, Sequence
+from itertools import repeat
 from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from r_bridge import config, initializers, state
+from r_bridge import config, initializers, state, tree
+from r_bridge.messages import shown
 from r_bridge.naming import atomic, auto_name, validate_name
 from r_bridge.tensor import KerasTensor, Node, standardize_shape
 
@@ -22,6 +24,7 @@ CALL_TRAINING = "layer_call_training"
 # True while a layer's ``call`` runs on symbolic tensors to infer its output
 # (ops called there record no node and take no name: r_bridge.ops).
 SYMBOLIC_TRACE = "layer_symbolic_trace"
+
 
 _NUMPY_DTYPES = {"bfloat16": "float32"}  # numpy has no bfloat16
 
@@ -89,21 +92,22 @@ class Layer:
     is interrupted (``KeyboardInterrupt``) consumes no name.
     """
 
-    # Set in __init__ through __dict__ (past __setattr__), so declared here.
+    # Set in __init__.
     name: str
     dtype: str
-    built: bool
-    input_spec: dict | None
-    _tracked_layers: list[Layer]
     _weights: list[np.ndarray]
     _weight_names: list[str | None]
     _weight_trainable: list[bool]
     _trainable: bool
     _dtype_policy: str
-    _input_shape_arg: tuple | None
-    _output_shape: Any
-    _first_call: tuple | None
-    _last_call: tuple | None
+    # Fields whose initial value is shared (immutable): a new layer reads
+    # them from the class and gets its own when one is assigned.
+    built: bool = False
+    input_spec: dict | None = None  # what inputs must look like: {"min_ndim": int, "axes": {axis: size}}
+    _input_shape_arg: tuple | None = None  # the legacy input_shape / input_dim argument
+    _output_shape: Any = None  # last symbolic output shape, for summary()
+    _first_call: tuple | None = None  # weak refs to the first symbolic call's input and output
+    _last_call: tuple | None = None  # and to the latest one's
 
     def __init_subclass__(cls, **kwargs):
         """Wrap a subclass's own ``__init__`` so a failed or interrupted
@@ -111,33 +115,37 @@ class Layer:
         afterwards the layer is built and remembers the shape it was built
         for (the summary shows the output shape of a layer built by hand)."""
         super().__init_subclass__(**kwargs)
-        if "__init__" in cls.__dict__:
-            cls.__init__ = _atomic_init(cls.__dict__["__init__"])
+        # The resolved __init__, so that a mixin's (not a Layer) is wrapped too:
+        # every class's outermost __init__ is a wrapper, which enters the block.
+        if not getattr(cls.__init__, "_rbridge_atomic", False):
+            cls.__init__ = _atomic_init(cls.__init__)
         if "build" in cls.__dict__:
             cls.build = _recording_build(cls.__dict__["build"])
 
     def __init__(
         self, name: str | None = None, trainable: bool = True, dtype: str | None = None, **kwargs: Any
     ):
-        input_dim = kwargs.pop("input_dim", None)
-        input_shape = (input_dim,) if input_dim is not None else kwargs.pop("input_shape", None)
+        input_dim = input_shape = None
         if kwargs:
-            raise ValueError(
-                f"Unrecognized keyword arguments passed to {type(self).__name__}: {kwargs!s:.300}"
-            )
+            input_dim = kwargs.pop("input_dim", None)
+            input_shape = (input_dim,) if input_dim is not None else kwargs.pop("input_shape", None)
+            if kwargs:
+                raise ValueError(
+                    f"Unrecognized keyword arguments passed to {type(self).__name__}: {shown(kwargs)}"
+                )
         if name is not None:
             validate_name(name)
-        if not isinstance(trainable, bool):
+        if trainable is not True and not isinstance(trainable, bool):
             raise ValueError(
                 "Expected `trainable` to be a boolean. "
-                f"Received: trainable={trainable!r:.80} (of type {type(trainable)})"
+                f"Received: trainable={shown(trainable, conversion='r')} (of type {type(trainable)})"
             )
         if isinstance(dtype, dict):  # a serialized DTypePolicy, from a config
             dtype = config.deserialize_dtype_policy(dtype)
         dtype = config.standardize_dtype(dtype)
-        self._input_shape_arg = None
+        input_shape_arg = None
         if input_shape is not None:
-            self._input_shape_arg = (
+            input_shape_arg = (
                 _shape_argument(input_dim, "input_dim")
                 if input_dim is not None
                 else _shape_argument(input_shape, "input_shape")
@@ -152,51 +160,36 @@ class Layer:
         # numpy dtype of the weights from it.
         policy = dtype if dtype is not None else config.dtype_policy()
         dtype = "float32" if policy.startswith("mixed_") else policy
-        # The base fields are never layers: set at once, past __setattr__'s
-        # tracking (a third of a Dense(10) went into setting them one by one).
-        self.__dict__.update(
-            _tracked_layers=[],  # sublayers assigned as attributes
-            _weights=[],
-            _weight_names=[],
-            _weight_trainable=[],
-            name=name if name is not None else auto_name(type(self).__name__),
-            _trainable=trainable,
-            dtype=_NUMPY_DTYPES.get(dtype, dtype),
-            _dtype_policy=policy,  # the policy's name, for get_config()
-            built=False,
-            _output_shape=None,  # last symbolic output shape, for summary()
-            _first_call=None,  # weak refs to the first symbolic call's input and output
-            _last_call=None,  # and to the latest one's
-            input_spec=None,  # what inputs must look like: {"min_ndim": int, "axes": {axis: size}}
-        )
+        self._weights = []
+        self._weight_names = []
+        self._weight_trainable = []
+        self.name = name if name is not None else auto_name(type(self).__name__)
+        self._trainable = trainable
+        self.dtype = _NUMPY_DTYPES.get(dtype, dtype)
+        self._dtype_policy = policy  # the policy's name, for get_config()
+        if input_shape_arg is not None:
+            self._input_shape_arg = input_shape_arg
 
     # ------------------------------------------------------------ building
-    def __setattr__(self, name, value):
-        # Track sublayers assigned as attributes: their weights are ours too.
-        # Only an assignment that puts or replaces a layer needs any work (a
-        # layer's own fields are set ~20 times per construction).
+    # Sublayers are found when asked (weights, trainable, building), not
+    # tracked on every assignment: a layer's own fields cost what a plain
+    # object's do. Attributes named here hold layers that are not sublayers.
+    _untracked_attrs: frozenset[str] = frozenset()
+
+    @property
+    def _tracked_layers(self) -> list[Layer]:
+        """The layers held by this layer's attributes, each once, in the
+        order their attributes were first set: their weights are ours too
+        (a layer re-assigned or deleted is no longer one)."""
         d = self.__dict__
-        tracked = d.get("_tracked_layers")
-        if tracked is not None and (isinstance(value, Layer) or isinstance(d.get(name), Layer)):
-            self._untrack(name, value)
-            if isinstance(value, Layer) and value is not self and not any(value is t for t in tracked):
-                tracked.append(value)
-        object.__setattr__(self, name, value)
-
-    def __delattr__(self, name):
-        if "_tracked_layers" in self.__dict__:
-            self._untrack(name, None)
-        object.__delattr__(self, name)
-
-    def _untrack(self, name, new):
-        """Stop tracking the layer attribute ``name`` held, if no other attribute holds it."""
-        old = self.__dict__.get(name)
-        if (
-            isinstance(old, Layer)
-            and old is not new
-            and not any(v is old for k, v in self.__dict__.items() if k != name)
-        ):
-            self._tracked_layers[:] = [t for t in self._tracked_layers if t is not old]
+        if not any(map(isinstance, list(d.values()), repeat(Layer))):
+            return []  # the common case, decided without a Python-level loop
+        out: list[Layer] = []
+        skip = self._untracked_attrs
+        for k, v in list(d.items()):  # a copy: another thread may assign
+            if isinstance(v, Layer) and v is not self and k not in skip and not any(v is t for t in out):
+                out.append(v)
+        return out
 
     def add_weight(
         self,
@@ -315,7 +308,7 @@ class Layer:
         inputs (which works when ``call`` only calls layers)."""
         if type(self).compute_output_shape is not Layer.compute_output_shape:
             shape = self.compute_output_shape(**self._shape_kwargs(self.compute_output_shape, args, kwargs))
-            return _map_shapes(lambda sh: KerasTensor(sh, dtype=self.dtype), shape)
+            return tree.map_shape_structure(lambda sh: KerasTensor(tuple(sh), dtype=self.dtype), shape)
         return self._traced_call(args, kwargs)
 
     def _traced_call(self, args, kwargs):
@@ -361,15 +354,15 @@ class Layer:
         spec = self.input_spec
         if not spec:
             return
-        flat = [x] if isinstance(x, (np.ndarray, KerasTensor)) else _flat_values(x)  # (the usual case first)
+        flat = [x] if isinstance(x, (np.ndarray, KerasTensor)) else tree.flatten(x)  # (the usual case first)
         if len(flat) != 1:
             raise ValueError(
                 f'Layer "{self.name}" expects 1 input(s), but it received {len(flat)} input tensors. '
-                f"Inputs received: {flat!s:.500}"
+                f"Inputs received: {shown(flat)}"
             )
         if not hasattr(flat[0], "shape"):
             raise ValueError(
-                f"Inputs to a layer should be tensors. Got '{flat[0]!s:.100}' "
+                f"Inputs to a layer should be tensors. Got '{shown(flat[0])}' "
                 f"(of type {type(flat[0])}) as input for layer '{self.name}'."
             )
         shape = tuple(flat[0].shape)
@@ -501,7 +494,7 @@ class Layer:
                 raise ValueError(
                     "Only input tensors may be passed as "
                     "positional arguments. The following argument value "
-                    f"should be passed as a keyword argument: {arg!r:.80} "
+                    f"should be passed as a keyword argument: {shown(arg, conversion='r')} "
                     f"(of type {type(arg)})"
                 )
         if not args:  # inputs by keyword only (``layer(x1=..., x2=...)``)
@@ -511,8 +504,8 @@ class Layer:
                     inputs = _flat_tensors(kwargs)
                     out = self.compute_output_spec(**kwargs)
                     node = Node(self, inputs, (args, kwargs))
-                    out = _map_structure(lambda t: _own_output(t, inputs, node), out)
-                self._output_shape = _map_structure(lambda t: t.shape, out)
+                    out = tree.map_structure(lambda t: _own_output(t, inputs, node), out)
+                self._output_shape = tree.map_structure(lambda t: t.shape, out)
                 return out
             self._maybe_build(args, kwargs)
             return self._call_with_training(args, kwargs)
@@ -524,14 +517,14 @@ class Layer:
                 inputs = _flat_tensors((args, kwargs))
                 out = self.compute_output_spec(*args, **kwargs)
                 node = Node(self, inputs, (args, kwargs))
-                out = _map_structure(lambda t: _own_output(t, inputs, node), out)
-            self._output_shape = _map_structure(lambda t: t.shape, out)
+                out = tree.map_structure(lambda t: _own_output(t, inputs, node), out)
+            self._output_shape = tree.map_structure(lambda t: t.shape, out)
             self._last_call = (_weak(inputs[0] if len(inputs) == 1 else inputs), _weak(out))
             if self._first_call is None:
                 self._first_call = self._last_call
             return out
         first = (
-            _map_structure(self._convert_input, first)
+            tree.map_structure(self._convert_input, first)
             if not _is_number_list(first)
             else self._convert_input(first)
         )
@@ -546,12 +539,16 @@ class Layer:
         each sublayer's ``sublayer_weights``; each array once."""
         seen, out = set(), []
         own = (w for w, t in zip(self._weights, self._weight_trainable) if own_filter(t))
-        subs = (w for layer in self._tracked_layers for w in getattr(layer, sublayer_weights))
+        subs = (w for layer in self._sublayers() for w in getattr(layer, sublayer_weights))
         for w in (*own, *subs):
             if id(w) not in seen:
                 seen.add(id(w))
                 out.append(w)
         return out
+
+    def _sublayers(self) -> list[Layer]:
+        """The layers whose weights are this layer's too (see Model)."""
+        return self._tracked_layers
 
     @property
     def weights(self) -> list:
@@ -678,8 +675,8 @@ def supported_config(cls: type, config: dict[str, Any]) -> dict[str, Any]:
             out[key] = value
         elif value not in (None, False) and not (key == "lora_alpha" and not config.get("lora_rank")):
             raise ValueError(
-                f"Layer '{config.get('name')!s:.100}' ({cls.__name__}) uses {feature} "
-                f"(`{key}={value!r:.80}`), which r_bridge does not support."
+                f"Layer '{shown(config.get('name'))}' ({cls.__name__}) uses {feature} "
+                f"(`{key}={shown(value, conversion='r')}`), which r_bridge does not support."
             )
     return out
 
@@ -698,15 +695,12 @@ def _as_shapes(shape):
 def _is_tensor(x, numbers: bool = False) -> bool:
     """A tensor, ``None``, or a list/tuple/dict of them (Keras's positional
     rule); with ``numbers``, Python numbers count too (convertible)."""
-    if isinstance(x, (list, tuple)):
-        return all(_is_tensor(v, numbers) for v in x)
-    if isinstance(x, dict):
-        return all(_is_tensor(v, numbers) for v in x.values())
-    return (
-        x is None
-        or isinstance(x, (KerasTensor, np.ndarray, np.generic))
-        or (numbers and isinstance(x, (int, float)))
+    kinds = (
+        (KerasTensor, np.ndarray, np.generic, int, float)
+        if numbers
+        else (KerasTensor, np.ndarray, np.generic)
     )
+    return all(v is None or isinstance(v, kinds) for v in tree.flatten(x))
 
 
 def _is_array(x) -> bool:
@@ -721,13 +715,7 @@ def _is_number_list(x) -> bool:
 
 
 def _flat_tensors(x) -> list:
-    if isinstance(x, KerasTensor):
-        return [x]
-    if isinstance(x, dict):
-        x = list(x.values())
-    if isinstance(x, (list, tuple)):
-        return [t for v in x for t in _flat_tensors(v)]
-    return []
+    return [t for t in tree.flatten(x) if isinstance(t, KerasTensor)]
 
 
 def _shape_argument(value, arg):
@@ -741,44 +729,10 @@ def _shape_argument(value, arg):
         return standardize_shape(shape)
     except (ValueError, TypeError) as e:
         err = ValueError(
-            f"Invalid value for argument `{arg}`: {str(e).rstrip()} Received: {arg}={value!r:.100}"
+            f"Invalid value for argument `{arg}`: {str(e).rstrip()} Received: {arg}={shown(value, conversion='r')}"
         )
         err.argument = arg  # the dispatcher's error record names it
         raise err from None
-
-
-def _flat_values(x) -> list:
-    """The leaves of a (nested) list/tuple/dict, dicts in key order (Keras's ``tree.flatten``)."""
-    if isinstance(x, dict):
-        try:
-            keys = sorted(x)
-        except TypeError:  # keys that don't sort (1 and "a"): their order
-            keys = list(x)
-        return [v for k in keys for v in _flat_values(x[k])]
-    if isinstance(x, (list, tuple)):
-        return [v for item in x for v in _flat_values(item)]
-    return [x]
-
-
-def _is_shape(x) -> bool:
-    return isinstance(x, (tuple, list)) and all(d is None or isinstance(d, (int, np.integer)) for d in x)
-
-
-def _map_shapes(fn, shapes):
-    """``fn`` on every shape of a (nested) tuple/list/dict of shapes."""
-    if _is_shape(shapes):
-        return fn(tuple(shapes))
-    if isinstance(shapes, dict):
-        return {k: _map_shapes(fn, v) for k, v in shapes.items()}
-    return type(shapes)(_map_shapes(fn, v) for v in shapes)
-
-
-def _map_structure(fn, x):
-    if isinstance(x, dict):
-        return {k: _map_structure(fn, v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return type(x)(_map_structure(fn, v) for v in x)
-    return fn(x)
 
 
 def _own_output(t, inputs, node):
@@ -790,23 +744,26 @@ def _own_output(t, inputs, node):
 
 
 def _weak(x):
-    return _map_structure(weakref.ref, x)
+    return tree.map_structure(weakref.ref, x)
 
 
 def _unweak(refs):
     """The referents of :func:`_weak`'s structure, or ``None`` if any was freed."""
-    value = _map_structure(lambda r: r(), refs)
-    flat = []
-    _map_structure(flat.append, value)
-    return None if any(v is None for v in flat) else value
+    value = tree.map_structure(lambda r: r(), refs)
+    return None if any(v is None for v in tree.flatten(value)) else value
 
 
 def _atomic_init(init):
-    """``init`` run inside :class:`atomic` (see :class:`Layer`)."""
+    """``init`` run inside :class:`atomic` (see :class:`Layer`) when it is
+    the outermost ``__init__`` of the object's class; the ``__init__`` it
+    calls through ``super()`` run inside that block, without their own."""
     if getattr(init, "_rbridge_atomic", False):
         return init
 
     def __init__(self, *args, **kwargs):
+        if type(self).__init__ is not __init__:  # called from the outermost one
+            init(self, *args, **kwargs)
+            return
         with atomic():
             init(self, *args, **kwargs)
 
@@ -818,13 +775,7 @@ def _atomic_init(init):
 
 
 def _is_symbolic(x) -> bool:
-    if isinstance(x, KerasTensor):
-        return True
-    if isinstance(x, dict):
-        return any(_is_symbolic(v) for v in x.values())
-    if isinstance(x, (list, tuple)):
-        return any(_is_symbolic(v) for v in x)
-    return False
+    return any(isinstance(v, KerasTensor) for v in tree.flatten(x))
 
 
 def _shapes(x):

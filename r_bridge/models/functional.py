@@ -10,15 +10,16 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+from r_bridge import tree
 from r_bridge.layers.input_layer import InputLayer
 from r_bridge.layers.layer import Layer
-from r_bridge.models import tree
+from r_bridge.messages import shown
 from r_bridge.models.model import Model
-from r_bridge.models.tree import Path, Structure
 from r_bridge.naming import atomic
 from r_bridge.ops.operation import Operation
 from r_bridge.serialization_lib import deserialize_keras_object, serialize_keras_object, serialize_tensor
 from r_bridge.tensor import KerasTensor, Node
+from r_bridge.tree import Path, Structure
 
 _AUTO_TENSOR_NAME = re.compile(r"keras_tensor(?:_(\d+))?")
 
@@ -36,8 +37,8 @@ def _check_tensors(x: Structure, what: str) -> list[KerasTensor]:
     for t in flat:
         if not isinstance(t, KerasTensor):
             raise ValueError(
-                f"All `{what}` values must be KerasTensors. Received: {what}={x!s:.200} "
-                f"including invalid value {t!s:.100} of type {type(t)}"
+                f"All `{what}` values must be KerasTensors. Received: {what}={shown(x)} "
+                f"including invalid value {shown(t)} of type {type(t)}"
             )
     return flat
 
@@ -138,17 +139,6 @@ def _path(p: Path) -> str:
 
 def _unpack_singleton(x: Structure) -> Structure:
     return x[0] if isinstance(x, (list, tuple)) and len(x) == 1 else x
-
-
-def _shape_leaves(s: Any) -> list[Any]:
-    """Flatten a structure of shapes (a shape is a tuple of ints/None)."""
-    if isinstance(s, tuple) and all(d is None or isinstance(d, (int, np.integer)) for d in s):
-        return [s]
-    if isinstance(s, dict):
-        return [leaf for k in sorted(s) for leaf in _shape_leaves(s[k])]
-    if isinstance(s, (list, tuple)):
-        return [leaf for c in s for leaf in _shape_leaves(c)]
-    return [s]
 
 
 def _output_shape_of(layer: Layer, args: list[Any], kwargs: dict[str, Any]) -> Any:
@@ -499,7 +489,7 @@ class Functional(Model):
             key = (id(node.layer), tuple(id(t) for t in node.inputs))
             if key not in shared:
                 shared[key] = call(node.layer, args, kwargs)
-            leaves = _shape_leaves(shared[key]) if shapes else tree.flatten(shared[key])
+            leaves = tree.flatten_shapes(shared[key]) if shapes else tree.flatten(shared[key])
             results[id(node)] = leaves[index]
         for (path, _), t in zip(tree.flatten_with_path(self._outputs_struct), self._flat_outputs):
             if not known(t):
@@ -520,7 +510,7 @@ class Functional(Model):
 
     def compute_output_shape(self, input_shape: Structure) -> Structure:
         """Output shape(s) for input shape(s) in the structure of ``inputs``."""
-        shapes = _shape_leaves(input_shape)
+        shapes = tree.flatten_shapes(input_shape)
         if [tuple(s) for s in shapes] == [t.shape for t in self._flat_inputs]:
             out = [t.shape for t in self._flat_outputs]
         else:
@@ -533,7 +523,7 @@ class Functional(Model):
             warnings.simplefilter("ignore")
             flat = self._standardize_inputs(inputs)
         shapes = self.compute_output_shape([x.shape for x in flat])
-        flat_shapes = _shape_leaves(shapes)
+        flat_shapes = tree.flatten_shapes(shapes)
         flat_out_tensors = self._flat_outputs
         with atomic():
             outs = []
@@ -708,7 +698,7 @@ def _functional_from_config(cls: type[Functional], config: dict[str, Any]) -> Fu
     def get_tensor(history: Any) -> KerasTensor:
         lname, node_index, tensor_index = history
         if lname not in created:
-            raise ValueError(f"Invalid Functional model configuration. Missing node: {lname!s:.100}")
+            raise ValueError(f"Invalid Functional model configuration. Missing node: {shown(lname)}")
         calls = outputs[lname]
         if node_index >= len(calls):
             raise IndexError(node_index)  # not made yet: try again later
@@ -770,7 +760,7 @@ def _functional_from_config(cls: type[Functional], config: dict[str, Any]) -> Fu
 def get_source_inputs(tensor: KerasTensor) -> list[KerasTensor]:
     """The ``Input()`` tensors that ``tensor`` was computed from."""
     if not isinstance(tensor, KerasTensor):
-        raise ValueError(f"`tensor` must be a KerasTensor. Received: tensor={tensor!r:.100}")
+        raise ValueError(f"`tensor` must be a KerasTensor. Received: tensor={shown(tensor, conversion='r')}")
     out, seen, stack = [], set(), [tensor]
     while stack:
         t = stack.pop()

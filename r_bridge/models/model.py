@@ -10,13 +10,14 @@ from typing import Any, NoReturn
 
 import numpy as np
 
+from r_bridge import tree
 from r_bridge.layers.layer import Layer
-from r_bridge.models import tree
+from r_bridge.messages import shown
 from r_bridge.models.progbar import Progbar
-from r_bridge.models.summary import print_summary, summary_text
-from r_bridge.models.tree import Structure
+from r_bridge.models.summary import show_summary, summary_text
 from r_bridge.naming import atomic
 from r_bridge.serialization_lib import deserialize_keras_object, serialize_keras_object
+from r_bridge.tree import Structure
 
 
 def _functional_arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
@@ -110,7 +111,7 @@ class Model(Layer):
         if index is not None and name is not None:
             raise ValueError(
                 "Provide only a layer name or a layer index. Received: "
-                f"index={index!s:.100}, name={name!s:.100}."
+                f"index={shown(index)}, name={shown(name)}."
             )
         layers = self.layers
         if index is not None:
@@ -124,35 +125,14 @@ class Model(Layer):
                 if layer.name == name:
                     return layer
             raise ValueError(
-                f"No such layer: {name!s:.100}. Existing layers are: {list(layer.name for layer in layers)}."
+                f"No such layer: {shown(name)}. Existing layers are: {list(layer.name for layer in layers)}."
             )
         raise ValueError("Provide either a layer name or layer index at `get_layer`.")
 
-    def _collect(self, attr: str) -> list[np.ndarray]:
-        """``attr`` weights of the model itself and of every layer, each once."""
-        seen: set[int] = set()
-        out: list[np.ndarray] = []
-        for w in [*getattr(super(), attr)] + [w for layer in self.layers for w in getattr(layer, attr)]:
-            if id(w) not in seen:
-                seen.add(id(w))
-                out.append(w)
-        return out
-
-    @property
-    def weights(self) -> list[np.ndarray]:
-        """Every layer's weight arrays (live, not copies), each shared layer once."""
-        return self._collect("weights")
-
-    @property
-    def trainable_weights(self) -> list[np.ndarray]:
-        """The weights training would update (none if the model is frozen)."""
-        return self._collect("trainable_weights") if self.trainable else []
-
-    @property
-    def non_trainable_weights(self) -> list[np.ndarray]:
-        """The other weights (all of them if the model is frozen)."""
-        trainable = {id(w) for w in self.trainable_weights}
-        return [w for w in self.weights if id(w) not in trainable]
+    def _sublayers(self) -> list[Layer]:
+        """The layers whose weights are the model's: those assigned as
+        attributes and those in :attr:`layers` (each weight counted once)."""
+        return [*self._tracked_layers, *self.layers]
 
     def count_params(self) -> int:
         """Total number of scalars in the weights, each shared layer counted once.
@@ -204,7 +184,7 @@ class Model(Layer):
             verbose = 1
         flat = [np.asarray(a) for a in tree.flatten(x)]
         if not flat or any(a.ndim == 0 for a in flat):
-            raise ValueError(f"Unrecognized data type: x={x!r:.200} (of type {type(x)})")
+            raise ValueError(f"Unrecognized data type: x={shown(x, conversion='r')} (of type {type(x)})")
         sizes = {a.shape[0] for a in flat}
         if len(sizes) > 1:
             raise ValueError(
@@ -255,23 +235,8 @@ class Model(Layer):
         return tree.pack_sequence_as(out_struct, [np.concatenate(p) for p in pieces])
 
     # ------------------------------------------------------------ summary
-    def summary_text(
-        self,
-        line_length: int | None = None,
-        positions: Sequence[float] | None = None,
-        expand_nested: bool = False,
-        show_trainable: bool = False,
-        layer_range: Sequence[str] | None = None,
-    ) -> str:
-        """The Keras summary table as a string (arguments as :meth:`summary`)."""
-        return summary_text(
-            self,
-            line_length=line_length,
-            positions=positions,
-            expand_nested=expand_nested,
-            show_trainable=show_trainable,
-            layer_range=layer_range,
-        )
+    #: The Keras summary table as a string (arguments as :meth:`summary`).
+    summary_text = summary_text
 
     def summary(
         self,
@@ -294,15 +259,14 @@ class Model(Layer):
             show_trainable: add a "Trainable" column.
             layer_range: ``[first, last]`` layer names (regexes) to show.
         """
-        print_summary(
-            self,
+        text = self.summary_text(
             line_length=line_length,
             positions=positions,
-            print_fn=print_fn,
             expand_nested=expand_nested,
             show_trainable=show_trainable,
             layer_range=layer_range,
         )
+        show_summary(text, print_fn)
 
 
 def model_from_json(json_string: str, custom_objects: dict | None = None) -> Model:

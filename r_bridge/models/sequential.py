@@ -10,12 +10,13 @@ import numpy as np
 
 from r_bridge.layers.input_layer import InputLayer, standardize_shape
 from r_bridge.layers.layer import Layer
+from r_bridge.messages import shown
 from r_bridge.models.functional import Functional
 from r_bridge.models.model import Model
-from r_bridge.models.tree import Structure
 from r_bridge.naming import atomic
 from r_bridge.serialization_lib import deserialize_keras_object, serialize_keras_object
 from r_bridge.tensor import KerasTensor, Node
+from r_bridge.tree import Structure
 
 
 def _check_single_input(layer: Layer) -> None:
@@ -65,6 +66,8 @@ class Sequential(Model):
     # Set only by _commit(), all together.
     _layers: list[Layer]
     _functional: Functional | None
+    # The internal functional model is not a sublayer (its layers are ours).
+    _untracked_attrs = frozenset({"_functional"})
 
     def __init__(
         self,
@@ -72,19 +75,18 @@ class Sequential(Model):
         trainable: bool = True,
         name: str | None = None,
     ):
-        with atomic():
-            super().__init__(name=name, trainable=trainable)
-            self._commit(layers=[], functional=None)
-            if layers:
-                for layer in layers:
-                    self.add(layer, rebuild=False)
-                self._maybe_rebuild()
+        # Inside the constructor's atomic block (see Layer).
+        super().__init__(name=name, trainable=trainable)
+        self._commit(layers=[], functional=None)
+        if layers:
+            for layer in layers:
+                self.add(layer, rebuild=False)
+            self._commit(*self._rebuilt(list(self._layers)))
 
     # ------------------------------------------------------------ state
     def _commit(self, layers: list[Layer], functional: Functional | None) -> None:
         """Switch to a new stack in one step (``dict.update`` runs no Python
-        code, so no signal handler can interrupt it halfway). Plain
-        attributes: the internal functional model is not a tracked sublayer."""
+        code, so no signal handler can interrupt it halfway)."""
         self.__dict__.update(
             _layers=layers,
             _functional=functional,
@@ -97,14 +99,11 @@ class Sequential(Model):
         nothing: the switch happens inside the counters' atomic block, and if
         anything fails or is interrupted there the old stack is put back, so
         no interrupt can leave a new stack with its names given back, or the
-        old stack with the new stack's names taken. The outer atomic block
-        puts the counters back when an interrupt lands on entry to the inner
-        one's ``__exit__``, the one point a block cannot cover itself."""
+        old stack with the new stack's names taken."""
         old = (self._layers, self._functional)
         with atomic():
             try:
-                with atomic():
-                    self._commit(*make())
+                self._commit(*make())
             except BaseException:
                 self._commit(*old)
                 raise
@@ -115,12 +114,8 @@ class Sequential(Model):
         stack cannot be built yet. Changes nothing on the model."""
         given = layers
         if input_shape is None:
-            first = layers[0] if layers else None
-            if isinstance(first, InputLayer) and len(layers) > 1:
-                input_shape = first.batch_shape
-            elif first is not None and len(layers) > 1 and (shape := _input_shape(first)) is not None:
-                input_shape = shape
-            else:
+            input_shape = _known_input_shape(layers)
+            if input_shape is None:
                 return layers, None
         try:
             input_shape = standardize_shape(input_shape)
@@ -149,12 +144,6 @@ class Sequential(Model):
                 return given, None
         return layers, Functional(inputs=inputs, outputs=x)
 
-    def _maybe_rebuild(self) -> None:
-        layers = list(self._layers)
-        with atomic():
-            layers, functional = self._rebuilt(layers)
-        self._commit(layers, functional)
-
     # --------------------------------------------------------- add / pop
     def add(self, layer: Layer | KerasTensor, rebuild: bool = True) -> None:
         """Add ``layer`` on top of the stack (names must be unique in the model).
@@ -169,36 +158,52 @@ class Sequential(Model):
         ):
             layer = layer._node.layer
         item = layer
+        if not isinstance(item, Layer):
+            raise ValueError(
+                "Only instances of `keras.Layer` can be added to a Sequential model. "
+                f"Received: {shown(item)} (of type {type(item)})"
+            )
+        if self._layers or getattr(item, "_input_shape_arg", None) is None:
+            # Nothing to make before the checks: when the stack will not be
+            # built (no input yet, or rebuild=False) nothing takes a name,
+            # so the new stack is committed in one step, without the switch.
+            layers = self._checked_stack(item)
+            if not rebuild or _known_input_shape(layers) is None:
+                self._commit(layers, None)
+                return
 
         def make() -> tuple[list[Layer], Functional | None]:
             layers = list(self._layers)
             if not layers and (shape_arg := getattr(item, "_input_shape_arg", None)) is not None:
                 layers.append(InputLayer(shape=shape_arg))
-            if not isinstance(item, Layer):
-                raise ValueError(
-                    "Only instances of `keras.Layer` can be added to a Sequential model. "
-                    f"Received: {item!s:.100} (of type {type(item)})"
-                )
-            if _contains(item, self):
-                raise ValueError(
-                    f"Sequential model '{self.name}' can't contain itself: adding "
-                    f"'{item.name}' to it would make a cycle."
-                )
-            if any(other.name == item.name and other is not item for other in layers):
-                raise ValueError(
-                    "All layers added to a Sequential model should have unique names. "
-                    f"Name '{item.name}' is already the name of a layer in this model. "
-                    "Update the `name` argument to pass a unique name."
-                )
-            if isinstance(item, InputLayer) and layers and isinstance(layers[0], InputLayer):
-                raise ValueError(
-                    f"Sequential model '{self.name}' has already been configured to use input "
-                    f"shape {layers[0].batch_shape}. You cannot add a different Input layer to it."
-                )
-            layers.append(item)
+            layers = self._checked_stack(item, layers)
             return self._rebuilt(layers) if rebuild else (layers, None)
 
         self._switch(make)
+
+    def _checked_stack(self, item: Layer, layers: list[Layer] | None = None) -> list[Layer]:
+        """``layers`` (default: the stack) with ``item`` on top, after Keras's
+        checks; changes nothing on the model."""
+        if layers is None:
+            layers = list(self._layers)
+        if _contains(item, self):
+            raise ValueError(
+                f"Sequential model '{self.name}' can't contain itself: adding "
+                f"'{item.name}' to it would make a cycle."
+            )
+        if any(other.name == item.name and other is not item for other in layers):
+            raise ValueError(
+                "All layers added to a Sequential model should have unique names. "
+                f"Name '{item.name}' is already the name of a layer in this model. "
+                "Update the `name` argument to pass a unique name."
+            )
+        if isinstance(item, InputLayer) and layers and isinstance(layers[0], InputLayer):
+            raise ValueError(
+                f"Sequential model '{self.name}' has already been configured to use input "
+                f"shape {layers[0].batch_shape}. You cannot add a different Input layer to it."
+            )
+        layers.append(item)
+        return layers
 
     def pop(self, rebuild: bool = True) -> Layer:
         """Remove and return the last layer.
@@ -338,7 +343,7 @@ class Sequential(Model):
         if "name" not in config or "layers" not in config:
             raise ValueError(
                 "A Sequential model configuration must be a dictionary containing the 'name' and "
-                f"'layers' keys. Received: config={config!s:.200}"
+                f"'layers' keys. Received: config={shown(config)}"
             )
         with atomic():
             model = cls(name=config["name"])
@@ -348,6 +353,18 @@ class Sequential(Model):
             if model._functional is None and shape and isinstance(shape, (tuple, list)):
                 model.build(tuple(shape))
             return model
+
+
+def _known_input_shape(layers: list[Layer]) -> Structure:
+    """The input shape the stack ``layers`` is built for without an input
+    (its input layer's, or its first layer's if that is a built model), or
+    ``None``: a stack of one layer is never built."""
+    if len(layers) < 2:
+        return None
+    first = layers[0]
+    if isinstance(first, InputLayer):
+        return first.batch_shape
+    return _input_shape(first)
 
 
 def _contains(layer: Layer, target: Layer) -> bool:
@@ -361,7 +378,7 @@ def _contains(layer: Layer, target: Layer) -> bool:
         if id(x) not in seen:
             seen.add(id(x))
             stack.extend(x.__dict__.get("_layers") or ())
-            stack.extend(x.__dict__.get("_tracked_layers") or ())
+            stack.extend(getattr(x, "_tracked_layers", ()))
     return False
 
 

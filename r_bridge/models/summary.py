@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
-from r_bridge import config
+from r_bridge import config, tree
 from r_bridge.models.progbar import print_msg
 
 if TYPE_CHECKING:
@@ -116,28 +116,10 @@ def _format_shape(layer: Layer) -> str:
             shape = layer.compute_output_shape(built_for)
         except NotImplementedError:
             return "?"
-    leaves = _shape_leaves(shape)
+    leaves = tree.flatten_shapes(shape)
     if len(leaves) == 1:
         return _shape_text(leaves[0])
-    return str(_map_shapes(shape)).replace("'", "")
-
-
-def _shape_leaves(s: Any) -> list[Any]:
-    if isinstance(s, tuple) and all(d is None or isinstance(d, int) for d in s):
-        return [s]
-    if isinstance(s, dict):
-        return [x for k in sorted(s) for x in _shape_leaves(s[k])]
-    if isinstance(s, (list, tuple)):
-        return [x for c in s for x in _shape_leaves(c)]
-    return [s]
-
-
-def _map_shapes(s: Any) -> Any:
-    if isinstance(s, tuple) and all(d is None or isinstance(d, int) for d in s):
-        return _shape_text(s)
-    if isinstance(s, dict):
-        return {k: _map_shapes(v) for k, v in s.items()}
-    return type(s)(_map_shapes(c) for c in s)
+    return str(tree.map_shape_structure(_shape_text, shape)).replace("'", "")
 
 
 def _is_sequential_like(model: Model) -> bool:
@@ -213,25 +195,9 @@ def _layer_range(layers: list[Layer], layer_range: Sequence[str] | None) -> tupl
     return min(lower), max(upper) + 1
 
 
-def print_summary(
-    model: Model,
-    line_length: int | None = None,
-    positions: Sequence[float] | None = None,
-    print_fn: Callable[[str], object] | None = None,
-    expand_nested: bool = False,
-    show_trainable: bool = False,
-    layer_range: Sequence[str] | None = None,
-) -> None:
-    """Print Keras's summary of ``model`` (``print_fn(text)`` if given; while
-    interactive logging is off, through logging as Keras does)."""
-    text = summary_text(
-        model,
-        line_length=line_length,
-        positions=positions,
-        expand_nested=expand_nested,
-        show_trainable=show_trainable,
-        layer_range=layer_range,
-    )
+def show_summary(text: str, print_fn: Callable[[str], object] | None = None) -> None:
+    """Print a summary table (``print_fn(text)`` if given; while interactive
+    logging is off, through logging as Keras does)."""
     if print_fn is not None:
         print_fn(text)
     elif config.is_interactive_logging_enabled():

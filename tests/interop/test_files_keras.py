@@ -70,9 +70,7 @@ print(json.dumps(out))
 def _inputs(model, seed=0):
     """Inputs in the structure the model takes."""
     rng = np.random.default_rng(seed)
-    return r_bridge.models.tree.map_structure(
-        lambda t: rng.random((6, *t.shape[1:]), dtype=np.float32), model.input
-    )
+    return r_bridge.tree.map_structure(lambda t: rng.random((6, *t.shape[1:]), dtype=np.float32), model.input)
 
 
 def _keras(tmp_path, job):

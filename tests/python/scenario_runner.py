@@ -293,7 +293,8 @@ class _Dispatched:
     dispatcher, keyword arguments only, error records raised again here."""
 
     def __getattr__(self, fn):
-        from r_bridge.bridge.dispatch import ERROR, dispatch
+        from r_bridge.api import dispatch
+        from r_bridge.bridge.dispatch import ERROR
 
         def call(**kwargs):
             out = dispatch(fn, kwargs)

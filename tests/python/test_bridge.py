@@ -84,6 +84,66 @@ def test_messages_are_cut_and_keyerrors_unquoted():
     assert len(long) < MAX_MESSAGE + 100 and "characters cut" in long
 
 
+class _Opaque:
+    def __repr__(self):
+        raise RuntimeError("no repr")
+
+
+@pytest.mark.parametrize("releases", [True, False, 1.5, -1, 0, _Opaque(), {"a": 1}, {1, 2}])
+def test_malformed_releases_give_an_error_record_and_change_nothing(releases):
+    # Issue 21 item 5: dispatch never raises, whatever it is given.
+    rec = dispatch("make_layer", {"kind": "dense", "args": {"units": 2}})
+    held, counters = api.live_handles(), naming.uid_counts()
+    out = dispatch("make_layer", {"kind": "dense", "args": {"units": 2}}, releases)
+    assert out[ERROR] == "TypeError" and out["argument"] == "releases"
+    assert out["message"].startswith("`releases` must be a handle or a list of handles.")
+    assert api.live_handles() == held and naming.uid_counts() == counters
+    api.release(rec["handle"])
+
+
+@pytest.mark.parametrize("fn", [["get_uid"], {"a": 1}, {1}, None, 3, _Opaque()])
+def test_a_function_name_of_any_type_gives_an_error_record(fn):
+    counters = naming.uid_counts()
+    out = dispatch(fn, {"prefix": "x"})
+    assert out[ERROR] == "AttributeError" and out["message"].startswith("r_bridge.api has no function")
+    assert naming.uid_counts() == counters
+
+
+def test_well_formed_releases_of_every_shape_are_given_back():
+    for shape in (str, lambda h: [h], lambda h: (h,)):
+        rec = dispatch("make_layer", {"kind": "dense", "args": {"units": 2}})
+        held = api.live_handles()
+        assert dispatch("live_handles", None, shape(rec["handle"])) == held - 1
+    assert dispatch("live_handles", None, "") == dispatch("live_handles", None, [])
+
+
+def test_an_exception_whose_text_fails_still_gives_a_record():
+    class Hostile(ValueError):
+        def __str__(self):
+            raise RuntimeError("no text")
+
+    rec = error_record(Hostile())
+    assert rec[ERROR] == "Hostile" and rec["message"] == "<Hostile object>" and "ValueError" in rec["classes"]
+
+
+def test_the_dispatcher_does_not_import_the_api():
+    # The arrows point one way: api -> dispatch -> registry. A host imports
+    # r_bridge.api, which registers its functions.
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from r_bridge.bridge import dispatch, registry\n"
+        "assert 'r_bridge.api' not in sys.modules and not registry.functions\n"
+        "print(dispatch.dispatch('api_version', {})[dispatch.ERROR])\n"
+        "import r_bridge.api as api\n"
+        "print(dispatch.dispatch('api_version', {}) == api.API_VERSION)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["AttributeError", "True"]
+
+
 # ---------------------------------------------------------------- buffers
 def r_bytes(values):
     """What R's writeBin(as.vector(x), raw(), endian = "little") gives."""
@@ -187,3 +247,14 @@ def test_an_interrupt_on_entry_to_the_dispatcher_loses_no_queued_release(monkeyp
     assert api.live_handles() == held  # nothing given back yet, nothing lost
     assert dispatch("get_uid", {"prefix": "x"}) == 1
     assert api.live_handles() == held - 5
+
+
+def test_one_cut_rule_for_echoed_values_and_messages():
+    from r_bridge.messages import ECHO_LIMIT, cut, shown
+
+    assert cut("abc", 3) == "abc"
+    text = "a" * 50 + "b" * 60 + "c" * 50
+    assert cut(text, 100) == "a" * 50 + " …[60 characters cut]… " + "c" * 50
+    assert shown("x" * 10**5).startswith("x" * (ECHO_LIMIT // 2) + " …[")
+    assert shown("it's", conversion="r") == '"it\'s"'
+    assert error_record(ValueError("y" * 10**5))["message"] == cut("y" * 10**5, MAX_MESSAGE)

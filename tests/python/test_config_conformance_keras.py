@@ -85,7 +85,7 @@ def test_random_program_configs_match_keras(seed):
 
 def _inputs(model, rng):
 
-    return r_bridge.models.tree.map_structure(
+    return r_bridge.tree.map_structure(
         lambda t: rng.random((3, *[2 if d is None else d for d in t.shape[1:]])).astype("float32"),
         model.input,
     )

@@ -501,3 +501,22 @@ def test_output_after_a_sequential_rebuild_is_the_current_graphs():
     assert [o.shape for o in outs] == [(None, 4), (None, 5), (None, 6)]
     extractor = r_bridge.Model(seq.inputs, outs)
     assert [y.shape for y in extractor.predict(np.ones((2, 3)), verbose=0)] == [(2, 4), (2, 5), (2, 6)]
+
+
+def test_sublayers_are_the_layers_attributes_hold_and_nothing_else():
+    from r_bridge import Input, Sequential
+
+    class Holder(Layer):
+        pass
+
+    holder = Holder()
+    holder.units, holder.inner = 3, Dense(2)
+    holder.same = holder.inner  # once, though held twice
+    holder.me = holder  # never itself
+    assert holder._tracked_layers == [holder.inner]
+    holder.inner(np.ones((1, 3)))
+    assert [w.shape for w in holder.weights] == [(3, 2), (2,)]
+    holder.trainable = False
+    assert holder.inner.trainable is False and holder.trainable_weights == []
+    seq = Sequential([Input(shape=(3,)), Dense(2)])
+    assert seq._functional is not None and seq._tracked_layers == []  # its graph is not a sublayer

@@ -292,20 +292,20 @@ def test_interrupts_in_python_called_from_r_arrive_as_themselves(needs_r):
     reach the Python caller as themselves, not as RRuntimeError."""
     out = result_of(
         run_child("""
-        from r_bridge.bridge import dispatch
+        from r_bridge.bridge import registry
         pkg.get_uid("warm")  # the dispatcher has loaded its function table
         got = {}
         for exc in (KeyboardInterrupt(), SystemExit(3)):
             def boom(prefix="", exc=exc):
                 raise exc
-            saved, dispatch._functions["get_uid"] = dispatch._functions["get_uid"], boom
+            saved, registry.functions["get_uid"] = registry.functions["get_uid"], boom
             try:
                 pkg.get_uid("x")
                 got[type(exc).__name__] = "nothing"
             except BaseException as e:
                 got[type(exc).__name__] = type(e).__name__
             finally:
-                dispatch._functions["get_uid"] = saved
+                registry.functions["get_uid"] = saved
         got["after"] = int(pkg.get_uid("y")[0])
         emit(**got)
     """)

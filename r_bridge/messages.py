@@ -1,0 +1,42 @@
+"""One rule for the length of messages: a value echoed in a message, and a
+whole message crossing to a host, are cut the same way.
+
+A text longer than its limit keeps its first and last halves around a
+marker that says how much was cut::
+
+    >>> cut("x" * 30, 10)
+    'xxxxx …[20 characters cut]… xxxxx'
+
+Values echoed in messages are cut at :data:`ECHO_LIMIT` characters (a
+100,000-character name gives a short message, not a 100,000-character
+one); a whole message crossing to a host at :data:`MESSAGE_LIMIT` (text
+that code not ours echoed whole). Hosts mirror this rule (R: ``rb_cut``).
+Imports nothing of ours: every module may use it.
+"""
+
+from __future__ import annotations
+
+ECHO_LIMIT = 100
+MESSAGE_LIMIT = 1000
+
+
+def cut(text: str, limit: int = ECHO_LIMIT) -> str:
+    """``text`` if it has at most ``limit`` characters, else its first and
+    last ``limit // 2`` characters around ``…[N characters cut]…``."""
+    if len(text) <= limit:
+        return text
+    half = limit // 2
+    return f"{text[:half]} …[{len(text) - 2 * half} characters cut]… {text[len(text) - half :]}"
+
+
+def shown(value: object, limit: int = ECHO_LIMIT, conversion: str = "s") -> str:
+    """``str(value)`` (``conversion="r"``: ``repr(value)``) cut to ``limit``
+    characters, for echoing in a message. Never raises: a value whose
+    ``str``/``repr`` fails shows as ``<TypeName object>``."""
+    try:
+        text = repr(value) if conversion == "r" else str(value)
+        if not isinstance(text, str):
+            raise TypeError
+    except Exception:  # noqa: BLE001 - a hostile __str__ must not replace the message
+        text = f"<{type(value).__name__} object>"
+    return cut(text, limit)
