@@ -7,18 +7,8 @@
 # self, as keras3's are: `layer(x)`, `model(x)`, `model |> layer()`.
 # Tensors, which keras3 does not call, are the self environment itself.
 #
-# Each record is one reference held in Python. The self that keeps it claims
-# its handle (rb_claim(), see transport.R: a handle not claimed by the next
-# crossing is given back in it) and its finalizer gives it back. Finalizers
-# run inside R's garbage collector, where calling Python is not safe, so
-# they only queue the handle (rb_release_later()); the next crossing
-# releases the queue.
-
-rb_finalize <- function(self) {
-  rb_release_later(.subset2(self, "handle"))
-  .rb$finalized <- .rb$finalized + 1
-  invisible()
-}
+# Each record is one reference held in Python: the self that keeps it owns
+# its handle (rb_own(), handles.R).
 
 rb_classes <- list(
   layer = c("rbridge_layer", "rbridge_object"),
@@ -42,14 +32,7 @@ rb_wrap <- function(rec) {
     self$shape <- rb_shape_from_py(rec[["shape"]])
     self$dtype <- rec[["dtype"]]
   }
-  # Claiming the reference and registering the finalizer that gives it back
-  # are one step: an interrupt (or setTimeLimit()) between them would leave
-  # the reference with no owner, or with two.
-  suspendInterrupts({
-    reg.finalizer(self, rb_finalize, onexit = FALSE)
-    rb_claim(self$handle)
-    .rb$created <- .rb$created + 1
-  })
+  rb_own(self)
   if (identical(rec[["kind"]], "tensor")) {
     obj <- self
   } else {
@@ -100,11 +83,11 @@ rb_field <- function(x, name) {
   if (is.null(self)) NULL else get0(name, envir = self, inherits = FALSE)
 }
 
-rb_handle <- function(x) {
+rb_handle <- function(x, call = rlang::caller_env()) {
   h <- rb_field(x, "handle")
   if (!is.character(h) || length(h) != 1L) {
     rb_cli_abort("This is not an rbridge object made in this R session (it has no handle).",
-                 class = "rbridge_error_argument")
+                 class = "rbridge_error_argument", call = call)
   }
   h
 }
@@ -113,35 +96,37 @@ rb_handle <- function(x) {
 # integers, NULL for an unknown size.
 rb_shape_from_py <- function(shape) lapply(shape, function(d) if (is.null(d)) NULL else as.integer(d))
 
-# Number of rbridge objects alive in R (made and not yet finalized).
-rb_outstanding <- function() .rb$created - .rb$finalized
-
 # --------------------------------------------------------------- calling
 # `layer(object, ...)`, as keras3's compose_layer(): a Sequential model gets
 # the layer added (the model is returned invisibly); a symbolic tensor (or a
 # list of them) gives the output tensor(s); an array is computed eagerly.
 rb_invoke <- function(self, object, ...) {
+  call <- parent.frame() # the object's own frame: errors name `dense(x)`
   if (missing(object)) {
     rb_cli_abort("{.arg object} is missing: call a layer or model on a tensor, an array or a Sequential model.",
-                 class = "rbridge_error_argument", argument = "object")
+                 class = "rbridge_error_argument", argument = "object", call = call)
   }
   handle <- .subset2(self, "handle")
   if (inherits(object, "rbridge_model") && identical(rb_field(object, "class"), "Sequential")) {
     if (...length()) warning("arguments passed via `...` are ignored when adding a layer to a model")
-    rec <- rb_call("add", object = rb_handle(object), layer = handle)
+    rec <- rb_call("add", object = rb_handle(object, call), layer = handle, .call = call)
     return(invisible(rb_wrap_same(rec, object)))
   }
   kwargs <- list(...)
-  for (nm in names(kwargs)) rb_check_plain(kwargs[[nm]], nm)
+  for (nm in names(kwargs)) {
+    value <- rb_check_plain(kwargs[[nm]], nm, call = call)
+    if (!is.null(value)) kwargs[[nm]] <- value
+  }
   if (rb_is_tensors(object)) {
-    return(rb_from_py(rb_call("call", object = handle, args = list(rb_handles(object)), kwargs = kwargs)))
+    return(rb_from_py(rb_call("call", object = handle, args = list(rb_handles(object, call)), kwargs = kwargs,
+                              .call = call)))
   }
   if (inherits(object, "rbridge_object")) {
-    rb_abort_arg(object, "object", "a symbolic tensor, an array or a Sequential model")
+    rb_abort_arg(object, "object", "a symbolic tensor, an array or a Sequential model", call = call)
   }
-  x <- if (is.list(object) && !is.data.frame(object)) lapply(object, rb_as_array, arg = "object") else
-    rb_as_array(object, "object")
-  rb_call_arrays("call", object = handle, args = list(x), kwargs = kwargs)
+  x <- if (is.list(object) && !is.data.frame(object)) lapply(object, rb_as_array, arg = "object", call = call) else
+    rb_as_array(object, "object", call = call)
+  rb_call_arrays("call", object = handle, args = list(x), kwargs = kwargs, .call = call)
 }
 
 rb_is_tensors <- function(x) {
@@ -150,23 +135,23 @@ rb_is_tensors <- function(x) {
 }
 
 # Handles of a tensor, or of a list of them (names kept: a dict in Python).
-rb_handles <- function(x) {
-  if (inherits(x, "rbridge_object")) return(rb_handle(x))
-  out <- lapply(x, rb_handle)
+rb_handles <- function(x, call = rlang::caller_env()) {
+  if (inherits(x, "rbridge_object")) return(rb_handle(x, call))
+  out <- lapply(x, rb_handle, call = call)
   names(out) <- names(x)
   out
 }
 
 # R numbers (vector, matrix, array, data frame) to a double array.
-rb_as_array <- function(x, arg) {
+rb_as_array <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
   if (is.data.frame(x)) {
     if (!all(vapply(x, function(col) is.numeric(col) || is.logical(col), TRUE))) {
-      rb_abort_arg(x, arg, "a numeric matrix, array or data frame")
+      rb_abort_arg(x, arg, "a numeric matrix, array or data frame", call = call)
     }
     x <- as.matrix(x)
   }
   if (!(is.numeric(x) || is.logical(x)) || is.object(x) || (!length(x) && is.null(dim(x)))) {
-    rb_abort_arg(x, arg, "a numeric matrix or array")
+    rb_abort_arg(x, arg, "a numeric matrix or array", call = call)
   }
   if (is.null(dim(x))) x <- array(x, dim = length(x))
   storage.mode(x) <- "double"
@@ -240,11 +225,11 @@ rb_object_methods <- c("count_params", "get_weights", "set_weights", "summary", 
   rb_get_field(x, name)
 }
 
-rb_get_field <- function(x, name) {
+rb_get_field <- function(x, name, call = rlang::caller_env()) {
   if (name %in% rb_local_fields) return(rb_field(x, name))
   if (inherits(x, "rbridge_tensor") && name %in% rb_tensor_fields) return(rb_field(x, name))
   if (!inherits(x, "rbridge_tensor") && name %in% rb_object_methods) return(rb_method(x, name))
-  rb_from_py(rb_call_arrays("get", object = rb_handle(x), attr = name))
+  rb_from_py(rb_call_arrays("get", object = rb_handle(x, call), attr = name, .call = call))
 }
 
 rb_method <- function(x, name) {
@@ -263,17 +248,7 @@ rb_method <- function(x, name) {
 
 #' @rdname rbridge-object
 #' @export
-`$<-.rbridge_object` <- function(x, name, value) {
-  if (!name %in% c("trainable", "name")) {
-    cls <- rb_field(x, "class")
-    rb_cli_abort("Can't set {.field {name}} of a {cls}: only {.field trainable} and {.field name} can be set.",
-                 class = "rbridge_error_argument", argument = name)
-  }
-  value <- if (name == "trainable") rb_check_flag(value, "value") else rb_check_string(value, "value")
-  rb_call("set", object = rb_handle(x), attr = name, value = value)
-  if (name == "name") assign("name", value, envir = rb_self(x))
-  x
-}
+`$<-.rbridge_object` <- function(x, name, value) rb_set_field(x, name, value)
 
 #' @rdname rbridge-object
 #' @export
@@ -282,7 +257,21 @@ rb_method <- function(x, name) {
     rb_cli_abort("Fields of rbridge objects are set by name.", class = "rbridge_error_argument",
                  argument = "name")
   }
-  `$<-.rbridge_object`(x, name, value)
+  rb_set_field(x, name, value)
+}
+
+rb_set_field <- function(x, name, value, call = rlang::caller_env()) {
+  if (!name %in% c("trainable", "name")) {
+    cls <- rb_field(x, "class")
+    shown <- rb_cut(name) # a field name can be any string, even 1 MB
+    rb_cli_abort("Can't set {.field {shown}} of a {cls}: only {.field trainable} and {.field name} can be set.",
+                 class = "rbridge_error_argument", argument = "name", call = call)
+  }
+  value <- if (name == "trainable") rb_check_flag(value, "value", call = call) else
+    rb_check_string(value, "value", call = call)
+  rb_call("set", object = rb_handle(x, call), attr = name, value = value, .call = call)
+  if (name == "name") assign("name", value, envir = rb_self(x))
+  x
 }
 
 #' @rdname rbridge-object
@@ -379,7 +368,7 @@ format.rbridge_model <- function(x, line_length = min(getOption("width"), 180), 
   args <- c(list(line_length = rb_as_integer(line_length, "line_length"),
                  positions = positions), list(...))
   args <- args[!vapply(args, is.null, TRUE)]
-  for (nm in names(args)) rb_check_plain(args[[nm]], nm)
+  for (nm in names(args)) args[[nm]] <- rb_check_plain(args[[nm]], nm)
   out <- do.call(rb_call, c(list("summary", object = rb_handle(x)), args))
   out <- sub("\\s+$", "", out)
   if (compact) out <- gsub("\n\\s*\n", "\n", out, perl = TRUE)
