@@ -39,7 +39,7 @@ install_rbridge <- function(envname = "r-bridge", ..., python = NULL, new_env = 
   env_python <- file.path(path, "bin", "python")
   if (!file.exists(env_python)) {
     base <- python %||% Sys.which("python3")
-    rb_check_base_python(base)
+    rb_check_base_python(base, call = environment())
     message("Creating the Python environment ", path)
     rb_run(base, c("-m", "venv", path), "create the environment")
   }
@@ -68,12 +68,12 @@ install_rbridge <- function(envname = "r-bridge", ..., python = NULL, new_env = 
 }
 
 # Where the Python package shipped with rbridge is; an error if it is not.
-rb_python_sources <- function() {
+rb_python_sources <- function(call = rlang::caller_env()) {
   src <- system.file("python", package = "rbridge")
   if (!nzchar(src) || !file.exists(file.path(src, "r_bridge", "api.py"))) {
     rb_abort(c("This installation of rbridge does not ship the r_bridge Python package.",
                i = "Reinstall rbridge from its source package (R CMD build, then R CMD INSTALL), or install r_bridge into a Python yourself and set RBRIDGE_PYTHON to that Python."),
-             class = "rbridge_error_python")
+             class = "rbridge_error_python", call = call)
   }
   src
 }
@@ -87,11 +87,11 @@ rb_sources_stamp <- function(src) {
 
 # The Python that creates the environment must be recent enough and have
 # ssl (pip needs it to fetch numpy), venv and ensurepip.
-rb_check_base_python <- function(python) {
+rb_check_base_python <- function(python, call = rlang::caller_env()) {
   if (!nzchar(python) || !file.exists(python)) {
     rb_abort(c("No Python to create the environment with.",
                i = "Install Python 3.10 or later, or pass `python =` the path of one."),
-             class = "rbridge_error_python", argument = "python")
+             class = "rbridge_error_python", argument = "python", call = call)
   }
   probe <- paste(
     "import importlib.util as u, sys",
@@ -104,12 +104,12 @@ rb_check_base_python <- function(python) {
   status <- attr(out, "status") %||% 0L
   if (status != 0L) {
     rb_abort(c(sprintf("%s does not run.", python), x = utils::tail(out, 3)),
-             class = "rbridge_error_python", argument = "python")
+             class = "rbridge_error_python", argument = "python", call = call)
   }
   if (length(out)) {
     rb_abort(c(sprintf("%s can't make rbridge's environment: it lacks", python),
                stats::setNames(out, rep("x", length(out)))),
-             class = "rbridge_error_python", argument = "python")
+             class = "rbridge_error_python", argument = "python", call = call)
   }
   invisible(python)
 }
@@ -119,12 +119,12 @@ rb_python_ok <- function(python, code) {
 }
 
 # Run a command; its standard output, or an error saying what failed.
-rb_run <- function(cmd, args, what) {
+rb_run <- function(cmd, args, what, call = rlang::caller_env()) {
   out <- suppressWarnings(system2(cmd, args, stdout = TRUE, stderr = TRUE))
   status <- attr(out, "status") %||% 0L
   if (status != 0L) {
     rb_abort(c(sprintf("Could not %s.", what), x = sprintf("`%s %s` failed:", cmd, paste(args, collapse = " ")),
-               utils::tail(out, 10)), class = "rbridge_error_python")
+               utils::tail(out, 10)), class = "rbridge_error_python", call = call)
   }
   out[length(out)]
 }

@@ -43,8 +43,8 @@ keras_input <- function(shape = NULL, batch_size = NULL, dtype = NULL, sparse = 
 layer_input <- keras_input
 
 
-rb_check_tensor <- function(x, arg) {
-  if (!inherits(x, "rbridge_tensor")) rb_abort_arg(x, arg, "a symbolic tensor")
+rb_check_tensor <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
+  if (!inherits(x, "rbridge_tensor")) rb_abort_arg(x, arg, "a symbolic tensor", call = call)
   x
 }
 
@@ -97,7 +97,7 @@ keras_model_sequential <- function(input_shape = NULL, name = NULL, ..., input_d
   input <- args[setdiff(names(args), own)]
   names(input) <- sub("^input_", "", names(input))
   if (!is.null(input$tensor)) input$tensor <- rb_handles(rb_check_tensor(input$tensor, "input_tensor"))
-  call_args <- c(list("make_sequential", layers = lapply(layers, rb_handle)), args[own],
+  call_args <- c(list("make_sequential", layers = lapply(layers, rb_handle, call = environment())), args[own],
                  if (length(input)) list(input = input))
   rb_wrap(do.call(rb_call, call_args))
 }
@@ -128,7 +128,7 @@ keras_model_sequential <- function(input_shape = NULL, name = NULL, ..., input_d
 #' predict(model, matrix(1, 2, 3))
 keras_model <- function(inputs = NULL, outputs = NULL, ...) {
   args <- rb_capture_args(list(trainable = rb_check_flag,
-                               name = function(x, arg) rb_check_string(x, arg, null_ok = TRUE)),
+                               name = function(x, arg, call) rb_check_string(x, arg, null_ok = TRUE, call = call)),
                           ignore = c("inputs", "outputs"))
   if (is.list(inputs) && !is.object(inputs) && is.null(names(inputs)) && length(inputs) == 1L) inputs <- inputs[[1L]]
   if (is.list(outputs) && !is.object(outputs) && is.null(names(outputs)) && length(outputs) == 1L) outputs <- outputs[[1L]]
@@ -138,9 +138,9 @@ keras_model <- function(inputs = NULL, outputs = NULL, ...) {
                              args)))
 }
 
-rb_check_layer <- function(object, arg = "object") {
-  if (!inherits(object, "rbridge_layer")) rb_abort_arg(object, arg, "a layer or a model")
-  rb_handle(object)
+rb_check_layer <- function(object, arg = rlang::caller_arg(object), call = rlang::caller_env()) {
+  if (!inherits(object, "rbridge_layer")) rb_abort_arg(object, arg, "a layer or a model", call = call)
+  rb_handle(object, call)
 }
 
 #' Generate predictions
@@ -169,7 +169,8 @@ predict.rbridge_layer <- function(object, x, batch_size = NULL, verbose = "auto"
   args <- rb_capture_args(list(batch_size = rb_as_integer, steps = rb_as_integer),
                           ignore = c("object", "x"))
   x <- if (is.list(x) && !is.data.frame(x)) {
-    out <- lapply(seq_along(x), function(i) rb_as_array(x[[i]], sprintf("x[[%d]]", i)))
+    env <- environment()
+    out <- lapply(seq_along(x), function(i) rb_as_array(x[[i]], sprintf("x[[%d]]", i), call = env))
     names(out) <- names(x)
     out
   } else {
@@ -230,8 +231,9 @@ set_weights <- function(object, weights) {
   if (!is.list(weights) || is.object(weights)) {
     rb_abort_arg(weights, "weights", "a list of numeric arrays")
   }
+  env <- environment()
   weights <- lapply(seq_along(weights), function(i) {
-    rb_as_array(weights[[i]], sprintf("weights[[%d]]", i))
+    rb_as_array(weights[[i]], sprintf("weights[[%d]]", i), call = env)
   })
   rb_call_arrays("set_weights", object = handle, weights = weights)
   invisible(object)
@@ -296,9 +298,10 @@ pop_layer <- function(object, rebuild = TRUE) {
 # model$add(layer): adds a layer (or, first, a symbolic input) to a
 # Sequential model, like Keras's Sequential.add(); returns the model
 # invisibly.
-rb_add <- function(object, layer) {
+rb_add <- function(object, layer, call = rlang::caller_env()) {
   if (!inherits(layer, c("rbridge_layer", "rbridge_tensor"))) {
-    rb_abort_arg(layer, "layer", "a layer or a symbolic input")
+    rb_abort_arg(layer, "layer", "a layer or a symbolic input", call = call)
   }
-  invisible(rb_wrap_same(rb_call("add", object = rb_handle(object), layer = rb_handle(layer)), object))
+  invisible(rb_wrap_same(rb_call("add", object = rb_handle(object, call), layer = rb_handle(layer, call),
+                                 .call = call), object))
 }

@@ -49,7 +49,7 @@ from r_bridge.layers import Activation, Dense, Dropout, Flatten, Layer
 from r_bridge.models import Functional, Input, KerasTensor, Model, Sequential
 from r_bridge.models import get_source_inputs as _get_source_inputs
 
-API_VERSION = "2.2.0"
+API_VERSION = "2.3.0"
 
 LAYER_KINDS = {
     "dense": Dense,
@@ -142,11 +142,35 @@ def _sequential(handle: object, argument: str = "object") -> Sequential:
     return obj
 
 
+OBJECT = "__rbridge_object__"
+"""Key of a reference to a held object inside an argument: ``{OBJECT: handle}``
+(a layer passed as ``activation``, as keras3 passes the Python object)."""
+
+
+def _objects_in(args: dict) -> dict:
+    """Layer arguments with each reference ``{OBJECT: handle}`` (alone, in
+    lists or in dicts) as its object; other values as they are."""
+
+    def walk(value: object, argument: str) -> object:
+        if isinstance(value, dict):
+            if OBJECT in value:
+                return _obj(value[OBJECT], argument)
+            return {k: walk(v, argument) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, argument) for v in value]
+        return value
+
+    return {k: walk(v, k) for k, v in args.items()}
+
+
 def _in(value: object, argument: str) -> object:
-    """An argument that may hold handles (alone, in lists or in dicts) as objects."""
+    """An argument that may hold handles (alone, as references ``{OBJECT:
+    handle}``, in lists or in dicts) as objects."""
     if isinstance(value, str):
         return _obj(value, argument)
     if isinstance(value, dict):
+        if OBJECT in value:
+            return _obj(value[OBJECT], argument)
         return {k: _in(v, argument) for k, v in value.items()}
     if isinstance(value, list):
         return [_in(v, argument) for v in value]
@@ -246,7 +270,7 @@ def make_layer(kind: str, args: dict | None = None, object: object = None) -> ob
         raise TypeError(
             f"`object` must be a Sequential model, a symbolic tensor or an array, not a {type(target).__name__}."
         )
-    layer = LAYER_KINDS[kind](**(args or {}))
+    layer = LAYER_KINDS[kind](**_objects_in(args or {}))
     if target is None:
         return record(layer)
     if isinstance(target, Sequential):

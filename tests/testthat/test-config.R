@@ -21,7 +21,7 @@ test_that("epsilon and image_data_format round-trip", {
   expect_equal(config_epsilon(), 1e-5)
   clear_session()
   expect_equal(config_epsilon(), 1e-5)
-  expect_error(config_set_epsilon("a"), "`value` must be a finite number", fixed = TRUE)
+  expect_error(config_set_epsilon("a"), "`value` must be a finite, non-negative number", fixed = TRUE)
 
   expect_equal(config_image_data_format(), "channels_last")
   expect_equal(config_set_image_data_format("channels_first"), "channels_last")

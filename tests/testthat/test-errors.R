@@ -5,12 +5,31 @@ test_that("rb_abort() signals a classed rlang error, never interpolating the mes
   expect_equal(conditionMessage(err), "Python said {x} and {{y}}")
 })
 
-test_that("rb_abort() cuts long message lines and says how much was left out", {
-  err <- tryCatch(rbridge:::rb_abort(c(strrep("a", 1e6), i = "short"), call = NULL), error = identity)
+test_that("rb_abort() cuts long message lines as Python does, saying how much was left out", {
+  long <- paste0("head", strrep("a", 1e6), "tail")
+  err <- tryCatch(rbridge:::rb_abort(c(long, i = "short"), call = NULL), error = identity)
   msg <- conditionMessage(err)
-  expect_lt(nchar(msg), 600)
-  expect_match(msg, "... [999500 more characters]", fixed = TRUE)
+  limit <- rbridge:::rb_max_message
+  expect_lt(nchar(msg), limit + 100)
+  expect_match(msg, sprintf(" \u2026[%d characters cut]\u2026 ", nchar(long) - limit), fixed = TRUE)
+  expect_match(msg, "^head")
+  expect_match(msg, "tail\n")
   expect_match(msg, "short", fixed = TRUE)
+  # the same rule and limit as r_bridge's dispatcher: a message cut in Python is not cut again
+  skip_if_no_python()
+  dispatch <- reticulate::import("r_bridge.bridge.dispatch")
+  if (!reticulate::py_has_attr(dispatch, "_cut")) skip("r_bridge.bridge.dispatch has no _cut() to compare with")
+  expect_equal(dispatch$MAX_MESSAGE, limit)
+  expect_equal(rbridge:::rb_cut(long), dispatch$`_cut`(long))
+})
+
+test_that("a message Python cut is not cut again in R", {
+  long <- strrep("b", 1e5)
+  cut <- rbridge:::rb_cut(long) # what the dispatcher sends (compared with Python's above)
+  rec <- list(.rbridge_error = "ValueError", message = cut, argument = NULL, classes = list("ValueError", "Exception"))
+  err <- tryCatch(rbridge:::rb_raise_python(rec, call = NULL), error = identity)
+  expect_s3_class(err, c("rbridge_python_ValueError", "rbridge_error_python", "rbridge_error"))
+  expect_identical(conditionMessage(err), cut)
 })
 
 test_that("errors name the function the user called, not rbridge's internals", {
