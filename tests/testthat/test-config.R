@@ -110,3 +110,20 @@ test_that("config_set_image_data_format() takes keras3's argument name", {
   expect_error(config_set_image_data_format(data_format = 1), "`data_format` must be a single string",
                fixed = TRUE)
 })
+
+test_that("with_config() and local_config() errors name the setting", {
+  skip_if_no_python()
+  old <- config_epsilon()
+  err <- tryCatch(with_config(epsilon = -1, 1), error = identity)
+  expect_s3_class(err, "rbridge_error_argument")
+  expect_equal(err$argument, "epsilon")
+  expect_equal(as.character(conditionCall(err)[[1]]), "with_config")
+  expect_equal(config_epsilon(), old)
+  expect_snapshot(error = TRUE, {
+    with_config(epsilon = -1, 1)
+    with_config(floatx = 1, 1)
+    local_config(nope = 1)
+    config_set_epsilon(-1)
+    set_random_seed(-1)
+  })
+})

@@ -156,3 +156,20 @@ test_that("R functions in ... are refused: the reference cycle is documented", {
   gc()
   expect_equal(attr(session_info(), "handles"), base)
 })
+
+test_that("setting a field by a huge name gives a short message", {
+  skip_if_no_python()
+  l <- layer_dense(units = 2)
+  long <- strrep("f", 1e6)
+  err <- tryCatch(l[[long]] <- 1, error = identity)
+  expect_s3_class(err, "rbridge_error_argument")
+  expect_lt(nchar(conditionMessage(err)), rbridge:::rb_max_message + 200)
+  expect_equal(as.character(conditionCall(err)[[1]]), "[[<-")
+  expect_snapshot(error = TRUE, {
+    l$units <- 3
+    l[[1]]
+    l$trainable <- "yes"
+    l(1)
+    l("a")
+  })
+})
