@@ -4,7 +4,7 @@
 # reference held in Python for R. Its R object (objects.R) claims it
 # (rb_claim()) and, when R's collector finalizes that object, gives it back
 # (rb_finalize()). Both the unclaimed handles and the finalized ones go back
-# one way: the queue .rb$pending, handed over at the start of the next
+# one way: the queue of handles to give back, handed over at the start of the next
 # crossing (rb_hand_over()). So an operation cut short after Python answered
 # (an interrupt, setTimeLimit(), an R error before the object was made)
 # leaves nothing held without an owner, and a handle is never given back
@@ -14,7 +14,11 @@
 # safe, so they only queue.
 
 .rb <- new.env(parent = emptyenv())
-.rb$pending <- character()   # handles to give back with the next crossing
+# Handles to give back with the next crossing: one binding each, so that a
+# collection that finalizes thousands of objects queues each in constant
+# time (appending to a vector copies it every time).
+.rb$queue <- new.env(hash = TRUE, parent = emptyenv())
+.rb$queued <- 0              # handles ever queued (the queue's keys)
 .rb$unclaimed <- character() # handles returned by the last crossing, not yet claimed
 .rb$inbox <- NULL            # the handle table's inbox$extend (reticulate), else NULL
 .rb$created <- 0             # R objects made, for the R collection strategy (session.R)
@@ -31,11 +35,12 @@ rb_hand_over <- function() {
   # Taken and emptied in one step each: a finalizer (R runs them between
   # any two expressions) that queues a handle meanwhile queues it for the
   # next crossing instead of into a queue about to be emptied.
-  pending <- .rb$pending
-  .rb$pending <- character()
+  queue <- .rb$queue
   unclaimed <- .rb$unclaimed
+  if (!length(queue) && !length(unclaimed)) return(NULL) # the hot path
   .rb$unclaimed <- character()
-  out <- c(pending, unclaimed)
+  .rb$queue <- new.env(hash = TRUE, parent = emptyenv())
+  out <- c(unlist(as.list(queue, all.names = TRUE), use.names = FALSE), unclaimed)
   if (!length(out)) return(NULL)
   inbox <- .rb$inbox
   if (is.null(inbox)) return(out)
@@ -43,11 +48,26 @@ rb_hand_over <- function() {
   NULL
 }
 
-# After a crossing (interrupts still held back): the handles of the records
-# in its result wait to be claimed.
-rb_note_returned <- function(res) {
-  if (is.list(res)) .rb$unclaimed <- rb_record_handles(res)
-  invisible()
+# After a crossing, with interrupts still held back: the result's records
+# become R objects that own their references (`wrap`, see rb_call_object()),
+# or their handles wait to be claimed. `same`: an R object whose record the
+# crossing may return again (a pipe step returns the model's): then that
+# object is the result, and it keeps the record's reference too, so nothing
+# waits to be given back.
+rb_take <- function(res, wrap, same) {
+  if (!is.list(res) || identical(names(res)[1L], ".rbridge_error")) return(res)
+  if (!wrap) {
+    .rb$unclaimed <- rb_record_handles(res)
+    return(res)
+  }
+  if (!is.null(same)) {
+    self <- rb_self(same)
+    if (identical(res[["handle"]], .subset2(self, "handle"))) {
+      self$refs <- (.subset2(self, "refs") %||% 1L) + 1L
+      return(same)
+    }
+  }
+  rb_from_py(res, owned = TRUE)
 }
 
 # The R object that keeps a record's reference claims its handle (one
@@ -58,9 +78,12 @@ rb_claim <- function(handle) {
   invisible()
 }
 
-# The finalizer of an R object's self: queue its handle.
+# The finalizer of an R object's self: queue its handle, once per
+# reference the self owns.
 rb_finalize <- function(self) {
-  .rb$pending <- c(.rb$pending, .subset2(self, "handle"))
+  refs <- .subset2(self, "refs")
+  handle <- .subset2(self, "handle")
+  for (i in seq_len(refs %||% 1L)) rb_queue(handle)
   .rb$finalized <- .rb$finalized + 1
   invisible()
 }
@@ -70,11 +93,24 @@ rb_finalize <- function(self) {
 # leave the reference with no owner, or with two).
 rb_own <- function(self) {
   suspendInterrupts({
-    reg.finalizer(self, rb_finalize, onexit = FALSE)
+    rb_finalize_on_gc(self)
     rb_claim(.subset2(self, "handle"))
-    .rb$created <- .rb$created + 1
   })
   invisible()
+}
+
+rb_queue <- function(handle) {
+  n <- .rb$queued + 1
+  .rb$queued <- n
+  assign(format(n, scientific = FALSE), handle, envir = .rb$queue)
+}
+
+# The handles waiting in the queue.
+rb_queued_handles <- function() unlist(as.list(.rb$queue, all.names = TRUE), use.names = FALSE) %||% character()
+
+rb_finalize_on_gc <- function(self) {
+  reg.finalizer(self, rb_finalize, onexit = FALSE)
+  .rb$created <- .rb$created + 1
 }
 
 # The handles of the object records in a result (records: lists whose

@@ -6,12 +6,16 @@
 # invisibly; a symbolic tensor (or list of them) -> the output; an array ->
 # the layer's output on it, computed eagerly. All in one atomic crossing.
 rb_create_layer <- function(kind, object, args, call = rlang::caller_env()) {
-  if (is.null(object)) return(rb_wrap(rb_call("make_layer", kind = kind, args = args, .call = call)))
-  if (inherits(object, "rbridge_model") || rb_is_tensors(object)) {
-    if (inherits(object, "rbridge_model")) rb_check_not_self(args, object, call)
-    rec <- rb_call("make_layer", kind = kind, args = args, object = rb_handles(object, call), .call = call)
-    out <- rb_wrap_same(rec, object)
+  if (is.null(object)) return(rb_call_object("make_layer", kind = kind, args = args, .call = call))
+  if (inherits(object, "rbridge_model")) {
+    rb_check_not_self(args, object, call)
+    out <- rb_call_object("make_layer", kind = kind, args = args, object = rb_handle(object, call),
+                          .call = call, .same = object)
     return(if (identical(out, object)) invisible(out) else out)
+  }
+  if (rb_is_tensors(object)) {
+    return(rb_call_object("make_layer", kind = kind, args = args, object = rb_handles(object, call),
+                          .call = call))
   }
   if (inherits(object, "rbridge_object")) {
     rb_abort_arg(object, "object", "missing, a Sequential model, a symbolic tensor or an array", call = call)

@@ -35,7 +35,7 @@ keras_input <- function(shape = NULL, batch_size = NULL, dtype = NULL, sparse = 
                         batch_shape = NULL, name = NULL, tensor = NULL, optional = FALSE) {
   args <- rb_capture_args(rb_input_modifiers, ignore = character())
   if (!is.null(args$tensor)) args$tensor <- rb_handles(rb_check_tensor(args$tensor, "tensor"))
-  rb_wrap(do.call(rb_call, c(list("make_input"), args)))
+  do.call(rb_call_object, c(list("make_input"), args))
 }
 
 #' @rdname keras_input
@@ -99,7 +99,7 @@ keras_model_sequential <- function(input_shape = NULL, name = NULL, ..., input_d
   if (!is.null(input$tensor)) input$tensor <- rb_handles(rb_check_tensor(input$tensor, "input_tensor"))
   call_args <- c(list("make_sequential", layers = lapply(layers, rb_handle, call = environment())), args[own],
                  if (length(input)) list(input = input))
-  rb_wrap(do.call(rb_call, call_args))
+  do.call(rb_call_object, call_args)
 }
 
 
@@ -134,8 +134,8 @@ keras_model <- function(inputs = NULL, outputs = NULL, ...) {
   if (is.list(outputs) && !is.object(outputs) && is.null(names(outputs)) && length(outputs) == 1L) outputs <- outputs[[1L]]
   if (!rb_is_tensors(inputs)) rb_abort_arg(inputs, "inputs", "a symbolic tensor or a list of them")
   if (!rb_is_tensors(outputs)) rb_abort_arg(outputs, "outputs", "a symbolic tensor or a list of them")
-  rb_wrap(do.call(rb_call, c(list("make_model", inputs = rb_handles(inputs), outputs = rb_handles(outputs)),
-                             args)))
+  do.call(rb_call_object, c(list("make_model", inputs = rb_handles(inputs), outputs = rb_handles(outputs)),
+                            args))
 }
 
 rb_check_layer <- function(object, arg = rlang::caller_arg(object), call = rlang::caller_env()) {
@@ -270,7 +270,7 @@ get_layer <- function(object, name = NULL, index = NULL) {
     }
     if (index > 0L) index <- index - 1L
   }
-  rb_wrap(rb_call("get_layer", object = handle, name = name, index = index))
+  rb_call_object("get_layer", object = handle, name = name, index = index)
 }
 
 #' Remove the last layer in a Sequential model
@@ -292,7 +292,7 @@ get_layer <- function(object, name = NULL, index = NULL) {
 pop_layer <- function(object, rebuild = TRUE) {
   if (!inherits(object, "rbridge_model")) rb_abort_arg(object, "object", "a Sequential model")
   rebuild <- rb_check_flag(rebuild, "rebuild")
-  rb_wrap(rb_call("pop", object = rb_handle(object), rebuild = rebuild))
+  rb_call_object("pop", object = rb_handle(object), rebuild = rebuild)
 }
 
 # model$add(layer): adds a layer (or, first, a symbolic input) to a
@@ -302,6 +302,6 @@ rb_add <- function(object, layer, call = rlang::caller_env()) {
   if (!inherits(layer, c("rbridge_layer", "rbridge_tensor"))) {
     rb_abort_arg(layer, "layer", "a layer or a symbolic input", call = call)
   }
-  invisible(rb_wrap_same(rb_call("add", object = rb_handle(object, call), layer = rb_handle(layer, call),
-                                 .call = call), object))
+  invisible(rb_call_object("add", object = rb_handle(object, call), layer = rb_handle(layer, call),
+                           .call = call, .same = object))
 }

@@ -21,8 +21,10 @@ rb_is_record <- function(x) {
     !is.null(rb_classes[[x[["kind"]]]])
 }
 
-# Wrap one object record (taking over its reference).
-rb_wrap <- function(rec) {
+# Wrap one object record, taking over its reference: claimed (rb_own()), or,
+# inside the crossing that returned it (`owned = TRUE`, interrupts held
+# back), the object's from the start.
+rb_wrap <- function(rec, owned = FALSE) {
   self <- new.env(parent = environment(rb_wrap), size = 8L)
   self$handle <- rec[["handle"]]
   self$kind <- rec[["kind"]]
@@ -32,7 +34,7 @@ rb_wrap <- function(rec) {
     self$shape <- rb_shape_from_py(rec[["shape"]])
     self$dtype <- rec[["dtype"]]
   }
-  rb_own(self)
+  if (owned) rb_finalize_on_gc(self) else rb_own(self)
   if (identical(rec[["kind"]], "tensor")) {
     obj <- self
   } else {
@@ -52,25 +54,14 @@ rb_callable <- function(self) {
 
 # A result from Python as R values: records become objects (each keeps the
 # reference its record counts), lists and dicts are walked.
-rb_from_py <- function(x) {
-  if (rb_is_record(x)) return(rb_wrap(x))
+rb_from_py <- function(x, owned = FALSE) {
+  if (rb_is_record(x)) return(rb_wrap(x, owned))
   if (is.list(x) && !is.object(x)) {
-    out <- lapply(x, rb_from_py)
+    out <- lapply(x, rb_from_py, owned = owned)
     names(out) <- names(x)
     return(out)
   }
   x
-}
-
-# The result of an operation on `object` that returns `object` itself (a
-# pipe step `model |> layer_dense()` returns the model's record): the
-# existing R object is returned; the record's reference, unclaimed, goes
-# back with the next crossing.
-rb_wrap_same <- function(rec, object) {
-  if (inherits(object, "rbridge_object") && identical(rec[["handle"]], rb_handle(object))) {
-    return(object)
-  }
-  rb_wrap(rec)
 }
 
 rb_self <- function(x) {
@@ -109,8 +100,8 @@ rb_invoke <- function(self, object, ...) {
   handle <- .subset2(self, "handle")
   if (inherits(object, "rbridge_model") && identical(rb_field(object, "class"), "Sequential")) {
     if (...length()) warning("arguments passed via `...` are ignored when adding a layer to a model")
-    rec <- rb_call("add", object = rb_handle(object, call), layer = handle, .call = call)
-    return(invisible(rb_wrap_same(rec, object)))
+    return(invisible(rb_call_object("add", object = rb_handle(object, call), layer = handle, .call = call,
+                                    .same = object)))
   }
   kwargs <- list(...)
   for (nm in names(kwargs)) {
@@ -118,8 +109,8 @@ rb_invoke <- function(self, object, ...) {
     if (!is.null(value)) kwargs[[nm]] <- value
   }
   if (rb_is_tensors(object)) {
-    return(rb_from_py(rb_call("call", object = handle, args = list(rb_handles(object, call)), kwargs = kwargs,
-                              .call = call)))
+    return(rb_call_object("call", object = handle, args = list(rb_handles(object, call)), kwargs = kwargs,
+                          .call = call))
   }
   if (inherits(object, "rbridge_object")) {
     rb_abort_arg(object, "object", "a symbolic tensor, an array or a Sequential model", call = call)
@@ -229,7 +220,7 @@ rb_get_field <- function(x, name, call = rlang::caller_env()) {
   if (name %in% rb_local_fields) return(rb_field(x, name))
   if (inherits(x, "rbridge_tensor") && name %in% rb_tensor_fields) return(rb_field(x, name))
   if (!inherits(x, "rbridge_tensor") && name %in% rb_object_methods) return(rb_method(x, name))
-  rb_from_py(rb_call_arrays("get", object = rb_handle(x, call), attr = name, .call = call))
+  rb_call_arrays("get", object = rb_handle(x, call), attr = name, .call = call, .wrap = TRUE)
 }
 
 rb_method <- function(x, name) {

@@ -194,7 +194,7 @@ session_info <- function() {
   df <- data.frame(prefix = prefix[ord], count = count[ord], stringsAsFactors = FALSE)
   attr(df, "handles") <- as.integer(snap[["handles"]])
   attr(df, "r_objects") <- as.integer(rb_outstanding())
-  attr(df, "pending_release") <- length(.rb$pending)
+  attr(df, "pending_release") <- length(.rb$queue)
   attr(df, "thread") <- snap[["thread"]]
   attr(df, "name_scope") <- snap[["name_scope"]]
   attr(df, "config") <- snap[["config"]]

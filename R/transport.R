@@ -25,9 +25,16 @@
 
 rb_call <- function(fn, ..., .call = rlang::caller_env()) rb_cross(fn, list(...), .call)
 
+# rb_call() whose result has objects: they come back as R objects (layers,
+# models, tensors), made before interrupts are allowed again. `.same`: an R
+# object the result may be (see rb_take()).
+rb_call_object <- function(fn, ..., .call = rlang::caller_env(), .same = NULL) {
+  rb_cross(fn, list(...), .call, wrap = TRUE, same = .same)
+}
+
 # `call`: the frame (or call) errors are reported against, rlang's idiom;
-# by default the caller's.
-rb_cross <- function(fn, args, call = rlang::caller_env()) {
+# by default the caller's. `wrap`, `same`: see rb_take().
+rb_cross <- function(fn, args, call = rlang::caller_env(), wrap = FALSE, same = NULL) {
   force(args) # argument errors are the caller's, not the transport's
   dispatch <- .rb$dispatch
   if (is.null(dispatch)) dispatch <- rb_connect(call)
@@ -40,8 +47,7 @@ rb_cross <- function(fn, args, call = rlang::caller_env()) {
     # interrupt, 1.28 an error, which becomes "Calling Python failed".)
     res <- withCallingHandlers(dispatch(fn, args, releases),
                                error = function(e) rb_raise_transport(e, call))
-    rb_note_returned(res)
-    res
+    rb_take(res, wrap, same)
   })
   if (is.list(res) && identical(names(res)[1L], ".rbridge_error")) rb_raise_python(res, call)
   res
@@ -49,11 +55,12 @@ rb_cross <- function(fn, args, call = rlang::caller_env()) {
 
 # rb_call() for the functions that take or return arrays: R arrays in
 # `...` are sent as the host can take them, arrays in the result come back
-# as R arrays. Callers pass double arrays (see rb_as_array()).
-rb_call_arrays <- function(fn, ..., .call = rlang::caller_env()) {
+# as R arrays. Callers pass double arrays (see rb_as_array()). `.wrap`:
+# objects in the result come back as R objects (see rb_call_object()).
+rb_call_arrays <- function(fn, ..., .call = rlang::caller_env(), .wrap = FALSE) {
   if (is.null(.rb$dispatch)) rb_connect(.call)
-  if (identical(.rb$arrays, "native")) return(rb_cross(fn, list(...), .call))
-  rb_buffers_out(rb_cross(fn, rb_buffers_in(list(...)), .call))
+  if (identical(.rb$arrays, "native")) return(rb_cross(fn, list(...), .call, wrap = .wrap))
+  rb_buffers_out(rb_cross(fn, rb_buffers_in(list(...)), .call, wrap = .wrap))
 }
 
 # Error record -> R condition. The Python class becomes an R class
