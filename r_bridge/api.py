@@ -381,13 +381,17 @@ def count_params(object: object) -> int:  # noqa: A002
 
 @_export
 def get_weights(object: object, trainable: bool | None = None) -> list:  # noqa: A002
-    """Weights as arrays in Keras's order; ``trainable`` True/False selects
-    the trainable or non-trainable ones (keras3's ``get_weights(trainable=)``)."""
+    """The weight arrays in Keras's order; ``trainable`` True/False selects
+    the trainable or non-trainable ones (keras3's ``get_weights(trainable=)``).
+
+    The layer's own arrays, not copies: every host converts them into its
+    own memory (R: doubles), which is the one copy R pays for, as with
+    reticulate's ``py_to_r()``. Python code calling this directly must not
+    change them."""
     layer = _layer(object)
     if trainable is None:
-        return layer.get_weights()
-    weights = layer.trainable_weights if trainable else layer.non_trainable_weights
-    return [np.array(w) for w in weights]
+        return list(layer.weights)
+    return list(layer.trainable_weights if trainable else layer.non_trainable_weights)
 
 
 @_export
