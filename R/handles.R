@@ -24,7 +24,8 @@
 .rb$created <- 0             # R objects made, for the R collection strategy (session.R)
 .rb$finalized <- 0           # R objects finalized (their handle queued)
 
-# Called by rb_cross() with interrupts held back: the handles to send as the
+# Called by rb_cross() with interrupts held back, when the queue or the
+# unclaimed handles are not empty: the handles to send as the
 # crossing's `releases` (NULL: none). With reticulate they go into the
 # handle table's inbox instead, through list.extend: R's interrupt is
 # forwarded to Python, where it can fire on entry to the dispatcher and
@@ -37,7 +38,6 @@ rb_hand_over <- function() {
   # next crossing instead of into a queue about to be emptied.
   queue <- .rb$queue
   unclaimed <- .rb$unclaimed
-  if (!length(queue) && !length(unclaimed)) return(NULL) # the hot path
   .rb$unclaimed <- character()
   .rb$queue <- new.env(hash = TRUE, parent = emptyenv())
   out <- c(unlist(as.list(queue, all.names = TRUE), use.names = FALSE), unclaimed)
@@ -55,7 +55,7 @@ rb_hand_over <- function() {
 # object is the result, and it keeps the record's reference too, so nothing
 # waits to be given back.
 rb_take <- function(res, wrap, same) {
-  if (!is.list(res) || identical(names(res)[1L], ".rbridge_error")) return(res)
+  if (identical(names(res)[1L], ".rbridge_error")) return(res)
   if (!wrap) {
     .rb$unclaimed <- rb_record_handles(res)
     return(res)

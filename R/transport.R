@@ -39,7 +39,7 @@ rb_cross <- function(fn, args, call = rlang::caller_env(), wrap = FALSE, same = 
   dispatch <- .rb$dispatch
   if (is.null(dispatch)) dispatch <- rb_connect(call)
   res <- suspendInterrupts({
-    releases <- rb_hand_over()
+    releases <- if (length(.rb$queue) || length(.rb$unclaimed)) rb_hand_over()
     # A calling handler costs less than tryCatch() on this hot path. (If
     # Python is interrupted where the dispatcher cannot answer, on entry to
     # it or after it returned, R cannot tell which, so the releases are not
@@ -47,7 +47,7 @@ rb_cross <- function(fn, args, call = rlang::caller_env(), wrap = FALSE, same = 
     # interrupt, 1.28 an error, which becomes "Calling Python failed".)
     res <- withCallingHandlers(dispatch(fn, args, releases),
                                error = function(e) rb_raise_transport(e, call))
-    rb_take(res, wrap, same)
+    if (is.list(res)) rb_take(res, wrap, same) else res
   })
   if (is.list(res) && identical(names(res)[1L], ".rbridge_error")) rb_raise_python(res, call)
   res
