@@ -81,10 +81,12 @@ rb_claim <- function(handle) {
 # The finalizer of an R object's self: queue its handle, once per
 # reference the self owns.
 rb_finalize <- function(self) {
-  refs <- .subset2(self, "refs")
-  handle <- .subset2(self, "handle")
-  for (i in seq_len(refs %||% 1L)) rb_queue(handle)
-  .rb$finalized <- .rb$finalized + 1
+  # Interrupts held back: cut short here, a handle would be lost.
+  suspendInterrupts({
+    handle <- .subset2(self, "handle")
+    for (i in seq_len(.subset2(self, "refs") %||% 1L)) rb_queue(handle)
+    .rb$finalized <- .rb$finalized + 1
+  })
   invisible()
 }
 
@@ -102,7 +104,7 @@ rb_own <- function(self) {
 rb_queue <- function(handle) {
   n <- .rb$queued + 1
   .rb$queued <- n
-  assign(format(n, scientific = FALSE), handle, envir = .rb$queue)
+  assign(as.character(n), handle, envir = .rb$queue) # a unique key (exact below 1e15)
 }
 
 # The handles waiting in the queue.
