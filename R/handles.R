@@ -48,22 +48,23 @@ rb_hand_over <- function() {
   NULL
 }
 
-# After a crossing, with interrupts still held back: the result's records
-# become R objects that own their references (`wrap`, see rb_call_object()),
-# or their handles wait to be claimed. `same`: an R object whose record the
+# After a crossing, with interrupts still held back: the result's handles
+# wait to be claimed, and with `wrap` (see rb_call_object()) its records
+# become the R objects that claim them. `same`: an R object whose record the
 # crossing may return again (a pipe step returns the model's): then that
 # object is the result, and it keeps the record's reference too, so nothing
 # waits to be given back.
 rb_take <- function(res, wrap, same) {
   if (identical(names(res)[1L], ".rbridge_error")) return(res)
-  if (!wrap) {
-    .rb$unclaimed <- rb_record_handles(res)
-    return(res)
-  }
+  # Noted first, in one statement: setTimeLimit() is not held back, and a
+  # handle not claimed when it fires goes back with the next crossing.
+  .rb$unclaimed <- rb_record_handles(res)
+  if (!wrap) return(res)
   if (!is.null(same)) {
     self <- rb_self(same)
     if (identical(res[["handle"]], .subset2(self, "handle"))) {
       self$refs <- (.subset2(self, "refs") %||% 1L) + 1L
+      rb_claim(.subset2(self, "handle"))
       return(same)
     }
   }
@@ -81,38 +82,41 @@ rb_claim <- function(handle) {
 # The finalizer of an R object's self: queue its handle, once per
 # reference the self owns.
 rb_finalize <- function(self) {
-  # Interrupts held back: cut short here, a handle would be lost.
+  # Short, no loop and interrupts held back: R checks for interrupts and
+  # setTimeLimit() while it evaluates, and a finalizer cut short loses its
+  # handle (a time limit is not held back: the less code, the smaller the
+  # window). All the references go under one key.
   suspendInterrupts({
-    handle <- .subset2(self, "handle")
-    for (i in seq_len(.subset2(self, "refs") %||% 1L)) rb_queue(handle)
+    refs <- .subset2(self, "refs")
+    rb_queue(if (is.null(refs)) .subset2(self, "handle") else rep.int(.subset2(self, "handle"), refs))
     .rb$finalized <- .rb$finalized + 1
   })
   invisible()
+}
+
+# Queue handles (one or several, under one key).
+rb_queue <- function(handles) {
+  n <- .rb$queued + 1
+  .rb$queued <- n
+  assign(as.character(n), handles, envir = .rb$queue) # a unique key (exact below 1e15)
 }
 
 # Take over a record's reference in `self`: claim it and register the
 # finalizer that gives it back, in one step (an interrupt between them would
 # leave the reference with no owner, or with two).
 rb_own <- function(self) {
-  suspendInterrupts({
-    rb_finalize_on_gc(self)
-    rb_claim(.subset2(self, "handle"))
-  })
+  suspendInterrupts(rb_own_now(self))
   invisible()
-}
-
-rb_queue <- function(handle) {
-  n <- .rb$queued + 1
-  .rb$queued <- n
-  assign(as.character(n), handle, envir = .rb$queue) # a unique key (exact below 1e15)
 }
 
 # The handles waiting in the queue.
 rb_queued_handles <- function() unlist(as.list(.rb$queue, all.names = TRUE), use.names = FALSE) %||% character()
 
-rb_finalize_on_gc <- function(self) {
+# With interrupts held back (rb_own(), or a crossing for rb_wrap(owned = TRUE)).
+rb_own_now <- function(self) {
   reg.finalizer(self, rb_finalize, onexit = FALSE)
   .rb$created <- .rb$created + 1
+  rb_claim(.subset2(self, "handle"))
 }
 
 # The handles of the object records in a result (records: lists whose

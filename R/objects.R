@@ -21,9 +21,8 @@ rb_is_record <- function(x) {
     !is.null(rb_classes[[x[["kind"]]]])
 }
 
-# Wrap one object record, taking over its reference: claimed (rb_own()), or,
-# inside the crossing that returned it (`owned = TRUE`, interrupts held
-# back), the object's from the start.
+# Wrap one object record, taking over (claiming) its reference; `owned`:
+# called inside the crossing that returned it, interrupts already held back.
 rb_wrap <- function(rec, owned = FALSE) {
   self <- new.env(parent = environment(rb_wrap), size = 8L)
   self$handle <- rec[["handle"]]
@@ -34,7 +33,7 @@ rb_wrap <- function(rec, owned = FALSE) {
     self$shape <- rb_shape_from_py(rec[["shape"]])
     self$dtype <- rec[["dtype"]]
   }
-  if (owned) rb_finalize_on_gc(self) else rb_own(self)
+  if (owned) rb_own_now(self) else rb_own(self)
   if (identical(rec[["kind"]], "tensor")) {
     obj <- self
   } else {
