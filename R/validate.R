@@ -77,6 +77,10 @@ rb_check_number <- function(x, arg = rlang::caller_arg(x), min = -Inf, call = rl
 # Unlike as.integer(), a number that is not whole (or NA, or too large) is
 # an error instead of being truncated.
 rb_as_integer <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
+  if (is.double(x) && length(x) == 1L && is.null(attributes(x)) && is.finite(x) && x == trunc(x) &&
+      abs(x) <= .Machine$integer.max) {
+    return(as.integer(x)) # the usual case (units = 10), kept short
+  }
   if (!is.double(x)) {
     if (is.integer(x) && !is.object(x)) {
       if (!length(x) || anyNA(x)) rb_abort_arg(x, arg, if (length(x) == 1L) "a whole number" else "whole numbers", call = call)
