@@ -34,7 +34,7 @@
 keras_input <- function(shape = NULL, batch_size = NULL, dtype = NULL, sparse = NULL, ragged = NULL,
                         batch_shape = NULL, name = NULL, tensor = NULL, optional = FALSE) {
   args <- rb_capture_args(rb_input_modifiers, ignore = character())
-  if (!is.null(args$tensor)) args$tensor <- rb_handles(rb_check_tensor(args$tensor, "tensor"))
+  if (!is.null(tensor)) args$tensor <- rb_handle(rb_check_tensor(tensor, "tensor")) # (a handle, as the api takes it)
   do.call(rb_call_object, c(list("make_input"), args))
 }
 
@@ -96,7 +96,7 @@ keras_model_sequential <- function(input_shape = NULL, name = NULL, ..., input_d
   own <- intersect(names(args), c("name", "trainable"))
   input <- args[setdiff(names(args), own)]
   names(input) <- sub("^input_", "", names(input))
-  if (!is.null(input$tensor)) input$tensor <- rb_handles(rb_check_tensor(input$tensor, "input_tensor"))
+  if (!is.null(input_tensor)) input$tensor <- rb_handle(rb_check_tensor(input_tensor, "input_tensor"))
   call_args <- c(list("make_sequential", layers = lapply(layers, rb_handle, call = environment())), args[own],
                  if (length(input)) list(input = input))
   do.call(rb_call_object, call_args)

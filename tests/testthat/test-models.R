@@ -230,3 +230,16 @@ test_that("keras_model_sequential(input_name =) errors name input_name", {
     set_weights(keras_model_sequential(), list("a"))
   })
 })
+
+test_that("keras_input(tensor =) and input_tensor = wrap an existing tensor; anything else names the argument", {
+  skip_if_no_python()
+  x <- keras_input(shape = 3, name = "x")
+  y <- keras_input(tensor = x)
+  expect_s3_class(y, "rbridge_tensor")
+  expect_equal(y$shape, list(NULL, 3L))
+  m <- keras_model_sequential(input_tensor = x) |> layer_dense(units = 2)
+  expect_equal(m$output$shape, list(NULL, 2L))
+  expect_error(keras_input(tensor = 1), "`tensor` must be a symbolic tensor", fixed = TRUE)
+  expect_error(keras_model_sequential(input_tensor = layer_dense(units = 1)), "`input_tensor` must be a symbolic tensor",
+               fixed = TRUE)
+})
