@@ -56,7 +56,7 @@ config_floatx <- function() rb_config_get("floatx")
 #' @rdname config
 #' @export
 config_set_floatx <- function(value) {
-  rb_config_set("floatx", rb_check_string(value, "value"))
+  rb_config_set("floatx", rb_check_string(value))
 }
 
 #' @rdname config
@@ -66,7 +66,7 @@ config_epsilon <- function() rb_config_get("epsilon")
 #' @rdname config
 #' @export
 config_set_epsilon <- function(value) {
-  rb_config_set("epsilon", rb_check_number(value, "value", min = 0))
+  rb_config_set("epsilon", rb_check_number(value, min = 0))
 }
 
 #' @rdname config
@@ -76,7 +76,7 @@ config_image_data_format <- function() rb_config_get("image_data_format")
 #' @rdname config
 #' @export
 config_set_image_data_format <- function(data_format) {
-  rb_config_set("image_data_format", rb_check_string(data_format, "data_format"))
+  rb_config_set("image_data_format", rb_check_string(data_format))
 }
 
 #' @rdname config
@@ -86,7 +86,7 @@ config_dtype_policy <- function() rb_config_get("dtype_policy")
 #' @rdname config
 #' @export
 config_set_dtype_policy <- function(policy) {
-  rb_config_set("dtype_policy", rb_check_string(policy, "policy"))
+  rb_config_set("dtype_policy", rb_check_string(policy))
 }
 
 #' Interactive logging and traceback filtering
@@ -150,7 +150,7 @@ config_is_traceback_filtering_enabled <- function() rb_config_get("traceback_fil
 #' identical(a, b)
 set_random_seed <- function(seed) {
   if (!is.numeric(seed) || length(seed) != 1L || !rb_is_whole(seed) || seed < 0) {
-    rb_abort_arg(seed, "seed", "a non-negative whole number")
+    rb_abort_arg(seed, expected = "a non-negative whole number")
   }
   rb_call("set_random_seed", seed = as.integer(seed))
   invisible(NULL)

@@ -30,9 +30,9 @@
 #' }
 install_rbridge <- function(envname = "r-bridge", ..., python = NULL, new_env = FALSE) {
   rlang::check_dots_empty()
-  rb_check_string(envname, "envname")
-  rb_check_flag(new_env, "new_env")
-  rb_check_string(python, "python", null_ok = TRUE)
+  rb_check_string(envname)
+  rb_check_flag(new_env)
+  rb_check_string(python, null_ok = TRUE)
   src <- rb_python_sources()
   path <- rb_env_path(envname)
   if (new_env && dir.exists(path)) unlink(path, recursive = TRUE)

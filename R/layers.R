@@ -18,9 +18,9 @@ rb_create_layer <- function(kind, object, args, call = rlang::caller_env()) {
                           .call = call))
   }
   if (inherits(object, "rbridge_object")) {
-    rb_abort_arg(object, "object", "missing, a Sequential model, a symbolic tensor or an array", call = call)
+    rb_abort_arg(object, expected = "missing, a Sequential model, a symbolic tensor or an array", call = call)
   }
-  rb_call_arrays("make_layer", kind = kind, args = args, object = rb_as_array(object, "object", call = call),
+  rb_call_arrays("make_layer", kind = kind, args = args, object = rb_as_array(object, call = call),
                  .call = call)
 }
 

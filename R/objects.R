@@ -112,10 +112,10 @@ rb_invoke <- function(self, object, ...) {
                           .call = call))
   }
   if (inherits(object, "rbridge_object")) {
-    rb_abort_arg(object, "object", "a symbolic tensor, an array or a Sequential model", call = call)
+    rb_abort_arg(object, expected = "a symbolic tensor, an array or a Sequential model", call = call)
   }
   x <- if (is.list(object) && !is.data.frame(object)) lapply(object, rb_as_array, arg = "object", call = call) else
-    rb_as_array(object, "object", call = call)
+    rb_as_array(object, call = call)
   rb_call_arrays("call", object = handle, args = list(x), kwargs = kwargs, .call = call)
 }
 
@@ -261,8 +261,8 @@ rb_set_field <- function(x, name, value, call = rlang::caller_env()) {
     rb_cli_abort("Can't set {.field {shown}} of a {cls}: only {.field trainable} and {.field name} can be set.",
                  class = "rbridge_error_argument", argument = "name", call = call)
   }
-  value <- if (name == "trainable") rb_check_flag(value, "value", call = call) else
-    rb_check_string(value, "value", call = call)
+  value <- if (name == "trainable") rb_check_flag(value, call = call) else
+    rb_check_string(value, call = call)
   rb_call("set", object = rb_handle(x, call), attr = name, value = value, .call = call)
   if (name == "name") assign("name", value, envir = rb_self(x))
   x
@@ -359,7 +359,7 @@ str.rbridge_object <- function(object, ...) {
 #' cat(text)
 format.rbridge_model <- function(x, line_length = min(getOption("width"), 180), positions = NULL, ...,
                                  compact = TRUE) {
-  args <- c(list(line_length = rb_as_integer(line_length, "line_length"),
+  args <- c(list(line_length = rb_as_integer(line_length),
                  positions = positions), list(...))
   args <- args[!vapply(args, is.null, TRUE)]
   for (nm in names(args)) args[[nm]] <- rb_check_plain(args[[nm]], nm)

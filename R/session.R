@@ -95,7 +95,7 @@ clear_session <- function(free_memory = TRUE) {
   # than a bare Python call (bench/README.md).
   if (!is.logical(free_memory) || length(free_memory) != 1L || is.na(free_memory) ||
       !is.null(attributes(free_memory))) {
-    free_memory <- rb_check_flag(free_memory, "free_memory")
+    free_memory <- rb_check_flag(free_memory)
   }
   if (free_memory) rb_collect()
   rb_cross("clear_session", if (free_memory) rb_clear_true else rb_clear_false)
@@ -125,7 +125,7 @@ rb_clear_false <- list(free_memory = FALSE)
 #' reset_uids()
 #' get_uid("block")
 get_uid <- function(prefix = "") {
-  prefix <- rb_check_string(prefix, "prefix")
+  prefix <- rb_check_string(prefix)
   as.integer(rb_call("get_uid", prefix = prefix))
 }
 
