@@ -169,6 +169,14 @@ rb_as_array <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env(
 #' `model$add(layer)` and `model$pop()`. `$<-` sets `trainable` and `name`
 #' (where Keras allows it).
 #'
+#' @section rbridge objects as arguments:
+#' A layer, model or tensor passed as an argument of a layer function
+#' reaches Keras as the Python object, as in keras3: `layer_dense(units = 2,
+#' activation = layer_dense(units = 3))` uses the inner layer as the
+#' activation. A model can't be an argument of a layer added to it
+#' (`model |> layer_dense(activation = model)`): that is an error naming the
+#' argument.
+#'
 #' @section R functions as arguments:
 #' R functions can't be passed to layers (e.g. `kernel_initializer =
 #' function(shape) ...`): Python would hold an R closure that itself holds

@@ -20,6 +20,10 @@ The contract:
   a finalizer). The same object returned twice has the same handle.
 * A handle from another process or session, or made up, is an error that
   says so; it never reaches another object.
+* Layer arguments (``make_layer``'s ``args``, ``call``'s ``kwargs``) may
+  hold references to held objects, ``{"__rbridge_object__": handle}``
+  (:data:`OBJECT`): the object itself is passed, as keras3 passes a
+  Python layer as ``activation``.
 * Parameter names are keras3's argument names (``object``, ``units``, ...),
   so an error record's ``argument`` names the R user's argument.
 * A call that fails leaves the session exactly as it was: counters,
