@@ -119,6 +119,7 @@ test_that("with_config() and local_config() errors name the setting", {
   expect_equal(err$argument, "epsilon")
   expect_equal(as.character(conditionCall(err)[[1]]), "with_config")
   expect_equal(config_epsilon(), old)
+  local_snapshots_everywhere()
   expect_snapshot(error = TRUE, {
     with_config(epsilon = -1, 1)
     with_config(floatx = 1, 1)

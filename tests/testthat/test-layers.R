@@ -187,6 +187,7 @@ test_that("a model can't be an argument of a layer added to it; nothing is kept 
   clear_session()
   expect_equal(attr(session_info(), "handles"), base) # every model was freed
   expect_equal(session_counters()$prefix[session_counters()$prefix == "dense"], character())
+  local_snapshots_everywhere()
   expect_snapshot(keras_model_sequential(input_shape = 4, name = "m") |> (\(m) layer_dense(m, units = 4, activation = m))(),
                   error = TRUE)
 })
@@ -230,6 +231,7 @@ test_that("kernel_initializer = NULL means the default, as in Keras", {
 test_that("argument errors users see", {
   skip_if_no_python()
   clear_session()
+  local_snapshots_everywhere()
   expect_snapshot(error = TRUE, {
     layer_dense(units = 1.5)
     layer_dense(units = 2, trainable = NA)

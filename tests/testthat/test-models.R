@@ -220,6 +220,7 @@ test_that("keras_model_sequential(input_name =) errors name input_name", {
   expect_match(conditionMessage(err), "Argument `input_name` must be a string and cannot contain character `/`",
                fixed = TRUE)
   expect_equal(session_counters(), before)
+  local_snapshots_everywhere()
   expect_snapshot(error = TRUE, {
     keras_model_sequential(input_shape = 2, input_name = "a/b")
     keras_model_sequential(input_shape = 2, input_name = 1)

@@ -165,6 +165,7 @@ test_that("setting a field by a huge name gives a short message", {
   expect_s3_class(err, "rbridge_error_argument")
   expect_lt(nchar(conditionMessage(err)), rbridge:::rb_max_message + 200)
   expect_equal(as.character(conditionCall(err)[[1]]), "[[<-")
+  local_snapshots_everywhere()
   expect_snapshot(error = TRUE, {
     l$units <- 3
     l[[1]]
