@@ -63,8 +63,8 @@ rb_take <- function(res, wrap, same) {
   if (!is.null(same)) {
     self <- rb_self(same)
     if (identical(res[["handle"]], .subset2(self, "handle"))) {
+      rb_claim(.subset2(self, "handle")) # (cut short between the two: a leak, never a double release)
       self$refs <- (.subset2(self, "refs") %||% 1L) + 1L
-      rb_claim(.subset2(self, "handle"))
       return(same)
     }
   }
