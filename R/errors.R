@@ -32,14 +32,25 @@ rb_cut <- function(x, n = rb_max_message) {
 # call). `message` may have rlang bullets (names "i", "x", "*"). It is never
 # interpolated, so Python messages with braces are safe; long lines are cut
 # (`cut = FALSE`: a Python message, which Python cut by the same rule).
+#
+# Signalled with interrupts held back (as rb_cli_abort()): rlang::abort()
+# sets options that point to `call`'s frame (`rlang:::error_frame`) and
+# restores them on exit. An interrupt between the two leaves the option set
+# for the rest of the session (every later abort saves and restores the
+# stale value), and with it the user's frame and the rbridge objects in it
+# (`model |> layer_dense()`: the model), whose handles Python then holds
+# with no way back. Handlers still run (held back too); an exiting one
+# unwinds past suspendInterrupts(), which lets interrupts in again.
 rb_abort <- function(message, class = NULL, call = rlang::caller_env(), ..., cut = TRUE) {
-  rlang::abort(if (cut) rb_cut(message) else message, class = c(class, "rbridge_error"), call = call, ...)
+  suspendInterrupts(
+    rlang::abort(if (cut) rb_cut(message) else message, class = c(class, "rbridge_error"), call = call, ...)
+  )
 }
 
 # Our own messages, written with cli markup (`{.arg {arg}}`); values are
 # always interpolated as variables, never pasted into the template.
 rb_cli_abort <- function(message, class = NULL, call = rlang::caller_env(), ..., .envir = parent.frame()) {
-  cli::cli_abort(message, class = c(class, "rbridge_error"), call = call, ..., .envir = .envir)
+  suspendInterrupts(cli::cli_abort(message, class = c(class, "rbridge_error"), call = call, ..., .envir = .envir))
 }
 
 # An argument error: `arg` must be `expected`, not <what x is>.
