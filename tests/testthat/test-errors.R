@@ -60,3 +60,36 @@ test_that("errors show as keras3's do: Error in `fn()`: then ! message", {
   expect_equal(shown[2:3], c("Error in `layer_dense()`:", "! `trainable` must be `TRUE` or `FALSE`, not the string \"yes\"."))
   expect_equal(err$argument, "trainable")
 })
+
+test_that("an interrupt while an rbridge error is raised leaves no frame in rlang's options", {
+  # rlang::abort(call = <frame>) sets the option rlang:::error_frame to that
+  # frame, then registers its restore (rlang's local_options(): options(),
+  # then defer()). A SIGINT between the two, as r.sigint sends, left the
+  # option set for the session, and the user's frame (and the rbridge
+  # objects in it) alive. Here the SIGINT lands exactly there.
+  skip_on_os("windows") # (no SIGINT to oneself)
+  hook <- new.env()
+  hook$armed <- FALSE
+  old <- options(`rlang:::error_frame` = NULL)
+  on.exit(options(old), add = TRUE)
+  suppressMessages(trace("defer", where = asNamespace("rlang"), print = FALSE, tracer = bquote({
+    if (isTRUE(get("armed", envir = .(hook)))) {
+      assign("armed", FALSE, envir = .(hook))
+      tools::pskill(Sys.getpid(), tools::SIGINT)
+      for (i in 1:100000) NULL # R takes a pending interrupt in loops
+    }
+  })))
+  on.exit(suppressMessages(untrace("defer", where = asNamespace("rlang"))), add = TRUE)
+  user_fn <- function(object) {
+    hook$armed <- TRUE
+    rbridge:::rb_abort("boom")
+  }
+  seen <- character()
+  tryCatch({
+    tryCatch(user_fn(new.env()), rbridge_error = function(e) seen <<- c(seen, "error"))
+    for (i in 1:100000) NULL
+  }, interrupt = function(c) seen <<- c(seen, "interrupt"))
+  expect_false(hook$armed) # the SIGINT was sent inside rlang's window
+  expect_equal(seen, c("error", "interrupt")) # taken once the error was raised
+  expect_null(getOption("rlang:::error_frame"))
+})
