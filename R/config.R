@@ -4,9 +4,11 @@
 # survive clear_session(); the logging and traceback-filtering flags are
 # session state and go back to enabled on clear_session().
 
-rb_config_get <- function(name) rb_call("config_get", name = name)
+rb_config_get <- function(name, call = rlang::caller_env()) rb_call("config_get", name = name, .call = call)
 
-rb_config_set <- function(name, value) invisible(rb_call("config_set", name = name, value = value))
+rb_config_set <- function(name, value, call = rlang::caller_env()) {
+  invisible(rb_call("config_set", name = name, value = value, .call = call))
+}
 
 #' Config settings
 #'
@@ -54,7 +56,7 @@ config_floatx <- function() rb_config_get("floatx")
 #' @rdname config
 #' @export
 config_set_floatx <- function(value) {
-  rb_config_set("floatx", rb_check_string(value, "value"))
+  rb_config_set("floatx", rb_check_string(value))
 }
 
 #' @rdname config
@@ -64,7 +66,7 @@ config_epsilon <- function() rb_config_get("epsilon")
 #' @rdname config
 #' @export
 config_set_epsilon <- function(value) {
-  rb_config_set("epsilon", rb_check_number(value, "value"))
+  rb_config_set("epsilon", rb_check_number(value, min = 0))
 }
 
 #' @rdname config
@@ -74,7 +76,7 @@ config_image_data_format <- function() rb_config_get("image_data_format")
 #' @rdname config
 #' @export
 config_set_image_data_format <- function(data_format) {
-  rb_config_set("image_data_format", rb_check_string(data_format, "data_format"))
+  rb_config_set("image_data_format", rb_check_string(data_format))
 }
 
 #' @rdname config
@@ -84,7 +86,7 @@ config_dtype_policy <- function() rb_config_get("dtype_policy")
 #' @rdname config
 #' @export
 config_set_dtype_policy <- function(policy) {
-  rb_config_set("dtype_policy", rb_check_string(policy, "policy"))
+  rb_config_set("dtype_policy", rb_check_string(policy))
 }
 
 #' Interactive logging and traceback filtering
@@ -148,20 +150,22 @@ config_is_traceback_filtering_enabled <- function() rb_config_get("traceback_fil
 #' identical(a, b)
 set_random_seed <- function(seed) {
   if (!is.numeric(seed) || length(seed) != 1L || !rb_is_whole(seed) || seed < 0) {
-    rb_abort_arg(seed, "seed", "a non-negative whole number")
+    rb_abort_arg(seed, expected = "a non-negative whole number")
   }
   rb_call("set_random_seed", seed = as.integer(seed))
   invisible(NULL)
 }
 
 # Settings local_config() knows, with their R checks.
+# Each is function(x, arg, call), as rb_capture_args()'s modifiers.
+# (Closures: validate.R is loaded after this file.)
 rb_config_checks <- list(
-  floatx = function(v) rb_check_string(v, "floatx"),
-  epsilon = function(v) rb_check_number(v, "epsilon"),
-  image_data_format = function(v) rb_check_string(v, "image_data_format"),
-  dtype_policy = function(v) rb_check_string(v, "dtype_policy"),
-  interactive_logging = function(v) rb_check_flag(v, "interactive_logging"),
-  traceback_filtering = function(v) rb_check_flag(v, "traceback_filtering")
+  floatx = function(x, arg, call) rb_check_string(x, arg, call = call),
+  epsilon = function(x, arg, call) rb_check_number(x, arg, min = 0, call = call),
+  image_data_format = function(x, arg, call) rb_check_string(x, arg, call = call),
+  dtype_policy = function(x, arg, call) rb_check_string(x, arg, call = call),
+  interactive_logging = function(x, arg, call) rb_check_flag(x, arg, call = call),
+  traceback_filtering = function(x, arg, call) rb_check_flag(x, arg, call = call)
 )
 
 #' Change config settings temporarily
@@ -190,7 +194,7 @@ rb_config_checks <- list(
 #' f()
 #' config_epsilon()
 local_config <- function(..., .local_envir = parent.frame()) {
-  rb_local_config(list(...), .local_envir)
+  rb_local_config(list(...), .local_envir, environment())
 }
 
 #' @rdname local_config
@@ -206,35 +210,35 @@ with_config <- function(..., code) {
     }
     env <- parent.frame()
     settings <- lapply(exprs[-unnamed], eval, envir = env)
-    rb_local_config(settings, environment())
+    rb_local_config(settings, environment(), environment())
     eval(exprs[[unnamed]], env)
   } else {
-    rb_local_config(list(...), environment())
+    rb_local_config(list(...), environment(), environment())
     force(code)
   }
 }
 
-rb_local_config <- function(settings, envir) {
+rb_local_config <- function(settings, envir, call) {
   nms <- names(settings)
   if (length(settings) && (is.null(nms) || any(nms == ""))) {
     rb_cli_abort("All settings in {.arg ...} must be named, e.g. {.code floatx = \"float64\"}.",
-                 class = "rbridge_error_argument", argument = "...")
+                 class = "rbridge_error_argument", argument = "...", call = call)
   }
   unknown <- setdiff(nms, names(rb_config_checks))
   if (length(unknown)) {
     known <- names(rb_config_checks)
     rb_cli_abort(c("Unknown {cli::qty(length(unknown))}setting{?s} {.arg {unknown}}.",
                    i = "Expected one of: {.val {known}}."),
-                 class = "rbridge_error_argument", argument = "...")
+                 class = "rbridge_error_argument", argument = "...", call = call)
   }
-  for (nm in nms) settings[[nm]] <- rb_config_checks[[nm]](settings[[nm]])
+  for (nm in nms) settings[nm] <- list(rb_config_checks[[nm]](settings[[nm]], nm, call = call))
   old <- list()
   restore <- function() {
-    for (nm in rev(names(old))) rb_call("config_set", name = nm, value = old[[nm]])
+    for (nm in rev(names(old))) rb_call("config_set", name = nm, value = old[[nm]], .call = call)
   }
   withr::defer(restore(), envir = envir)
   for (nm in nms) {
-    old[[nm]] <- rb_call("config_set", name = nm, value = settings[[nm]])
+    old[nm] <- list(rb_call("config_set", name = nm, value = settings[[nm]], .call = call))
   }
   invisible(old)
 }

@@ -30,16 +30,16 @@
 #' }
 install_rbridge <- function(envname = "r-bridge", ..., python = NULL, new_env = FALSE) {
   rlang::check_dots_empty()
-  rb_check_string(envname, "envname")
-  rb_check_flag(new_env, "new_env")
-  rb_check_string(python, "python", null_ok = TRUE)
+  rb_check_string(envname)
+  rb_check_flag(new_env)
+  rb_check_string(python, null_ok = TRUE)
   src <- rb_python_sources()
   path <- rb_env_path(envname)
   if (new_env && dir.exists(path)) unlink(path, recursive = TRUE)
   env_python <- file.path(path, "bin", "python")
   if (!file.exists(env_python)) {
     base <- python %||% Sys.which("python3")
-    rb_check_base_python(base)
+    rb_check_base_python(base, call = environment())
     message("Creating the Python environment ", path)
     rb_run(base, c("-m", "venv", path), "create the environment")
   }
@@ -68,13 +68,13 @@ install_rbridge <- function(envname = "r-bridge", ..., python = NULL, new_env = 
 }
 
 # Where the Python package shipped with rbridge is; an error if it is not.
-rb_python_sources <- function() {
+rb_python_sources <- function(call = rlang::caller_env()) {
   src <- system.file("python", package = "rbridge")
   if (!nzchar(src) || !file.exists(file.path(src, "r_bridge", "api.py"))) {
     rb_abort(c("This installation of rbridge does not ship the r_bridge Python package.",
                i = paste("Reinstall rbridge from its source package (R CMD build, then R CMD INSTALL), or install",
                          "r_bridge into a Python yourself and set RBRIDGE_PYTHON to that Python.")),
-             class = "rbridge_error_python")
+             class = "rbridge_error_python", call = call)
   }
   src
 }
@@ -88,11 +88,11 @@ rb_sources_stamp <- function(src) {
 
 # The Python that creates the environment must be recent enough and have
 # ssl (pip needs it to fetch numpy), venv and ensurepip.
-rb_check_base_python <- function(python) {
+rb_check_base_python <- function(python, call = rlang::caller_env()) {
   if (!nzchar(python) || !file.exists(python)) {
     rb_abort(c("No Python to create the environment with.",
                i = "Install Python 3.10 or later, or pass `python =` the path of one."),
-             class = "rbridge_error_python", argument = "python")
+             class = "rbridge_error_python", argument = "python", call = call)
   }
   probe <- paste(
     "import importlib.util as u, sys",
@@ -106,12 +106,12 @@ rb_check_base_python <- function(python) {
   status <- attr(out, "status") %||% 0L
   if (status != 0L) {
     rb_abort(c(sprintf("%s does not run.", python), x = utils::tail(out, 3)),
-             class = "rbridge_error_python", argument = "python")
+             class = "rbridge_error_python", argument = "python", call = call)
   }
   if (length(out)) {
     rb_abort(c(sprintf("%s can't make rbridge's environment: it lacks", python),
                stats::setNames(out, rep("x", length(out)))),
-             class = "rbridge_error_python", argument = "python")
+             class = "rbridge_error_python", argument = "python", call = call)
   }
   invisible(python)
 }
@@ -121,12 +121,12 @@ rb_python_ok <- function(python, code) {
 }
 
 # Run a command; its standard output, or an error saying what failed.
-rb_run <- function(cmd, args, what) {
+rb_run <- function(cmd, args, what, call = rlang::caller_env()) {
   out <- suppressWarnings(system2(cmd, args, stdout = TRUE, stderr = TRUE))
   status <- attr(out, "status") %||% 0L
   if (status != 0L) {
     rb_abort(c(sprintf("Could not %s.", what), x = sprintf("`%s %s` failed:", cmd, paste(args, collapse = " ")),
-               utils::tail(out, 10)), class = "rbridge_error_python")
+               utils::tail(out, 10)), class = "rbridge_error_python", call = call)
   }
   out[length(out)]
 }

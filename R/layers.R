@@ -5,17 +5,36 @@
 # layer; a Sequential model -> the layer is added and the model returned
 # invisibly; a symbolic tensor (or list of them) -> the output; an array ->
 # the layer's output on it, computed eagerly. All in one atomic crossing.
-rb_create_layer <- function(kind, object, args) {
-  if (is.null(object)) return(rb_wrap(rb_call("make_layer", kind = kind, args = args)))
-  if (inherits(object, "rbridge_model") || rb_is_tensors(object)) {
-    rec <- rb_call("make_layer", kind = kind, args = args, object = rb_handles(object))
-    out <- rb_wrap_same(rec, object)
+rb_create_layer <- function(kind, object, args, call = rlang::caller_env()) {
+  if (is.null(object)) return(rb_call_object("make_layer", kind = kind, args = args, .call = call))
+  if (inherits(object, "rbridge_model")) {
+    rb_check_not_self(args, object, call)
+    out <- rb_call_object("make_layer", kind = kind, args = args, object = rb_handle(object, call),
+                          .call = call, .same = object)
     return(if (identical(out, object)) invisible(out) else out)
   }
-  if (inherits(object, "rbridge_object")) {
-    rb_abort_arg(object, "object", "missing, a Sequential model, a symbolic tensor or an array")
+  if (rb_is_tensors(object)) {
+    return(rb_call_object("make_layer", kind = kind, args = args, object = rb_handles(object, call),
+                          .call = call))
   }
-  rb_call_arrays("make_layer", kind = kind, args = args, object = rb_as_array(object, "object"))
+  if (inherits(object, "rbridge_object")) {
+    rb_abort_arg(object, expected = "missing, a Sequential model, a symbolic tensor or an array", call = call)
+  }
+  rb_call_arrays("make_layer", kind = kind, args = args, object = rb_as_array(object, call = call),
+                 .call = call)
+}
+
+# `model |> layer_dense(activation = model)` would make the model hold
+# itself (and call itself forever): refused, naming the argument.
+rb_check_not_self <- function(args, model, call) {
+  self <- rb_object_arg(model)
+  for (nm in names(args)) {
+    if (identical(args[[nm]], self)) {
+      rb_cli_abort(c("{.arg {nm}} can't be the model the layer is added to.",
+                     i = "The model would hold itself, and calling it would never end."),
+                   class = "rbridge_error_argument", argument = nm, call = call)
+    }
+  }
 }
 
 #' Just your regular densely-connected NN layer

@@ -34,8 +34,8 @@
 keras_input <- function(shape = NULL, batch_size = NULL, dtype = NULL, sparse = NULL, ragged = NULL,
                         batch_shape = NULL, name = NULL, tensor = NULL, optional = FALSE) {
   args <- rb_capture_args(rb_input_modifiers, ignore = character())
-  if (!is.null(args$tensor)) args$tensor <- rb_handles(rb_check_tensor(args$tensor, "tensor"))
-  rb_wrap(do.call(rb_call, c(list("make_input"), args)))
+  if (!is.null(tensor)) args$tensor <- rb_handle(rb_check_tensor(tensor)) # (a handle, as the api takes it)
+  do.call(rb_call_object, c(list("make_input"), args))
 }
 
 #' @rdname keras_input
@@ -43,8 +43,8 @@ keras_input <- function(shape = NULL, batch_size = NULL, dtype = NULL, sparse = 
 layer_input <- keras_input
 
 
-rb_check_tensor <- function(x, arg) {
-  if (!inherits(x, "rbridge_tensor")) rb_abort_arg(x, arg, "a symbolic tensor")
+rb_check_tensor <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
+  if (!inherits(x, "rbridge_tensor")) rb_abort_arg(x, arg, "a symbolic tensor", call = call)
   x
 }
 
@@ -94,15 +94,15 @@ keras_model_sequential <- function(input_shape = NULL, name = NULL, ..., input_d
   if (inherits(layers, "rbridge_object")) layers <- list(layers)
   if (!is.list(layers) || is.object(layers) ||
       !all(vapply(layers, inherits, TRUE, what = c("rbridge_layer", "rbridge_tensor")))) {
-    rb_abort_arg(layers, "layers", "a list of layers (the first may be a symbolic input)")
+    rb_abort_arg(layers, expected = "a list of layers (the first may be a symbolic input)")
   }
   own <- intersect(names(args), c("name", "trainable"))
   input <- args[setdiff(names(args), own)]
   names(input) <- sub("^input_", "", names(input))
-  if (!is.null(input$tensor)) input$tensor <- rb_handles(rb_check_tensor(input$tensor, "input_tensor"))
-  call_args <- c(list("make_sequential", layers = lapply(layers, rb_handle)), args[own],
+  if (!is.null(input_tensor)) input$tensor <- rb_handle(rb_check_tensor(input_tensor))
+  call_args <- c(list("make_sequential", layers = lapply(layers, rb_handle, call = environment())), args[own],
                  if (length(input)) list(input = input))
-  rb_wrap(do.call(rb_call, call_args))
+  do.call(rb_call_object, call_args)
 }
 
 
@@ -131,21 +131,21 @@ keras_model_sequential <- function(input_shape = NULL, name = NULL, ..., input_d
 #' predict(model, matrix(1, 2, 3))
 keras_model <- function(inputs = NULL, outputs = NULL, ...) {
   args <- rb_capture_args(list(trainable = rb_check_flag,
-                               name = function(x, arg) rb_check_string(x, arg, null_ok = TRUE)),
+                               name = function(x, arg, call) rb_check_string(x, arg, null_ok = TRUE, call = call)),
                           ignore = c("inputs", "outputs"))
   if (is.list(inputs) && !is.object(inputs) && is.null(names(inputs)) && length(inputs) == 1L) inputs <- inputs[[1L]]
   if (is.list(outputs) && !is.object(outputs) && is.null(names(outputs)) && length(outputs) == 1L) {
     outputs <- outputs[[1L]]
   }
-  if (!rb_is_tensors(inputs)) rb_abort_arg(inputs, "inputs", "a symbolic tensor or a list of them")
-  if (!rb_is_tensors(outputs)) rb_abort_arg(outputs, "outputs", "a symbolic tensor or a list of them")
-  rb_wrap(do.call(rb_call, c(list("make_model", inputs = rb_handles(inputs), outputs = rb_handles(outputs)),
-                             args)))
+  if (!rb_is_tensors(inputs)) rb_abort_arg(inputs, expected = "a symbolic tensor or a list of them")
+  if (!rb_is_tensors(outputs)) rb_abort_arg(outputs, expected = "a symbolic tensor or a list of them")
+  do.call(rb_call_object, c(list("make_model", inputs = rb_handles(inputs), outputs = rb_handles(outputs)),
+                            args))
 }
 
-rb_check_layer <- function(object, arg = "object") {
-  if (!inherits(object, "rbridge_layer")) rb_abort_arg(object, arg, "a layer or a model")
-  rb_handle(object)
+rb_check_layer <- function(object, arg = rlang::caller_arg(object), call = rlang::caller_env()) {
+  if (!inherits(object, "rbridge_layer")) rb_abort_arg(object, arg, "a layer or a model", call = call)
+  rb_handle(object, call)
 }
 
 #' Generate predictions
@@ -174,11 +174,12 @@ predict.rbridge_layer <- function(object, x, batch_size = NULL, verbose = "auto"
   args <- rb_capture_args(list(batch_size = rb_as_integer, steps = rb_as_integer),
                           ignore = c("object", "x"))
   x <- if (is.list(x) && !is.data.frame(x)) {
-    out <- lapply(seq_along(x), function(i) rb_as_array(x[[i]], sprintf("x[[%d]]", i)))
+    env <- environment()
+    out <- lapply(seq_along(x), function(i) rb_as_array(x[[i]], sprintf("x[[%d]]", i), call = env))
     names(out) <- names(x)
     out
   } else {
-    rb_as_array(x, "x")
+    rb_as_array(x)
   }
   do.call(rb_call_arrays, c(list("predict", object = handle, x = x), args))
 }
@@ -222,7 +223,7 @@ count_params <- function(object) {
 get_weights <- function(object, trainable = NA) {
   handle <- rb_check_layer(object)
   if (!is.logical(trainable) || length(trainable) != 1L) {
-    rb_abort_arg(trainable, "trainable", "`TRUE`, `FALSE` or `NA`")
+    rb_abort_arg(trainable, expected = "`TRUE`, `FALSE` or `NA`")
   }
   if (is.na(trainable)) rb_call_arrays("get_weights", object = handle) else
     rb_call_arrays("get_weights", object = handle, trainable = trainable)
@@ -233,10 +234,11 @@ get_weights <- function(object, trainable = NA) {
 set_weights <- function(object, weights) {
   handle <- rb_check_layer(object)
   if (!is.list(weights) || is.object(weights)) {
-    rb_abort_arg(weights, "weights", "a list of numeric arrays")
+    rb_abort_arg(weights, expected = "a list of numeric arrays")
   }
+  env <- environment()
   weights <- lapply(seq_along(weights), function(i) {
-    rb_as_array(weights[[i]], sprintf("weights[[%d]]", i))
+    rb_as_array(weights[[i]], sprintf("weights[[%d]]", i), call = env)
   })
   rb_call_arrays("set_weights", object = handle, weights = weights)
   invisible(object)
@@ -263,17 +265,17 @@ set_weights <- function(object, weights) {
 #' get_layer(model, index = 2)
 get_layer <- function(object, name = NULL, index = NULL) {
   handle <- rb_check_layer(object)
-  name <- rb_check_string(name, "name", null_ok = TRUE)
+  name <- rb_check_string(name, null_ok = TRUE)
   if (!is.null(index)) {
-    index <- rb_as_integer(index, "index")
-    if (!is.integer(index) || length(index) != 1L) rb_abort_arg(index, "index", "a whole number")
+    index <- rb_as_integer(index)
+    if (!is.integer(index) || length(index) != 1L) rb_abort_arg(index, expected = "a whole number")
     if (index == 0L) {
       rb_cli_abort("{.arg index} for {.fn get_layer} is 1-based (0 was passed as the index).",
                    class = "rbridge_error_argument", argument = "index")
     }
     if (index > 0L) index <- index - 1L
   }
-  rb_wrap(rb_call("get_layer", object = handle, name = name, index = index))
+  rb_call_object("get_layer", object = handle, name = name, index = index)
 }
 
 #' Remove the last layer in a Sequential model
@@ -293,17 +295,18 @@ get_layer <- function(object, name = NULL, index = NULL) {
 #' pop_layer(model)
 #' length(model$layers)
 pop_layer <- function(object, rebuild = TRUE) {
-  if (!inherits(object, "rbridge_model")) rb_abort_arg(object, "object", "a Sequential model")
-  rebuild <- rb_check_flag(rebuild, "rebuild")
-  rb_wrap(rb_call("pop", object = rb_handle(object), rebuild = rebuild))
+  if (!inherits(object, "rbridge_model")) rb_abort_arg(object, expected = "a Sequential model")
+  rebuild <- rb_check_flag(rebuild)
+  rb_call_object("pop", object = rb_handle(object), rebuild = rebuild)
 }
 
 # model$add(layer): adds a layer (or, first, a symbolic input) to a
 # Sequential model, like Keras's Sequential.add(); returns the model
 # invisibly.
-rb_add <- function(object, layer) {
+rb_add <- function(object, layer, call = rlang::caller_env()) {
   if (!inherits(layer, c("rbridge_layer", "rbridge_tensor"))) {
-    rb_abort_arg(layer, "layer", "a layer or a symbolic input")
+    rb_abort_arg(layer, expected = "a layer or a symbolic input", call = call)
   }
-  invisible(rb_wrap_same(rb_call("add", object = rb_handle(object), layer = rb_handle(layer)), object))
+  invisible(rb_call_object("add", object = rb_handle(object, call), layer = rb_handle(layer, call),
+                           .call = call, .same = object))
 }

@@ -7,18 +7,8 @@
 # self, as keras3's are: `layer(x)`, `model(x)`, `model |> layer()`.
 # Tensors, which keras3 does not call, are the self environment itself.
 #
-# Each record is one reference held in Python. The self that keeps it claims
-# its handle (rb_claim(), see transport.R: a handle not claimed by the next
-# crossing is given back in it) and its finalizer gives it back. Finalizers
-# run inside R's garbage collector, where calling Python is not safe, so
-# they only queue the handle (rb_release_later()); the next crossing
-# releases the queue.
-
-rb_finalize <- function(self) {
-  rb_release_later(.subset2(self, "handle"))
-  .rb$finalized <- .rb$finalized + 1
-  invisible()
-}
+# Each record is one reference held in Python: the self that keeps it owns
+# its handle (rb_own(), handles.R).
 
 rb_classes <- list(
   layer = c("rbridge_layer", "rbridge_object"),
@@ -31,8 +21,9 @@ rb_is_record <- function(x) {
     !is.null(rb_classes[[x[["kind"]]]])
 }
 
-# Wrap one object record (taking over its reference).
-rb_wrap <- function(rec) {
+# Wrap one object record, taking over (claiming) its reference; `owned`:
+# called inside the crossing that returned it, interrupts already held back.
+rb_wrap <- function(rec, owned = FALSE) {
   self <- new.env(parent = environment(rb_wrap), size = 8L)
   self$handle <- rec[["handle"]]
   self$kind <- rec[["kind"]]
@@ -42,14 +33,7 @@ rb_wrap <- function(rec) {
     self$shape <- rb_shape_from_py(rec[["shape"]])
     self$dtype <- rec[["dtype"]]
   }
-  # Claiming the reference and registering the finalizer that gives it back
-  # are one step: an interrupt (or setTimeLimit()) between them would leave
-  # the reference with no owner, or with two.
-  suspendInterrupts({
-    reg.finalizer(self, rb_finalize, onexit = FALSE)
-    rb_claim(self$handle)
-    .rb$created <- .rb$created + 1
-  })
+  if (owned) rb_own_now(self) else rb_own(self)
   if (identical(rec[["kind"]], "tensor")) {
     obj <- self
   } else {
@@ -69,25 +53,14 @@ rb_callable <- function(self) {
 
 # A result from Python as R values: records become objects (each keeps the
 # reference its record counts), lists and dicts are walked.
-rb_from_py <- function(x) {
-  if (rb_is_record(x)) return(rb_wrap(x))
+rb_from_py <- function(x, owned = FALSE) {
+  if (rb_is_record(x)) return(rb_wrap(x, owned))
   if (is.list(x) && !is.object(x)) {
-    out <- lapply(x, rb_from_py)
+    out <- lapply(x, rb_from_py, owned = owned)
     names(out) <- names(x)
     return(out)
   }
   x
-}
-
-# The result of an operation on `object` that returns `object` itself (a
-# pipe step `model |> layer_dense()` returns the model's record): the
-# existing R object is returned; the record's reference, unclaimed, goes
-# back with the next crossing.
-rb_wrap_same <- function(rec, object) {
-  if (inherits(object, "rbridge_object") && identical(rec[["handle"]], rb_handle(object))) {
-    return(object)
-  }
-  rb_wrap(rec)
 }
 
 rb_self <- function(x) {
@@ -100,11 +73,11 @@ rb_field <- function(x, name) {
   if (is.null(self)) NULL else get0(name, envir = self, inherits = FALSE)
 }
 
-rb_handle <- function(x) {
+rb_handle <- function(x, call = rlang::caller_env()) {
   h <- rb_field(x, "handle")
   if (!is.character(h) || length(h) != 1L) {
     rb_cli_abort("This is not an rbridge object made in this R session (it has no handle).",
-                 class = "rbridge_error_argument")
+                 class = "rbridge_error_argument", call = call)
   }
   h
 }
@@ -113,35 +86,37 @@ rb_handle <- function(x) {
 # integers, NULL for an unknown size.
 rb_shape_from_py <- function(shape) lapply(shape, function(d) if (is.null(d)) NULL else as.integer(d))
 
-# Number of rbridge objects alive in R (made and not yet finalized).
-rb_outstanding <- function() .rb$created - .rb$finalized
-
 # --------------------------------------------------------------- calling
 # `layer(object, ...)`, as keras3's compose_layer(): a Sequential model gets
 # the layer added (the model is returned invisibly); a symbolic tensor (or a
 # list of them) gives the output tensor(s); an array is computed eagerly.
 rb_invoke <- function(self, object, ...) {
+  call <- parent.frame() # the object's own frame: errors name `dense(x)`
   if (missing(object)) {
     rb_cli_abort("{.arg object} is missing: call a layer or model on a tensor, an array or a Sequential model.",
-                 class = "rbridge_error_argument", argument = "object")
+                 class = "rbridge_error_argument", argument = "object", call = call)
   }
   handle <- .subset2(self, "handle")
   if (inherits(object, "rbridge_model") && identical(rb_field(object, "class"), "Sequential")) {
     if (...length()) warning("arguments passed via `...` are ignored when adding a layer to a model")
-    rec <- rb_call("add", object = rb_handle(object), layer = handle)
-    return(invisible(rb_wrap_same(rec, object)))
+    return(invisible(rb_call_object("add", object = rb_handle(object, call), layer = handle, .call = call,
+                                    .same = object)))
   }
   kwargs <- list(...)
-  for (nm in names(kwargs)) rb_check_plain(kwargs[[nm]], nm)
+  for (nm in names(kwargs)) {
+    value <- rb_check_plain(kwargs[[nm]], nm, call = call)
+    if (!is.null(value)) kwargs[[nm]] <- value
+  }
   if (rb_is_tensors(object)) {
-    return(rb_from_py(rb_call("call", object = handle, args = list(rb_handles(object)), kwargs = kwargs)))
+    return(rb_call_object("call", object = handle, args = list(rb_handles(object, call)), kwargs = kwargs,
+                          .call = call))
   }
   if (inherits(object, "rbridge_object")) {
-    rb_abort_arg(object, "object", "a symbolic tensor, an array or a Sequential model")
+    rb_abort_arg(object, expected = "a symbolic tensor, an array or a Sequential model", call = call)
   }
-  x <- if (is.list(object) && !is.data.frame(object)) lapply(object, rb_as_array, arg = "object") else
-    rb_as_array(object, "object")
-  rb_call_arrays("call", object = handle, args = list(x), kwargs = kwargs)
+  x <- if (is.list(object) && !is.data.frame(object)) lapply(object, rb_as_array, arg = "object", call = call) else
+    rb_as_array(object, call = call)
+  rb_call_arrays("call", object = handle, args = list(x), kwargs = kwargs, .call = call)
 }
 
 rb_is_tensors <- function(x) {
@@ -150,27 +125,31 @@ rb_is_tensors <- function(x) {
 }
 
 # Handles of a tensor, or of a list of them (names kept: a dict in Python).
-rb_handles <- function(x) {
-  if (inherits(x, "rbridge_object")) return(rb_handle(x))
-  out <- lapply(x, rb_handle)
+rb_handles <- function(x, call = rlang::caller_env()) {
+  if (inherits(x, "rbridge_object")) return(rb_handle(x, call))
+  out <- lapply(x, rb_handle, call = call)
   names(out) <- names(x)
   out
 }
 
 # R numbers (vector, matrix, array, data frame) to a double array.
-rb_as_array <- function(x, arg) {
+rb_as_array <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
   if (is.data.frame(x)) {
     if (!all(vapply(x, function(col) is.numeric(col) || is.logical(col), TRUE))) {
-      rb_abort_arg(x, arg, "a numeric matrix, array or data frame")
+      rb_abort_arg(x, arg, "a numeric matrix, array or data frame", call = call)
     }
     x <- as.matrix(x)
   }
   if (!(is.numeric(x) || is.logical(x)) || is.object(x) || (!length(x) && is.null(dim(x)))) {
-    rb_abort_arg(x, arg, "a numeric matrix or array")
+    rb_abort_arg(x, arg, "a numeric matrix or array", call = call)
   }
+  # Changed only where needed: after any replacement (even one that changes
+  # nothing) reticulate copies the array instead of sharing R's memory
+  # (measured: set_weights() of a 1000 x 1000 kernel 12x slower, with R
+  # collections).
   if (is.null(dim(x))) x <- array(x, dim = length(x))
-  storage.mode(x) <- "double"
-  dimnames(x) <- NULL
+  if (!is.double(x)) storage.mode(x) <- "double"
+  if (!is.null(dimnames(x))) dimnames(x) <- NULL
   x
 }
 
@@ -189,6 +168,14 @@ rb_as_array <- function(x, arg) {
 #' `model$predict(x)`, `model$get_layer(name)`, and for a Sequential model
 #' `model$add(layer)` and `model$pop()`. `$<-` sets `trainable` and `name`
 #' (where Keras allows it).
+#'
+#' @section rbridge objects as arguments:
+#' A layer, model or tensor passed as an argument of a layer function
+#' reaches Keras as the Python object, as in keras3: `layer_dense(units = 2,
+#' activation = layer_dense(units = 3))` uses the inner layer as the
+#' activation. A model can't be an argument of a layer added to it
+#' (`model |> layer_dense(activation = model)`): that is an error naming the
+#' argument.
 #'
 #' @section R functions as arguments:
 #' R functions can't be passed to layers (e.g. `kernel_initializer =
@@ -240,11 +227,11 @@ rb_object_methods <- c("count_params", "get_weights", "set_weights", "summary", 
   rb_get_field(x, name)
 }
 
-rb_get_field <- function(x, name) {
+rb_get_field <- function(x, name, call = rlang::caller_env()) {
   if (name %in% rb_local_fields) return(rb_field(x, name))
   if (inherits(x, "rbridge_tensor") && name %in% rb_tensor_fields) return(rb_field(x, name))
   if (!inherits(x, "rbridge_tensor") && name %in% rb_object_methods) return(rb_method(x, name))
-  rb_from_py(rb_call_arrays("get", object = rb_handle(x), attr = name))
+  rb_call_arrays("get", object = rb_handle(x, call), attr = name, .call = call, .wrap = TRUE)
 }
 
 rb_method <- function(x, name) {
@@ -263,17 +250,7 @@ rb_method <- function(x, name) {
 
 #' @rdname rbridge-object
 #' @export
-`$<-.rbridge_object` <- function(x, name, value) {
-  if (!name %in% c("trainable", "name")) {
-    cls <- rb_field(x, "class")
-    rb_cli_abort("Can't set {.field {name}} of a {cls}: only {.field trainable} and {.field name} can be set.",
-                 class = "rbridge_error_argument", argument = name)
-  }
-  value <- if (name == "trainable") rb_check_flag(value, "value") else rb_check_string(value, "value")
-  rb_call("set", object = rb_handle(x), attr = name, value = value)
-  if (name == "name") assign("name", value, envir = rb_self(x))
-  x
-}
+`$<-.rbridge_object` <- function(x, name, value) rb_set_field(x, name, value)
 
 #' @rdname rbridge-object
 #' @export
@@ -282,7 +259,21 @@ rb_method <- function(x, name) {
     rb_cli_abort("Fields of rbridge objects are set by name.", class = "rbridge_error_argument",
                  argument = "name")
   }
-  `$<-.rbridge_object`(x, name, value)
+  rb_set_field(x, name, value)
+}
+
+rb_set_field <- function(x, name, value, call = rlang::caller_env()) {
+  if (!name %in% c("trainable", "name")) {
+    cls <- rb_field(x, "class")
+    shown <- rb_cut(name) # a field name can be any string, even 1 MB
+    rb_cli_abort("Can't set {.field {shown}} of a {cls}: only {.field trainable} and {.field name} can be set.",
+                 class = "rbridge_error_argument", argument = "name", call = call)
+  }
+  value <- if (name == "trainable") rb_check_flag(value, call = call) else
+    rb_check_string(value, call = call)
+  rb_call("set", object = rb_handle(x, call), attr = name, value = value, .call = call)
+  if (name == "name") assign("name", value, envir = rb_self(x))
+  x
 }
 
 #' @rdname rbridge-object
@@ -376,10 +367,10 @@ str.rbridge_object <- function(object, ...) {
 #' cat(text)
 format.rbridge_model <- function(x, line_length = min(getOption("width"), 180), positions = NULL, ...,
                                  compact = TRUE) {
-  args <- c(list(line_length = rb_as_integer(line_length, "line_length"),
+  args <- c(list(line_length = rb_as_integer(line_length),
                  positions = positions), list(...))
   args <- args[!vapply(args, is.null, TRUE)]
-  for (nm in names(args)) rb_check_plain(args[[nm]], nm)
+  for (nm in names(args)) args[[nm]] <- rb_check_plain(args[[nm]], nm)
   out <- do.call(rb_call, c(list("summary", object = rb_handle(x)), args))
   out <- sub("\\s+$", "", out)
   if (compact) out <- gsub("\n\\s*\n", "\n", out, perl = TRUE)

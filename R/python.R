@@ -63,15 +63,15 @@ rbridge_available <- function() {
 
 # Connect to the dispatcher (once per R session): the host's transport, or
 # reticulate's. Returns the dispatch function.
-rb_connect <- function() {
+rb_connect <- function(call = rlang::caller_env()) {
   transport <- getOption("rbridge.transport")
   if (is.function(transport)) {
-    version <- rb_check_version(transport("api_version", list(), character()), "the rbridge.transport option")
+    version <- rb_check_version(transport("api_version", list(), character()), "the rbridge.transport option", call)
     .rb$python <- list(python = NA_character_, source = "rbridge.transport", version = NA_character_)
     .rb$arrays <- "native" # the host converts arrays itself
   } else {
-    api <- rb_python_init()
-    version <- rb_check_version(api$api_version(), .rb$python$source)
+    api <- rb_python_init(call)
+    version <- rb_check_version(api$api_version(), .rb$python$source, call)
     .rb$arrays <- if (rb_numpy_native()) "native" else "buffer"
     transport <- if (.rb$arrays == "native") api$dispatch else api$dispatch_buffers
     # The handle table's inbox (API 2.2): list.extend, C code where no
@@ -84,7 +84,7 @@ rb_connect <- function() {
   transport
 }
 
-rb_check_version <- function(version, where) {
+rb_check_version <- function(version, where, call = rlang::caller_env()) {
   ok <- is.character(version) && length(version) == 1L && !is.na(version) &&
     identical(strsplit(version, ".", fixed = TRUE)[[1L]][1L], rb_api_major)
   if (!ok) {
@@ -92,7 +92,7 @@ rb_check_version <- function(version, where) {
     rb_abort(c(sprintf("r_bridge.api (from %s) has API_VERSION %s; this rbridge needs %s.x.",
                        where, shown, rb_api_major),
                i = "Install the r_bridge that came with this rbridge: `rbridge::install_rbridge()`."),
-             class = "rbridge_error_python")
+             class = "rbridge_error_python", call = call)
   }
   version
 }
@@ -130,7 +130,7 @@ rb_env_path <- function(envname) {
 
 # Start Python (if needed) and import r_bridge.api. Returns the module
 # (convert = TRUE); records in .rb$python what was used and why.
-rb_python_init <- function() {
+rb_python_init <- function(call = rlang::caller_env()) {
   tried <- character()
   if (reticulate::py_available(initialize = FALSE)) {
     chosen <- list(source = "already started by reticulate", path = reticulate::py_config()$python)
@@ -146,7 +146,7 @@ rb_python_init <- function() {
       tried <- c(tried, sprintf("%s: %s (does not exist)", cand$source, cand$path))
     }
     if (is.null(chosen)) {
-      rb_python_abort("No Python for rbridge was found.", tried)
+      rb_python_abort("No Python for rbridge was found.", tried, call = call)
     }
     # With RETICULATE_PYTHON set to the chosen Python while it starts,
     # reticulate takes it at once: it neither searches nor provisions.
@@ -155,13 +155,14 @@ rb_python_init <- function() {
       reticulate::py_config()
       NULL
     }), error = function(e) conditionMessage(e))
-    if (!is.null(problem)) rb_python_abort(c("Python could not be started.", x = problem), tried)
+    if (!is.null(problem)) rb_python_abort(c("Python could not be started.", x = problem), tried, call = call)
   }
   api <- tryCatch(reticulate::import("r_bridge.api"), error = function(e) e)
   if (inherits(api, "error")) {
     rb_python_abort(c(sprintf("%s has no usable r_bridge package.", chosen$path),
                       x = rb_first_line(conditionMessage(api))),
-                    tried, started_by_reticulate = identical(chosen$source, "already started by reticulate"))
+                    tried, started_by_reticulate = identical(chosen$source, "already started by reticulate"),
+                    call = call)
   }
   # Move what exists now (numpy, reticulate, r_bridge: ~19,000 objects) to
   # Python's permanent generation, so that clear_session(free_memory = TRUE)
@@ -176,7 +177,7 @@ rb_python_init <- function() {
 rb_first_line <- function(x) sub("\n.*$", "", x)
 
 # The error for a Python that can't be used: what was tried, and the fix.
-rb_python_abort <- function(problem, tried, started_by_reticulate = FALSE) {
+rb_python_abort <- function(problem, tried, started_by_reticulate = FALSE, call = rlang::caller_env()) {
   own <- c(Sys.getenv("RBRIDGE_PYTHON"), rb_env_python())
   own <- own[!is.na(own) & nzchar(own) & file.exists(own)]
   fix <- if (started_by_reticulate && length(own)) {
@@ -191,5 +192,5 @@ rb_python_abort <- function(problem, tried, started_by_reticulate = FALSE) {
                 "to a Python that has the r_bridge package."))
   }
   rb_abort(c(problem, i = "Pythons tried, in order:", stats::setNames(tried, rep("*", length(tried))), fix),
-           class = "rbridge_error_python")
+           class = "rbridge_error_python", call = call)
 }

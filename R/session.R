@@ -1,32 +1,11 @@
 # The session: clearing it, name counters, what it holds, scoped sessions.
 
-# How clear_session(free_memory = TRUE) runs R's collector.
-#
-# R frees rbridge handles only when its garbage collector runs their
-# finalizers, and R allocates little for a handle, so R alone collects
-# rarely. Measured on the build machine (R 4.2.2, reticulate 1.28, numpy and
-# pandas loaded), medians of 200 calls:
-#   gc(full = TRUE)   ~130 ms (it walks every R object)
-#   gc(full = FALSE)  ~0.5 ms (~2 ms inside Example 1's loop, finalizers
-#                     included)
-#   Python gc.collect() inside api$clear_session ~2.6 ms
-# A young-generation collection finds the handles dropped since the previous
-# collection, which in a clear_session() loop is all of them: Example 1's
-# second loop stays flat (RSS 229.7 MB after 200..1000 iterations, 11-23
-# live handles) and costs ~3 ms per clear_session(TRUE); with no R
-# collection, handles and RSS drift up (+4 MB over 1000 iterations); a full
-# collection on every call makes the loop 15x slower (213 s vs 14 s).
-# The young collection runs once `rb_gc_young_growth` rbridge objects have
-# been made since the last one: in Example 1's loop (one new R object per
-# iteration: pipe steps return the model's own object) that is every 8th
-# clear_session(), so at most 8 dropped models wait for R (memory stays
-# flat) and the loop takes 0.11 s instead of 0.29 s (the collections were
-# two thirds of it). keras3's clear_session() runs no R collection at all.
-# Objects that survive a collection are promoted to an older generation and
-# only a full collection is sure to find them, so a full collection also
-# runs when the number of rbridge objects alive in R has grown by more than
-# `rb_gc_full_growth` since the last full collection: at most one ~130 ms
-# collection per 500 surviving objects (~0.26 ms each, amortized).
+# How clear_session(free_memory = TRUE) runs R's collector: a young
+# collection once `rb_gc_young_growth` rbridge objects were made since the
+# last one, a full one once the objects alive in R grew by
+# `rb_gc_full_growth` since the last full one. (R frees handles only when
+# its collector finalizes their objects; the measurements behind these
+# numbers are in bench/README.md, "R's collector in clear_session()".)
 rb_gc_young_growth <- 8
 rb_gc_full_growth <- 500
 
@@ -116,7 +95,7 @@ clear_session <- function(free_memory = TRUE) {
   # than a bare Python call (bench/README.md).
   if (!is.logical(free_memory) || length(free_memory) != 1L || is.na(free_memory) ||
       !is.null(attributes(free_memory))) {
-    free_memory <- rb_check_flag(free_memory, "free_memory")
+    free_memory <- rb_check_flag(free_memory)
   }
   if (free_memory) rb_collect()
   rb_cross("clear_session", if (free_memory) rb_clear_true else rb_clear_false)
@@ -146,7 +125,7 @@ rb_clear_false <- list(free_memory = FALSE)
 #' reset_uids()
 #' get_uid("block")
 get_uid <- function(prefix = "") {
-  prefix <- rb_check_string(prefix, "prefix")
+  prefix <- rb_check_string(prefix)
   as.integer(rb_call("get_uid", prefix = prefix))
 }
 
@@ -196,7 +175,7 @@ session_info <- function() {
   snap <- rb_call("session_snapshot")
   # Read before anything below allocates: a collection there would queue
   # releases that this call did not see (the figure is as of the crossing).
-  pending <- length(.rb$pending)
+  pending <- length(.rb$queue)
   uids <- snap[["uids"]]
   prefix <- as.character(names(uids))
   count <- as.integer(unlist(uids, use.names = FALSE))

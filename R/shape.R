@@ -22,6 +22,7 @@
 #' @examplesIf rbridge_available()
 #' shape(keras_input(shape = c(NA, 3)))
 shape <- function(...) {
+  call <- environment()
   fix <- function(x) {
     if (inherits(x, "rbridge_tensor")) {
       return(vapply(rb_field(x, "shape"), function(d) if (is.null(d)) NA_integer_ else d, 1L))
@@ -31,7 +32,7 @@ shape <- function(...) {
     if (is.null(x) || (length(x) == 1L && is.atomic(x) && is.na(x))) return(NA_integer_)
     if (is.list(x)) return(unlist(lapply(x, fix)))
     if (!is.numeric(x) || !all(rb_is_whole(x)) || any(x < 0)) {
-      rb_abort_arg(x, "...", "numbers, `NA`, arrays or tensors")
+      rb_abort_arg(x, "...", "numbers, `NA`, arrays or tensors", call = call)
     }
     as.integer(x)
   }

@@ -16,110 +16,71 @@
 # interrupt that lands inside reticulate's C code crashes R (seen with
 # reticulate 1.28); held back, it is taken as soon as the crossing returns.
 #
-# Ownership: each object record returned is one reference. The R object that
-# wraps it claims the handle (rb_claim()); a handle not claimed by the time
-# of the next crossing is given back in that crossing. So an operation cut
-# short after Python answered (an interrupt, setTimeLimit(), an R error)
-# leaves nothing held without an owner.
+# Handles (references to Python objects) are given back by the crossing
+# that follows, one way: see handles.R.
 
-# Package state: the connection and the releases waiting for the next
-# crossing. Not session state: that lives in Python.
-.rb <- new.env(parent = emptyenv())
+# The connection (the handle queue's state is in handles.R).
 .rb$dispatch <- NULL     # function(fn, args, releases)
 .rb$arrays <- NULL       # "native" (the host converts NumPy arrays) or "buffer"
-.rb$inbox <- NULL        # the handle table's inbox$extend (reticulate transport)
-.rb$pending <- character()
-.rb$unclaimed <- character() # handles returned by the last crossing, not yet claimed
-.rb$created <- 0         # R objects made (see objects.R), for the R collection strategy
-.rb$finalized <- 0       # R objects finalized (their handle queued for release)
 
-rb_call <- function(fn, ...) rb_cross(fn, list(...))
+rb_call <- function(fn, ..., .call = rlang::caller_env()) rb_cross(fn, list(...), .call)
 
-rb_cross <- function(fn, args) {
+# rb_call() whose result has objects: they come back as R objects (layers,
+# models, tensors), made before interrupts are allowed again. `.same`: an R
+# object the result may be (see rb_take()).
+rb_call_object <- function(fn, ..., .call = rlang::caller_env(), .same = NULL) {
+  rb_cross(fn, list(...), .call, wrap = TRUE, same = .same)
+}
+
+# `call`: the frame (or call) errors are reported against, rlang's idiom;
+# by default the caller's. `wrap`, `same`: see rb_take().
+rb_cross <- function(fn, args, call = rlang::caller_env(), wrap = FALSE, same = NULL) {
   force(args) # argument errors are the caller's, not the transport's
   dispatch <- .rb$dispatch
-  if (is.null(dispatch)) dispatch <- rb_connect()
-  none <- character()
+  if (is.null(dispatch)) dispatch <- rb_connect(call)
   res <- suspendInterrupts({
-    # Taken and emptied in one step each: a finalizer (R runs them between
-    # any two expressions) that queues a handle meanwhile queues it for the
-    # next crossing instead of into a queue about to be emptied.
-    pending <- .rb$pending; .rb$pending <- none
-    unclaimed <- .rb$unclaimed; .rb$unclaimed <- none
-    # With reticulate, R's interrupt is also forwarded to Python, where it
-    # can fire on entry to the dispatcher, losing that call's arguments. The
-    # finalizers' queue (a collection can fill it with many handles) goes
-    # first into the handle table's inbox through list.extend, C code where
-    # no interrupt fires; the dispatcher drains it. A failed hand-over is
-    # not repeated: a handle is never given back twice.
-    if (length(pending) && !is.null(.rb$inbox)) {
-      tryCatch(.rb$inbox(as.list(pending)), error = function(e) NULL)
-      pending <- NULL
-    }
-    releases <- if (length(pending) || length(unclaimed)) c(pending, unclaimed)
+    releases <- if (length(.rb$queue) || length(.rb$unclaimed)) rb_hand_over()
     # A calling handler costs less than tryCatch() on this hot path. (If
     # Python is interrupted where the dispatcher cannot answer, on entry to
     # it or after it returned, R cannot tell which, so the releases are not
     # sent again: see the README's limits. reticulate 1.46 then raises an R
     # interrupt, 1.28 an error, which becomes "Calling Python failed".)
-    res <- withCallingHandlers(dispatch(fn, args, releases), error = rb_raise_transport)
-    if (is.list(res)) .rb$unclaimed <- rb_record_handles(res)
-    res
+    res <- withCallingHandlers(dispatch(fn, args, releases),
+                               error = function(e) rb_raise_transport(e, call))
+    if (is.list(res)) rb_take(res, wrap, same) else res
   })
-  if (is.list(res) && identical(names(res)[1L], ".rbridge_error")) rb_raise_python(res)
+  if (is.list(res) && identical(names(res)[1L], ".rbridge_error")) rb_raise_python(res, call)
   res
 }
 
 # rb_call() for the functions that take or return arrays: R arrays in
 # `...` are sent as the host can take them, arrays in the result come back
-# as R arrays. Callers pass double arrays (see rb_as_array()).
-rb_call_arrays <- function(fn, ...) {
-  if (is.null(.rb$dispatch)) rb_connect()
-  if (identical(.rb$arrays, "native")) return(rb_call(fn, ...))
-  rb_buffers_out(rb_cross(fn, rb_buffers_in(list(...))))
-}
-
-# Queue handles to give back with the next crossing (finalizers).
-rb_release_later <- function(handles) {
-  .rb$pending <- c(.rb$pending, handles)
-  invisible()
-}
-
-# The R object that keeps a record's reference claims its handle (one
-# occurrence: each record is one reference).
-rb_claim <- function(handle) {
-  i <- match(handle, .rb$unclaimed)
-  if (!is.na(i)) .rb$unclaimed <- .rb$unclaimed[-i]
-  invisible()
-}
-
-# The handles of the object records in a result (records: lists whose
-# "handle" is a string; they may sit in lists and named lists).
-rb_record_handles <- function(x) {
-  if (!is.list(x) || inherits(x, "error")) return(character())
-  h <- x[["handle"]]
-  if (is.character(h) && length(h) == 1L) return(h)
-  if (!length(x)) return(character())
-  unlist(lapply(x, rb_record_handles), use.names = FALSE) %||% character()
+# as R arrays. Callers pass double arrays (see rb_as_array()). `.wrap`:
+# objects in the result come back as R objects (see rb_call_object()).
+rb_call_arrays <- function(fn, ..., .call = rlang::caller_env(), .wrap = FALSE) {
+  if (is.null(.rb$dispatch)) rb_connect(.call)
+  if (identical(.rb$arrays, "native")) return(rb_cross(fn, list(...), .call, wrap = .wrap))
+  rb_buffers_out(rb_cross(fn, rb_buffers_in(list(...)), .call, wrap = .wrap))
 }
 
 # Error record -> R condition. The Python class becomes an R class
 # ("rbridge_python_ValueError"); an interrupt stays an interrupt.
-rb_raise_python <- function(rec) {
+rb_raise_python <- function(rec, call = rlang::caller_env()) {
   # Under a host transport (rpy2), an R interrupt would be swallowed: the
   # error unwinds to the host, which raises the Python interrupt again.
   if (rec[[1L]] %in% c("KeyboardInterrupt", "SystemExit") &&
       !identical(.rb$python$source, "rbridge.transport")) {
     rlang::interrupt()
   }
-  rb_abort(rec[["message"]],
+  # Python cut the message by the same rule (errors.R): not cut again.
+  rb_abort(rec[["message"]], cut = FALSE,
            class = c(paste0("rbridge_python_", unlist(rec[["classes"]])), "rbridge_error_python"),
-           argument = rec[["argument"]], python_class = rec[[1L]])
+           argument = rec[["argument"]], python_class = rec[[1L]], call = call)
 }
 
-rb_raise_transport <- function(e) {
+rb_raise_transport <- function(e, call = rlang::caller_env()) {
   rb_abort(c("Calling Python failed.", x = conditionMessage(e)),
-           class = "rbridge_error_python", parent = e)
+           class = "rbridge_error_python", parent = e, call = call)
 }
 
 # ---------------------------------------------------------------- arrays

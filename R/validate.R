@@ -3,10 +3,12 @@
 # "rbridge_error_argument" naming the argument and the user's function:
 #   Error in `layer_dense()`:
 #   ! `units` must be a whole number, not the string "a".
-# Callers pass `call = caller_env()`-style frames implicitly: errors name
-# rb_user_call(), the function the user called.
+# rlang's idiom: check(x, arg = caller_arg(x), call = caller_env()). Called
+# from an exported function, the defaults name its argument and its call;
+# from a helper, the exported function's `call` is passed down.
 
-# A short description of a value for messages; long values are cut.
+# A short description of a value for messages (a long string is described,
+# not echoed).
 rb_describe <- function(x) {
   if (is.null(x)) return("NULL")
   if (inherits(x, "rbridge_object")) {
@@ -18,8 +20,9 @@ rb_describe <- function(x) {
   if (is.atomic(x) && is.null(dim(x)) && length(x) == 1L) {
     if (is.na(x)) return(if (is.logical(x)) "`NA`" else sprintf("`%s`", format(x)))
     if (is.character(x)) {
-      shown <- encodeString(rb_cut(x, 60L), quote = "\"")
-      return(sprintf("the string %s", shown))
+      n <- nchar(x, type = "chars", allowNA = TRUE)
+      if (is.na(n) || n > 60L) return(sprintf("a string of %s characters", if (is.na(n)) "invalid" else n))
+      return(sprintf("the string %s", encodeString(x, quote = "\"")))
     }
     if (is.logical(x)) return(sprintf("`%s`", x))
     if (is.numeric(x)) return(sprintf("the number %s", format(x, digits = 15L)))
@@ -34,26 +37,37 @@ rb_describe <- function(x) {
 rb_is_whole <- function(x) is.finite(x) & x == trunc(x) & abs(x) <= .Machine$integer.max
 
 # TRUE or FALSE (keras3's flags; NA is refused: reticulate would make it True).
-rb_check_flag <- function(x, arg) {
+rb_check_flag <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
   if (!is.logical(x) || length(x) != 1L || is.na(x) || !is.null(dim(x))) {
-    rb_abort_arg(x, arg, "`TRUE` or `FALSE`")
+    rb_abort_arg(x, arg, "`TRUE` or `FALSE`", call = call)
   }
   as.vector(x)
 }
 
 # A single string (or NULL with null_ok).
-rb_check_string <- function(x, arg, null_ok = FALSE) {
+rb_check_string <- function(x, arg = rlang::caller_arg(x), null_ok = FALSE, call = rlang::caller_env()) {
   if (null_ok && is.null(x)) return(NULL)
   if (!is.character(x) || length(x) != 1L || is.na(x) || !is.null(dim(x))) {
-    rb_abort_arg(x, arg, if (null_ok) "a single string or `NULL`" else "a single string")
+    rb_abort_arg(x, arg, if (null_ok) "a single string or `NULL`" else "a single string", call = call)
   }
   as.vector(x)
 }
 
-# A finite number.
-rb_check_number <- function(x, arg) {
-  if (!is.numeric(x) || length(x) != 1L || !is.finite(x) || !is.null(dim(x))) {
-    rb_abort_arg(x, arg, "a finite number")
+# A name for a layer or input (or NULL): Keras's rule and wording.
+rb_check_name <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
+  x <- rb_check_string(x, arg, null_ok = TRUE, call = call)
+  if (!is.null(x) && grepl("/", x, fixed = TRUE)) {
+    shown <- rb_cut(x)
+    rb_cli_abort("Argument {.arg {arg}} must be a string and cannot contain character `/`. Received: {arg}={shown}",
+                 class = "rbridge_error_argument", call = call, argument = arg)
+  }
+  x
+}
+
+# A finite number (with min: at least `min`).
+rb_check_number <- function(x, arg = rlang::caller_arg(x), min = -Inf, call = rlang::caller_env()) {
+  if (!is.numeric(x) || length(x) != 1L || !is.finite(x) || !is.null(dim(x)) || x < min) {
+    rb_abort_arg(x, arg, if (min == 0) "a finite, non-negative number" else "a finite number", call = call)
   }
   as.double(x)
 }
@@ -62,20 +76,32 @@ rb_check_number <- function(x, arg) {
 # NULL; other types pass unchanged, for Python to judge with Keras's message.
 # Unlike as.integer(), a number that is not whole (or NA, or too large) is
 # an error instead of being truncated.
-rb_as_integer <- function(x, arg) {
-  if (is.null(x) || !is.numeric(x) || is.object(x)) return(x)
-  if (!length(x) || !all(rb_is_whole(x))) {
-    rb_abort_arg(x, arg, if (length(x) == 1L) "a whole number" else "whole numbers")
+rb_as_integer <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
+  if (is.double(x) && length(x) == 1L && is.null(attributes(x)) && is.finite(x) && x == trunc(x) &&
+      abs(x) <= .Machine$integer.max) {
+    return(as.integer(x)) # the usual case (units = 10), kept short
   }
-  as.vector(if (is.integer(x)) x else as.integer(x))
+  if (!is.double(x)) {
+    if (is.integer(x) && !is.object(x)) {
+      if (!length(x) || anyNA(x)) rb_abort_arg(x, arg, if (length(x) == 1L) "a whole number" else "whole numbers", call = call)
+      return(as.vector(x))
+    }
+    return(x)
+  }
+  if (is.object(x)) return(x)
+  if (!length(x) || !all(rb_is_whole(x))) {
+    rb_abort_arg(x, arg, if (length(x) == 1L) "a whole number" else "whole numbers", call = call)
+  }
+  as.integer(x)
 }
 
-# keras3's normalize_shape(): a vector or list of whole numbers, NA (or NULL
-# in a list) for an unknown size, to a list (a Python tuple) with NULL for
-# unknown sizes. NULL stays NULL.
-rb_as_shape <- function(x, arg) {
+# keras3's normalize_shape(): a vector, matrix or list of whole numbers, NA
+# (or NULL in a list) for an unknown size, to a list (a Python tuple) with
+# NULL for unknown sizes. NULL stays NULL.
+rb_as_shape <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
   if (is.null(x)) return(NULL)
   dims <- if (is.list(x)) unclass(x) else x
+  if (is.atomic(dims) && !is.object(dims)) dims <- as.vector(dims) # shape = matrix(4), as keras3
   ok <- (is.list(dims) || is.numeric(dims) || (is.logical(dims) && all(is.na(dims)))) &&
     is.null(dim(dims)) && !inherits(x, "data.frame")
   if (ok) {
@@ -88,75 +114,107 @@ rb_as_shape <- function(x, arg) {
       as.integer(d)
     })
   }
-  if (!ok) rb_abort_arg(x, arg, "a vector of whole numbers (`NA` for an unknown size)")
+  if (!ok) rb_abort_arg(x, arg, "a vector of whole numbers (`NA` for an unknown size)", call = call)
   dims
 }
 
-# Values that may cross to Python in `...`: NULL, vectors, lists of them,
-# and rbridge objects. Anything else gets a clear error naming the
-# argument, instead of a NumPy, pandas or reticulate message. R functions
-# are refused: Python would hold an R closure that holds Python objects, a
-# cycle that neither garbage collector can see whole, so neither frees it.
-rb_check_plain <- function(x, arg) {
-  if (is.null(x) || inherits(x, c("rbridge_object", "keras_shape"))) return(invisible(x))
+# Values that may cross to Python as arguments: NULL, vectors, lists of
+# them, and rbridge objects, which become references to their Python
+# objects (`list(__rbridge_object__ = handle)`: keras3 passes the Python
+# object). Returns the value to send. Anything else gets a clear error
+# naming the argument, instead of a NumPy, pandas or reticulate message. R
+# functions are refused: Python would hold an R closure that holds Python
+# objects, a cycle that neither garbage collector can see whole, so neither
+# frees it.
+rb_check_plain <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
+  if (is.atomic(x) && is.null(attributes(x)) && !anyNA(x) && !is.complex(x) && !is.raw(x)) return(x)
+  if (is.null(x) || inherits(x, "keras_shape")) return(x)
+  if (inherits(x, "rbridge_object")) return(rb_object_arg(x))
   if (is.function(x)) {
     rb_cli_abort(c("{.arg {arg}} can't be an R function.",
                    i = "Pass the name of a Keras built-in instead (e.g. {.val glorot_uniform}).",
                    i = paste("Python holding an R function that holds Python objects is a reference cycle",
                              "neither side can free.")),
-                 class = "rbridge_error_argument", argument = arg)
+                 class = "rbridge_error_argument", call = call, argument = arg)
   }
   if (is.atomic(x) && is.null(dim(x)) && !is.object(x)) {
-    if (is.complex(x) || is.raw(x)) rb_abort_arg(x, arg, "a number, string, logical or `NULL`")
+    if (is.complex(x) || is.raw(x)) rb_abort_arg(x, arg, "a number, string, logical or `NULL`", call = call)
     if (anyNA(x)) {
       # reticulate would send a logical NA as True, and NA_character_ as "NA".
       rb_cli_abort("{.arg {arg}} can't be or contain {.code NA}.", class = "rbridge_error_argument",
-                   argument = arg)
+                   call = call, argument = arg)
     }
-    return(invisible(x))
+    return(x)
   }
   if (is.list(x) && !is.object(x)) {
-    for (i in seq_along(x)) rb_check_plain(x[[i]], sprintf("%s[[%d]]", arg, i))
-    return(invisible(x))
+    for (i in seq_along(x)) {
+      v <- rb_check_plain(x[[i]], sprintf("%s[[%d]]", arg, i), call = call)
+      if (!is.null(v)) x[[i]] <- v
+    }
+    return(x)
   }
-  rb_abort_arg(x, arg, "a number, string, logical, list or `NULL`")
+  rb_abort_arg(x, arg, "a number, string, logical, list or `NULL`", call = call)
 }
 
+rb_object_key <- "__rbridge_object__"
+
+# An rbridge object as an argument: a reference to its Python object.
+rb_object_arg <- function(x) stats::setNames(list(rb_handle(x)), rb_object_key)
+
 # `dtype`: a string (Keras's own message for anything else).
-rb_check_dtype <- function(x, arg = "dtype") {
+rb_check_dtype <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
   if (is.null(x)) return(NULL)
   if (!is.character(x) || length(x) != 1L || is.na(x)) {
     what <- rb_describe(x)
     rb_cli_abort("Cannot interpret {.arg {arg}} argument. Expected a string. Received: {arg}={what}",
-                 class = "rbridge_error_argument", argument = arg)
+                 class = "rbridge_error_argument", call = call, argument = arg)
   }
   x
 }
 
+# A modifier's answer for "not passed: Python's default applies".
+rb_omit <- structure(list(), class = "rbridge_omit")
+
+# NULL means the default (Keras: `kernel_initializer=None` is the default).
+rb_null_default <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
+  if (is.null(x)) rb_omit else x
+}
+
 # The arguments the caller was called with (as keras3's capture_args():
 # only those the user supplied, so Python's defaults apply), evaluated,
-# converted by `modifiers` (a list of functions(value, arg)) and checked.
-# `ignore`: arguments not passed on. `...` must be named.
+# converted by `modifiers` (a list of functions(x, arg, call) by argument
+# name; one that returns `rb_omit` drops the argument) and checked with
+# rb_check_plain(). `ignore`: arguments not passed on. `...` must be named.
+# Errors name the caller's call. Kept lean: it runs on every layer_*().
 rb_capture_args <- function(modifiers = list(), ignore = "object") {
-  fn <- sys.function(-1L)
   env <- parent.frame()
-  call <- match.call(fn, sys.call(-1L), expand.dots = FALSE, envir = parent.frame(2L))
-  formal_names <- names(formals(fn))
-  supplied <- setdiff(intersect(as.character(names(call)[-1L]), formal_names), c(ignore, "..."))
-  args <- mget(supplied, envir = env)
-  if ("..." %in% formal_names) {
-    dots <- eval(quote(rlang::list2(...)), env) # a trailing empty argument is allowed, as keras3
-    nms <- names(dots)
-    if (length(dots) && (is.null(nms) || any(!nzchar(nms)))) {
+  mc <- match.call(sys.function(-1L), sys.call(-1L), expand.dots = FALSE, envir = parent.frame(2L))
+  nms <- names(mc)[-1L] %||% character()
+  dots <- "..." %in% nms
+  keep <- !(nms %in% ignore)
+  if (dots) keep <- keep & nms != "..."
+  args <- mget(nms[keep], envir = env)
+  if (dots) {
+    extra <- eval(quote(rlang::list2(...)), env) # a trailing empty argument is allowed, as keras3
+    enames <- names(extra)
+    if (length(extra) && (is.null(enames) || !all(nzchar(enames)))) {
       rb_cli_abort("All arguments in {.arg ...} must be named.",
-                   class = "rbridge_error_argument", argument = "...")
+                   class = "rbridge_error_argument", call = env, argument = "...")
     }
-    args <- c(args, dots[setdiff(nms, ignore)])
+    args <- c(args, extra[!(enames %in% ignore)])
   }
   for (nm in names(args)) {
     mod <- modifiers[[nm]]
-    if (!is.null(mod)) args[nm] <- list(mod(args[[nm]], nm))
-    rb_check_plain(args[[nm]], nm)
+    value <- args[[nm]]
+    if (!is.null(mod)) {
+      value <- mod(value, nm, call = env)
+      if (identical(value, rb_omit)) {
+        args[[nm]] <- NULL
+        next
+      }
+    }
+    value <- rb_check_plain(value, nm, call = env)
+    if (!is.null(value)) args[[nm]] <- value
   }
   args
 }
@@ -167,19 +225,20 @@ rb_layer_modifiers <- list(
   units = rb_as_integer, seed = rb_as_integer, batch_size = rb_as_integer,
   lora_rank = rb_as_integer, lora_alpha = rb_as_integer,
   input_shape = rb_as_shape, batch_input_shape = rb_as_shape, noise_shape = rb_as_shape,
-  trainable = rb_check_flag, dtype = function(x, arg) rb_check_dtype(x, arg),
+  trainable = rb_check_flag, dtype = rb_check_dtype, kernel_initializer = rb_null_default,
   activation = function(x, arg) rb_as_activation(x, arg)
 )
 
 rb_input_modifiers <- list(
   shape = rb_as_shape, batch_shape = rb_as_shape, batch_size = rb_as_integer,
-  dtype = function(x, arg) rb_check_dtype(x, arg), sparse = rb_check_flag, ragged = rb_check_flag,
-  optional = rb_check_flag, name = function(x, arg) rb_check_string(x, arg, null_ok = TRUE)
+  dtype = rb_check_dtype, sparse = rb_check_flag, ragged = rb_check_flag,
+  optional = rb_check_flag,
+  name = function(x, arg, call) rb_check_string(x, arg, null_ok = TRUE, call = call)
 )
 rb_sequential_modifiers <- list(
   input_shape = rb_as_shape, input_batch_shape = rb_as_shape, input_batch_size = rb_as_integer,
-  input_dtype = function(x, arg) rb_check_dtype(x, arg), input_sparse = rb_check_flag,
+  input_dtype = rb_check_dtype, input_sparse = rb_check_flag,
   input_ragged = rb_check_flag, input_optional = rb_check_flag, trainable = rb_check_flag,
-  name = function(x, arg) rb_check_string(x, arg, null_ok = TRUE),
-  input_name = function(x, arg) rb_check_string(x, arg, null_ok = TRUE)
+  name = function(x, arg, call) rb_check_string(x, arg, null_ok = TRUE, call = call),
+  input_name = rb_check_name
 )

@@ -206,6 +206,22 @@ if (mode == "speed") {
   w_py <- pw$get_weights()   # float32, as Keras gives them
   report("get_weights", alternate(function() get_weights(wm), function() py$timed(pw$get_weights), 11L))
   report("set_weights", alternate(function() set_weights(wm, w), function() py$timed(pw$set_weights, w_py), 11L))
+  if (native) {
+    # Issue 18: against what keras3 users pay, reticulate's own conversion of
+    # the same arrays (py_to_r() of Keras's float32 arrays; r_to_py() of R's
+    # doubles + astype("float32")), alternated call by call.
+    anchor <- function(r_fun, a_fun, rounds) {
+      r <- a <- numeric(rounds)
+      for (k in seq_len(rounds)) {
+        t0 <- now(); r_fun(); r[k] <- now() - t0
+        t0 <- now(); a_fun(); a[k] <- now() - t0
+      }
+      c(r = stats::median(r), anchor = stats::median(a), ratio = stats::median(r / a))
+    }
+    report("get_weights_vs_reticulate", anchor(function() get_weights(wm), function() p2r(w_py), 21L))
+    report("set_weights_vs_reticulate", anchor(function() set_weights(wm, w),
+                                               function() lapply(w, function(a) reticulate::r_to_py(a)$astype("float32")), 21L))
+  }
 
   # Where the time goes.
   out_np <- pm$predict(x_np) # 100,000 x 10 float32
@@ -257,6 +273,22 @@ if (mode == "speed") {
   result("clear_false_us", 1e6 * stats::median(cs))
   result("noop_us", 1e6 * stats::median(nb))
   result("clear_false_ratio", stats::median(cs / nb))
+  # layer_dense(units = 10) and a pipe step against the same no-op, in
+  # alternating batches (issue 18: <= 2x and <= 2.5x). The pipe adds to a
+  # fresh model each batch (a model's add() cost grows with its layers).
+  n <- 100L
+  ld <- pd <- nb <- numeric(rounds)
+  for (k in seq_len(rounds)) {
+    ld[k] <- batch(function() layer_dense(units = 10))
+    m <- keras_model_sequential()
+    pd[k] <- batch(function() m |> layer_dense(units = 10))
+    nb[k] <- batch(function() noop())
+  }
+  result("layer_dense_alt_us", 1e6 * stats::median(ld))
+  result("pipe_dense_alt_us", 1e6 * stats::median(pd))
+  result("noop_alt_us", 1e6 * stats::median(nb))
+  result("layer_dense_ratio", stats::median(ld / nb))
+  result("pipe_dense_ratio", stats::median(pd / nb))
 } else if (mode == "rprof") {
   dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
   one_iter()

@@ -20,6 +20,10 @@ The contract:
   a finalizer). The same object returned twice has the same handle.
 * A handle from another process or session, or made up, is an error that
   says so; it never reaches another object.
+* Layer arguments (``make_layer``'s ``args``, ``call``'s ``kwargs``) may
+  hold references to held objects, ``{"__rbridge_object__": handle}``
+  (:data:`OBJECT`): the object itself is passed, as keras3 passes a
+  Python layer as ``activation``.
 * Parameter names are keras3's argument names (``object``, ``units``, ...),
   so an error record's ``argument`` names the R user's argument.
 * A call that fails leaves the session exactly as it was: counters,
@@ -57,7 +61,7 @@ from r_bridge.models import Functional, Input, KerasTensor, Model, Sequential
 from r_bridge.models import get_source_inputs as _get_source_inputs
 from r_bridge.ops.operation import symbolic_call as _symbolic_call
 
-API_VERSION = "2.5.0"
+API_VERSION = "2.6.0"
 
 # Every layer class r_bridge.layers exports, by its snake-case name ("dense",
 # "batch_normalization", ...): a new layer needs no edit here.
@@ -156,9 +160,39 @@ def _sequential(handle: object, argument: str = "object") -> Sequential:
     return obj
 
 
+OBJECT = "__rbridge_object__"
+"""Key of a reference to a held object inside an argument: ``{OBJECT: handle}``
+(a layer passed as ``activation``, as keras3 passes the Python object)."""
+
+
+def _objects_in(args: dict) -> dict:
+    """Layer arguments with each reference ``{OBJECT: handle}`` (alone, in
+    lists or in dicts) as its object; other values as they are."""
+
+    def walk(value: object, argument: str) -> object:
+        if isinstance(value, dict):
+            if OBJECT in value:
+                return _obj(value[OBJECT], argument)
+            return {k: walk(v, argument) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, argument) for v in value]
+        return value
+
+    return {k: walk(v, k) for k, v in args.items()}
+
+
 def _in(value: object, argument: str) -> object:
-    """An argument that may hold handles (alone, in lists or in dicts) as objects."""
-    return _tree.map_structure(lambda v: _obj(v, argument) if isinstance(v, str) else v, value)
+    """An argument that may hold handles (alone, as references ``{OBJECT:
+    handle}``, in lists or in dicts) as objects."""
+
+    def leaf(v: object) -> object:
+        if isinstance(v, str):
+            return _obj(v, argument)
+        if isinstance(v, dict) and OBJECT in v:
+            return _obj(v[OBJECT], argument)
+        return v
+
+    return _tree.map_structure(leaf, value, is_leaf=lambda v: isinstance(v, dict) and OBJECT in v)
 
 
 # ---------------------------------------------------------------- session
@@ -256,7 +290,7 @@ def make_layer(kind: str, args: dict | None = None, object: object = None) -> ob
         raise TypeError(
             f"`object` must be a Sequential model, a symbolic tensor or an array, not a {type(target).__name__}."
         )
-    layer = LAYER_KINDS[kind](**(args or {}))
+    layer = LAYER_KINDS[kind](**_objects_in(args or {}))
     if target is None:
         return record(layer)
     if isinstance(target, Sequential):
@@ -367,13 +401,17 @@ def count_params(object: object) -> int:  # noqa: A002
 
 @_export
 def get_weights(object: object, trainable: bool | None = None) -> list:  # noqa: A002
-    """Weights as arrays in Keras's order; ``trainable`` True/False selects
-    the trainable or non-trainable ones (keras3's ``get_weights(trainable=)``)."""
+    """The weight arrays in Keras's order; ``trainable`` True/False selects
+    the trainable or non-trainable ones (keras3's ``get_weights(trainable=)``).
+
+    The layer's own arrays, not copies: every host converts them into its
+    own memory (R: doubles), which is the one copy R pays for, as with
+    reticulate's ``py_to_r()``. Python code calling this directly must not
+    change them."""
     layer = _layer(object)
     if trainable is None:
-        return layer.get_weights()
-    weights = layer.trainable_weights if trainable else layer.non_trainable_weights
-    return [np.array(w) for w in weights]
+        return list(layer.weights)
+    return list(layer.trainable_weights if trainable else layer.non_trainable_weights)
 
 
 @_export

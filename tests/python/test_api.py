@@ -421,3 +421,25 @@ def test_pop_returns_the_removed_layer():
     with pytest.raises(TypeError, match="must be a Sequential"):
         api.pop(first["handle"])
     assert d["kind"] == "model"
+
+
+def test_layer_arguments_may_reference_held_objects():
+    inner = api.make_layer("dense", {"units": 3, "kernel_initializer": "ones", "use_bias": False})
+    ref = {api.OBJECT: inner["handle"]}
+    out = api.make_layer(
+        "dense",
+        {"units": 2, "activation": ref, "kernel_initializer": "ones", "use_bias": False},
+        object=np.ones((2, 4)),
+    )
+    np.testing.assert_allclose(out, np.full((2, 3), 8.0))  # Dense(2), then Dense(3) as its activation
+    layer = api.table.get(api.make_layer("dense", {"units": 2, "activation": ref})["handle"])
+    assert layer.activation is api.table.get(inner["handle"])
+    with pytest.raises(Exception, match="`activation` is not an rbridge object"):
+        api.make_layer("dense", {"units": 2, "activation": {api.OBJECT: "no-such-handle"}})
+
+
+def test_get_weights_hands_the_host_the_layer_arrays():
+    m = api.make_sequential(input={"shape": [3]})
+    api.make_layer("dense", {"units": 2}, object=m["handle"])
+    layer = api.table.get(m["handle"]).layers[0]
+    assert all(a is b for a, b in zip(api.get_weights(m["handle"]), layer.weights))

@@ -21,7 +21,7 @@ test_that("epsilon and image_data_format round-trip", {
   expect_equal(config_epsilon(), 1e-5)
   clear_session()
   expect_equal(config_epsilon(), 1e-5)
-  expect_error(config_set_epsilon("a"), "`value` must be a finite number", fixed = TRUE)
+  expect_error(config_set_epsilon("a"), "`value` must be a finite, non-negative number", fixed = TRUE)
 
   expect_equal(config_image_data_format(), "channels_last")
   expect_equal(config_set_image_data_format("channels_first"), "channels_last")
@@ -109,4 +109,22 @@ test_that("config_set_image_data_format() takes keras3's argument name", {
   expect_equal(config_image_data_format(), "channels_first")
   expect_error(config_set_image_data_format(data_format = 1), "`data_format` must be a single string",
                fixed = TRUE)
+})
+
+test_that("with_config() and local_config() errors name the setting", {
+  skip_if_no_python()
+  old <- config_epsilon()
+  err <- tryCatch(with_config(epsilon = -1, 1), error = identity)
+  expect_s3_class(err, "rbridge_error_argument")
+  expect_equal(err$argument, "epsilon")
+  expect_equal(as.character(conditionCall(err)[[1]]), "with_config")
+  expect_equal(config_epsilon(), old)
+  local_snapshots_everywhere()
+  expect_snapshot(error = TRUE, {
+    with_config(epsilon = -1, 1)
+    with_config(floatx = 1, 1)
+    local_config(nope = 1)
+    config_set_epsilon(-1)
+    set_random_seed(-1)
+  })
 })

@@ -5,12 +5,31 @@ test_that("rb_abort() signals a classed rlang error, never interpolating the mes
   expect_equal(conditionMessage(err), "Python said {x} and {{y}}")
 })
 
-test_that("rb_abort() cuts long message lines and says how much was left out", {
-  err <- tryCatch(rbridge:::rb_abort(c(strrep("a", 1e6), i = "short"), call = NULL), error = identity)
+test_that("rb_abort() cuts long message lines as Python does, saying how much was left out", {
+  long <- paste0("head", strrep("a", 1e6), "tail")
+  err <- tryCatch(rbridge:::rb_abort(c(long, i = "short"), call = NULL), error = identity)
   msg <- conditionMessage(err)
-  expect_lt(nchar(msg), 600)
-  expect_match(msg, "... [999500 more characters]", fixed = TRUE)
+  limit <- rbridge:::rb_max_message
+  expect_lt(nchar(msg), limit + 100)
+  expect_match(msg, sprintf(" \u2026[%d characters cut]\u2026 ", nchar(long) - limit), fixed = TRUE)
+  expect_match(msg, "^head")
+  expect_match(msg, "tail\n")
   expect_match(msg, "short", fixed = TRUE)
+  # the same rule and limit as r_bridge's dispatcher: a message cut in Python is not cut again
+  skip_if_no_python()
+  dispatch <- reticulate::import("r_bridge.bridge.dispatch")
+  if (!reticulate::py_has_attr(dispatch, "_cut")) skip("r_bridge.bridge.dispatch has no _cut() to compare with")
+  expect_equal(dispatch$MAX_MESSAGE, limit)
+  expect_equal(rbridge:::rb_cut(long), dispatch$`_cut`(long))
+})
+
+test_that("a message Python cut is not cut again in R", {
+  long <- strrep("b", 1e5)
+  cut <- rbridge:::rb_cut(long) # what the dispatcher sends (compared with Python's above)
+  rec <- list(.rbridge_error = "ValueError", message = cut, argument = NULL, classes = list("ValueError", "Exception"))
+  err <- tryCatch(rbridge:::rb_raise_python(rec, call = NULL), error = identity)
+  expect_s3_class(err, c("rbridge_python_ValueError", "rbridge_error_python", "rbridge_error"))
+  expect_identical(conditionMessage(err), cut)
 })
 
 test_that("errors name the function the user called, not rbridge's internals", {
@@ -40,4 +59,37 @@ test_that("errors show as keras3's do: Error in `fn()`: then ! message", {
   shown <- capture.output(print(err))
   expect_equal(shown[2:3], c("Error in `layer_dense()`:", "! `trainable` must be `TRUE` or `FALSE`, not the string \"yes\"."))
   expect_equal(err$argument, "trainable")
+})
+
+test_that("an interrupt while an rbridge error is raised leaves no frame in rlang's options", {
+  # rlang::abort(call = <frame>) sets the option rlang:::error_frame to that
+  # frame, then registers its restore (rlang's local_options(): options(),
+  # then defer()). A SIGINT between the two, as r.sigint sends, left the
+  # option set for the session, and the user's frame (and the rbridge
+  # objects in it) alive. Here the SIGINT lands exactly there.
+  skip_on_os("windows") # (no SIGINT to oneself)
+  hook <- new.env()
+  hook$armed <- FALSE
+  old <- options(`rlang:::error_frame` = NULL)
+  on.exit(options(old), add = TRUE)
+  suppressMessages(trace("defer", where = asNamespace("rlang"), print = FALSE, tracer = bquote({
+    if (isTRUE(get("armed", envir = .(hook)))) {
+      assign("armed", FALSE, envir = .(hook))
+      tools::pskill(Sys.getpid(), tools::SIGINT)
+      for (i in 1:100000) NULL # R takes a pending interrupt in loops
+    }
+  })))
+  on.exit(suppressMessages(untrace("defer", where = asNamespace("rlang"))), add = TRUE)
+  user_fn <- function(object) {
+    hook$armed <- TRUE
+    rbridge:::rb_abort("boom")
+  }
+  seen <- character()
+  tryCatch({
+    tryCatch(user_fn(new.env()), rbridge_error = function(e) seen <<- c(seen, "error"))
+    for (i in 1:100000) NULL
+  }, interrupt = function(c) seen <<- c(seen, "interrupt"))
+  expect_false(hook$armed) # the SIGINT was sent inside rlang's window
+  expect_equal(seen, c("error", "interrupt")) # taken once the error was raised
+  expect_null(getOption("rlang:::error_frame"))
 })

@@ -156,3 +156,90 @@ test_that("a layer object is a function: eager on arrays, symbolic on tensors, a
   expect_match(conditionMessage(err), "incompatible with the layer")
   expect_equal(as.character(conditionCall(err)[[1]]), "dense")
 })
+
+test_that("a layer passed as an argument reaches Keras as the Python layer (issue 21)", {
+  skip_if_no_python()
+  clear_session()
+  inner <- layer_dense(units = 3, kernel_initializer = "ones", use_bias = FALSE)
+  outer <- layer_dense(units = 2, activation = inner, kernel_initializer = "ones", use_bias = FALSE)
+  out <- outer(matrix(1, 2, 4))
+  expect_equal(dim(out), c(2L, 3L)) # Keras: Dense(2) then its activation, Dense(3)
+  expect_equal(out, matrix(8, 2, 3)) # 4 ones summed, twice, then 2 of those summed
+  expect_equal(outer$activation$name, inner$name)
+})
+
+test_that("a model can't be an argument of a layer added to it; nothing is kept (issue 21)", {
+  skip_if_no_python()
+  clear_session()
+  gc(); clear_session()
+  base <- attr(session_info(), "handles")
+  before <- session_counters()
+  for (i in 1:5) {
+    m <- keras_model_sequential(input_shape = 4, name = "m")
+    err <- tryCatch(m |> layer_dense(units = 4, activation = m), error = identity)
+    expect_s3_class(err, "rbridge_error_argument")
+    expect_equal(err$argument, "activation")
+    expect_equal(as.character(conditionCall(err)[[1]]), "layer_dense")
+    expect_length(m$layers, 0L)
+  }
+  rm(m, err)
+  gc()
+  clear_session()
+  expect_equal(attr(session_info(), "handles"), base) # every model was freed
+  expect_equal(session_counters()$prefix[session_counters()$prefix == "dense"], character())
+  local_snapshots_everywhere()
+  expect_snapshot(keras_model_sequential(input_shape = 4, name = "m") |> (\(m) layer_dense(m, units = 4, activation = m))(),
+                  error = TRUE)
+})
+
+test_that("a symbolic tensor where a number or string belongs is an error naming the argument, printing nothing", {
+  skip_if_no_python()
+  clear_session()
+  x <- keras_input(shape = 4)
+  before <- session_counters()
+  cases <- list(
+    list(layer_dense, list(units = x), "units"),
+    list(layer_dense, list(units = 2, name = x), "name"),
+    list(layer_dense, list(units = 2, use_bias = x), "use_bias"),
+    list(layer_dense, list(units = 2, kernel_initializer = x), "initializer"),
+    list(layer_dense, list(units = 2, input_shape = x), "input_shape"),
+    list(layer_dropout, list(rate = x), "rate"),
+    list(layer_dropout, list(rate = 0.5, seed = x), "seed"),
+    list(layer_dropout, list(rate = 0.5, noise_shape = x), "noise_shape"),
+    list(layer_flatten, list(data_format = x), "data_format"),
+    list(layer_activation, list(activation = x), "activation")
+  )
+  for (case in cases) {
+    out <- capture.output(err <- tryCatch(do.call(case[[1]], case[[2]]), error = identity))
+    expect_equal(out, character(), label = case[[3]])
+    expect_s3_class(err, "rbridge_error")
+    expect_match(conditionMessage(err), case[[3]], fixed = TRUE)
+    expect_no_match(conditionMessage(err), "Unable to convert", fixed = TRUE)
+  }
+  expect_equal(session_counters(), before)
+})
+
+test_that("kernel_initializer = NULL means the default, as in Keras", {
+  skip_if_no_python()
+  set_random_seed(3)
+  a <- get_weights(keras_model_sequential(input_shape = 3) |> layer_dense(units = 2, kernel_initializer = NULL))
+  set_random_seed(3)
+  b <- get_weights(keras_model_sequential(input_shape = 3) |> layer_dense(units = 2))
+  expect_identical(a, b)
+})
+
+test_that("argument errors users see", {
+  skip_if_no_python()
+  clear_session()
+  local_snapshots_everywhere()
+  expect_snapshot(error = TRUE, {
+    layer_dense(units = 1.5)
+    layer_dense(units = 2, trainable = NA)
+    layer_dense(units = 2, input_shape = "a")
+    layer_dense(units = 2, kernel_initializer = function(shape) 1)
+    layer_dense(units = 2, name = list(1, mean))
+    layer_dense(units = 2, 3)
+    layer_dense(units = 2, dtype = TRUE)
+    layer_dropout(rate = 0.5, noise_shape = 1.5)
+  })
+})

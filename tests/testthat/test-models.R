@@ -201,3 +201,46 @@ test_that("format() and summary() follow line_length and the console width, as k
   withr::local_options(width = 60)
   expect_equal(max(nchar(strsplit(format(model), "\n")[[1]])), 60L)
 })
+
+test_that("shape and input_shape take a matrix, as keras3 does", {
+  skip_if_no_python()
+  expect_equal(keras_input(shape = matrix(4))$shape, list(NULL, 4L))
+  expect_equal(keras_input(shape = matrix(c(2, 3), 1))$shape, list(NULL, 2L, 3L))
+  m <- keras_model_sequential(input_shape = matrix(4)) |> layer_dense(units = 2)
+  expect_equal(m$output$shape, list(NULL, 2L))
+  expect_s3_class(suppressWarnings(layer_dense(units = 2, input_shape = matrix(4))), "rbridge_layer")
+})
+
+test_that("keras_model_sequential(input_name =) errors name input_name", {
+  skip_if_no_python()
+  before <- session_counters()
+  err <- tryCatch(keras_model_sequential(input_shape = 2, input_name = "a/b"), error = identity)
+  expect_s3_class(err, "rbridge_error_argument")
+  expect_equal(err$argument, "input_name")
+  expect_match(conditionMessage(err), "Argument `input_name` must be a string and cannot contain character `/`",
+               fixed = TRUE)
+  expect_equal(session_counters(), before)
+  local_snapshots_everywhere()
+  expect_snapshot(error = TRUE, {
+    keras_model_sequential(input_shape = 2, input_name = "a/b")
+    keras_model_sequential(input_shape = 2, input_name = 1)
+    keras_input(shape = c(2, 1.5))
+    keras_model(1, 2)
+    predict(keras_model_sequential(input_shape = 2) |> layer_dense(units = 1), "x")
+    get_layer(keras_model_sequential(), index = 0)
+    set_weights(keras_model_sequential(), list("a"))
+  })
+})
+
+test_that("keras_input(tensor =) and input_tensor = wrap an existing tensor; anything else names the argument", {
+  skip_if_no_python()
+  x <- keras_input(shape = 3, name = "x")
+  y <- keras_input(tensor = x)
+  expect_s3_class(y, "rbridge_tensor")
+  expect_equal(y$shape, list(NULL, 3L))
+  m <- keras_model_sequential(input_tensor = x) |> layer_dense(units = 2)
+  expect_equal(m$output$shape, list(NULL, 2L))
+  expect_error(keras_input(tensor = 1), "`tensor` must be a symbolic tensor", fixed = TRUE)
+  expect_error(keras_model_sequential(input_tensor = layer_dense(units = 1)), "`input_tensor` must be a symbolic tensor",
+               fixed = TRUE)
+})

@@ -156,3 +156,37 @@ test_that("R functions in ... are refused: the reference cycle is documented", {
   gc()
   expect_equal(attr(session_info(), "handles"), base)
 })
+
+test_that("setting a field by a huge name gives a short message", {
+  skip_if_no_python()
+  l <- layer_dense(units = 2)
+  long <- strrep("f", 1e6)
+  err <- tryCatch(l[[long]] <- 1, error = identity)
+  expect_s3_class(err, "rbridge_error_argument")
+  expect_lt(nchar(conditionMessage(err)), rbridge:::rb_max_message + 200)
+  expect_equal(as.character(conditionCall(err)[[1]]), "[[<-")
+  local_snapshots_everywhere()
+  expect_snapshot(error = TRUE, {
+    l$units <- 3
+    l[[1]]
+    l$trainable <- "yes"
+    l(1)
+    l("a")
+  })
+})
+
+test_that("a pipe step keeps the model's returned reference in its R object; all go back when it is dropped", {
+  skip_if_no_python()
+  gc(); clear_session()
+  base <- attr(session_info(), "handles")
+  m <- keras_model_sequential(input_shape = 3)
+  for (i in 1:5) m <- m |> layer_dense(units = 2)
+  m$add(layer_dense(units = 1))
+  info <- session_info()
+  expect_equal(attr(info, "pending_release"), 0L) # nothing waits: the model's object owns the references
+  expect_equal(get("refs", environment(m)), 7L) # made, 5 pipe steps, add()
+  rm(m)
+  gc()
+  clear_session()
+  expect_equal(attr(session_info(), "handles"), base)
+})

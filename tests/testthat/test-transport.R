@@ -14,14 +14,14 @@ test_that("one crossing per operation; queued releases are given back by the nex
   expect_identical(seen[[1]]$args$args$units, 3L)
   rm(layer)
   gc()
-  expect_true(handle %in% rbridge:::.rb$pending) # the finalizer only queued it
+  expect_true(handle %in% rbridge:::rb_queued_handles()) # the finalizer only queued it
   clear_session(free_memory = FALSE)
   last <- seen[[length(seen)]]
   expect_equal(last$fn, "clear_session") # no extra dispatcher call
   # handed over through the handle table's inbox (an interrupt on entry to
   # the dispatcher can't lose it), or with the call where there is no inbox
   expect_true(handle %in% c(last$inbox, last$releases))
-  expect_length(rbridge:::.rb$pending, 0)
+  expect_length(rbridge:::rb_queued_handles(), 0)
   expect_length(table$inbox, 0)
   expect_error(table$get(handle), "has been released")
 })

@@ -47,7 +47,7 @@ test_that("flag, string and number checks reject with the argument named", {
   expect_error(rbridge:::rb_check_string(1, "name"), "`name` must be a single string, not the number 1.",
                fixed = TRUE)
   expect_error(rbridge:::rb_check_number("a", "value"), "`value` must be a finite number", fixed = TRUE)
-  expect_error(rbridge:::rb_check_dtype(TRUE), "Cannot interpret `dtype` argument.", fixed = TRUE)
+  expect_error(rbridge:::rb_check_dtype(TRUE, "dtype"), "Cannot interpret `dtype` argument.", fixed = TRUE)
 })
 
 test_that("no base or rlang name is shadowed", {
