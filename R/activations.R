@@ -10,7 +10,7 @@
 
 # A layer's `activation` argument: an activation_*() function becomes its
 # Keras name; anything else is left for the usual checks.
-rb_as_activation <- function(x, arg) {
+rb_as_activation <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
   if (is.function(x)) {
     name <- attr(x, "py_function_name", exact = TRUE)
     if (is.character(name) && length(name) == 1L) return(name)
@@ -19,15 +19,16 @@ rb_as_activation <- function(x, arg) {
 }
 
 # Apply activation `name` to `x` with the caller's other supplied arguments.
-rb_activation <- function(name, x, kwargs) {
+rb_activation <- function(name, x, kwargs, call = rlang::caller_env()) {
   if (is.atomic(x) && is.null(dim(x)) && length(x) > 1L) x <- as.array(x)
-  rec <- rb_call_arrays("activation", name = name, x = rb_op_value(x, "x"), kwargs = kwargs)
+  rec <- rb_call_arrays("activation", name = name, x = rb_op_value(x, "x", call = call), kwargs = kwargs,
+                        .call = call)
   rb_op_result(rec)
 }
 
 # (Functions defined in files collated later are looked up when called.)
-rb_activation_modifiers <- list(axis = function(x, arg) rb_as_axis(x, arg),
-                                approximate = function(x, arg) rb_check_flag(x, arg))
+rb_activation_modifiers <- list(axis = function(x, arg, call) rb_as_axis(x, arg, call = call),
+                                approximate = function(x, arg, call) rb_check_flag(x, arg, call = call))
 
 #' Activation functions
 #'

@@ -2,10 +2,10 @@
 
 rb_embedding_modifiers <- function() {
   c(rb_layer_modifiers, list(
-    input_dim = function(x, arg) rb_as_integer(x, arg),
-    output_dim = function(x, arg) rb_as_integer(x, arg),
-    input_length = function(x, arg) rb_as_integer(x, arg),
-    mask_zero = function(x, arg) rb_check_flag(x, arg)
+    input_dim = function(x, arg, call) rb_as_integer(x, arg, call = call),
+    output_dim = function(x, arg, call) rb_as_integer(x, arg, call = call),
+    input_length = function(x, arg, call) rb_as_integer(x, arg, call = call),
+    mask_zero = function(x, arg, call) rb_check_flag(x, arg, call = call)
   ))
 }
 

@@ -6,7 +6,7 @@
 # arguments `args` and the named ones in `dots`, and call it on `inputs`
 # plus the unnamed ones in `dots` (keras3's split of `...`): all symbolic
 # tensors (the output tensor) or all arrays (the result, computed at once).
-rb_merging_layer <- function(kind, inputs, dots, args = list()) {
+rb_merging_layer <- function(kind, inputs, dots, args = list(), call = rlang::caller_env()) {
   nms <- names(dots) %||% rep("", length(dots))
   named <- dots[nzchar(nms)]
   if (!is.null(inputs) && !(is.list(inputs) && !is.object(inputs))) inputs <- list(inputs)
@@ -14,20 +14,20 @@ rb_merging_layer <- function(kind, inputs, dots, args = list()) {
   args <- c(args, named)
   for (nm in names(args)) {
     mod <- rb_layer_modifiers[[nm]]
-    if (!is.null(mod)) args[nm] <- list(mod(args[[nm]], nm))
-    rb_check_plain(args[[nm]], nm)
+    if (!is.null(mod)) args[nm] <- list(mod(args[[nm]], nm, call = call))
+    rb_check_plain(args[[nm]], nm, call = call)
   }
-  if (!length(inputs)) return(rb_wrap(rb_call("make_layer", kind = kind, args = args)))
+  if (!length(inputs)) return(rb_call_object("make_layer", kind = kind, args = args, .call = call))
   tensors <- vapply(inputs, inherits, TRUE, what = "rbridge_tensor")
   if (all(tensors)) {
-    return(rb_from_py(rb_call("make_layer", kind = kind, args = args, object = rb_handles(inputs))))
+    return(rb_call_object("make_layer", kind = kind, args = args, object = rb_handles(inputs), .call = call))
   }
   if (any(tensors) || any(vapply(inputs, inherits, TRUE, what = "rbridge_object"))) {
     rb_cli_abort("{.arg inputs} must be all symbolic tensors or all arrays.",
-                 class = "rbridge_error_argument", argument = "inputs")
+                 class = "rbridge_error_argument", argument = "inputs", call = call)
   }
-  arrays <- lapply(seq_along(inputs), function(i) rb_as_array(inputs[[i]], sprintf("inputs[[%d]]", i)))
-  rb_call_arrays("make_layer", kind = kind, args = args, object = arrays)
+  arrays <- lapply(seq_along(inputs), function(i) rb_as_array(inputs[[i]], sprintf("inputs[[%d]]", i), call = call))
+  rb_call_arrays("make_layer", kind = kind, args = args, object = arrays, .call = call)
 }
 
 #' Performs elementwise addition

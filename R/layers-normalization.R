@@ -3,10 +3,10 @@
 
 rb_normalization_modifiers <- function() {
   c(rb_layer_modifiers, list(
-    axis = function(x, arg) rb_as_axis(x, arg),
-    center = function(x, arg) rb_check_flag(x, arg),
-    scale = function(x, arg) rb_check_flag(x, arg),
-    synchronized = function(x, arg) rb_check_flag(x, arg)
+    axis = function(x, arg, call) rb_as_axis(x, arg, call = call),
+    center = function(x, arg, call) rb_check_flag(x, arg, call = call),
+    scale = function(x, arg, call) rb_check_flag(x, arg, call = call),
+    synchronized = function(x, arg, call) rb_check_flag(x, arg, call = call)
   ))
 }
 

@@ -3,9 +3,9 @@
 
 rb_reshaping_modifiers <- function() {
   c(rb_layer_modifiers, list(
-    target_shape = function(x, arg) rb_as_newshape(x, arg),
-    dims = function(x, arg) as.list(rb_as_integer(x, arg)),
-    n = function(x, arg) rb_as_integer(x, arg)
+    target_shape = function(x, arg, call) rb_as_newshape(x, arg, call = call),
+    dims = function(x, arg, call) as.list(rb_as_integer(x, arg, call = call)),
+    n = function(x, arg, call) rb_as_integer(x, arg, call = call)
   ))
 }
 

@@ -17,25 +17,26 @@ rb_tensor_key <- "__rbridge_tensor__"
 rb_dtype_key <- "__rbridge_dtype__"
 
 # An op's argument as it crosses (see above); `arg` names it in errors.
-rb_op_value <- function(x, arg, strings = FALSE) {
+rb_op_value <- function(x, arg = rlang::caller_arg(x), strings = FALSE, call = rlang::caller_env()) {
   if (is.null(x)) return(NULL)
   if (inherits(x, "rbridge_tensor")) return(stats::setNames(list(rb_handle(x)), rb_tensor_key))
   if (inherits(x, "keras_shape")) x <- unclass(x)
   if (is.list(x) && identical(names(x)[1L], rb_dtype_key)) return(x) # from rb_op_array()
   if (strings && is.character(x) && length(x) == 1L && !is.na(x)) return(x) # a dtype
   if (is.list(x) && !is.object(x)) {
-    out <- lapply(seq_along(x), function(i) rb_op_value(x[[i]], sprintf("%s[[%d]]", arg, i)))
+    out <- lapply(seq_along(x), function(i) rb_op_value(x[[i]], sprintf("%s[[%d]]", arg, i), call = call))
     names(out) <- names(x)
     return(out)
   }
   if (is.data.frame(x)) x <- as.matrix(x)
   if (!(is.numeric(x) || is.logical(x)) || is.object(x)) {
-    rb_abort_arg(x, arg, "a tensor, an array or a number")
+    rb_abort_arg(x, arg, "a tensor, an array or a number", call = call)
   }
   if (is.null(dim(x))) {
     # reticulate would send a logical or integer NA as True or a large number.
     if (!is.double(x) && anyNA(x)) {
-      rb_cli_abort("{.arg {arg}} can't contain {.code NA}.", class = "rbridge_error_argument", argument = arg)
+      rb_cli_abort("{.arg {arg}} can't contain {.code NA}.", class = "rbridge_error_argument", argument = arg,
+                   call = call)
     }
     return(as.vector(x))
   }
@@ -80,26 +81,27 @@ rb_from_dtype <- function(v, dtype) {
 # Run op `name` on the named arguments in `...` (positional in Python, named
 # here for errors) and keyword arguments `kwargs` (NULLs dropped: Keras's
 # defaults apply; a string is allowed there only, for a dtype).
-rb_op <- function(name, ..., kwargs = list()) {
+rb_op <- function(name, ..., kwargs = list(), call = rlang::caller_env()) {
   args <- list(...)
-  args <- lapply(names(args), function(nm) rb_op_value(args[[nm]], nm))
+  args <- lapply(names(args), function(nm) rb_op_value(args[[nm]], nm, call = call))
   kwargs <- kwargs[!vapply(kwargs, is.null, TRUE)]
-  kwargs <- stats::setNames(lapply(names(kwargs), function(nm) rb_op_value(kwargs[[nm]], nm, strings = TRUE)),
-                            names(kwargs))
-  rb_op_result(rb_call_arrays("op", name = name, args = args, kwargs = kwargs))
+  kwargs <- stats::setNames(lapply(names(kwargs), function(nm) {
+    rb_op_value(kwargs[[nm]], nm, strings = TRUE, call = call)
+  }), names(kwargs))
+  rb_op_result(rb_call_arrays("op", name = name, args = args, kwargs = kwargs, .call = call))
 }
 
 rb_is_tensor <- function(x) inherits(x, "rbridge_tensor")
 
 # keras3's as_axis(): 1-based axes (positive) become 0-based; negative
 # axes count from the end as in Keras; 0 is an error. Several axes: a list.
-rb_as_axis <- function(x, arg) {
+rb_as_axis <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
   if (is.null(x)) return(NULL)
-  x <- rb_as_integer(x, arg)
-  if (!is.integer(x)) rb_abort_arg(x, arg, "a whole number")
+  x <- rb_as_integer(x, arg, call = call)
+  if (!is.integer(x)) rb_abort_arg(x, arg, "a whole number", call = call)
   if (any(x == 0L)) {
     rb_cli_abort("{.arg {arg}} argument is 1 based, received 0", class = "rbridge_error_argument",
-                 argument = arg)
+                 argument = arg, call = call)
   }
   x <- ifelse(x > 0L, x - 1L, x)
   if (length(x) > 1L) as.list(x) else x
@@ -299,7 +301,7 @@ op_reshape <- function(x, newshape) {
 }
 
 # A shape where NA (or -1) is an inferred size, as a list with -1 for it.
-rb_as_newshape <- function(x, arg) {
+rb_as_newshape <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_env()) {
   if (inherits(x, "keras_shape")) x <- lapply(unclass(x), function(d) d %||% NA_integer_)
   dims <- if (is.list(x)) x else as.list(x)
   ok <- (is.numeric(x) || is.list(x) || is.logical(x)) && length(dims) > 0L
@@ -311,7 +313,7 @@ rb_as_newshape <- function(x, arg) {
     }
     as.integer(d)
   })
-  if (!ok) rb_abort_arg(x, arg, "a vector of whole numbers (`NA` for a size to infer)")
+  if (!ok) rb_abort_arg(x, arg, "a vector of whole numbers (`NA` for a size to infer)", call = call)
   out
 }
 
@@ -589,26 +591,35 @@ NULL
 #' @rdname rbridge-operators
 #' @export
 Ops.rbridge_tensor <- function(e1, e2) {
+  call <- rb_generic_call(sys.call(), .Generic)
   if (missing(e2)) {
     return(switch(.Generic,
       "+" = e1,
-      "-" = rb_op("negative", x = e1),
-      "!" = rb_op("logical_not", x = e1)
+      "-" = rb_op("negative", x = e1, call = call),
+      "!" = rb_op("logical_not", x = e1, call = call)
     ))
   }
-  rb_op(rb_ops_names[[.Generic]], e1 = e1, e2 = e2)
+  rb_op(rb_ops_names[[.Generic]], e1 = e1, e2 = e2, call = call)
+}
+
+# The call as the user wrote it (`x + "a"`, `round(x)`), for errors: a
+# group method's own call names the method.
+rb_generic_call <- function(call, generic) {
+  call[[1L]] <- as.name(generic)
+  call
 }
 
 #' @rdname rbridge-operators
 #' @export
 Math.rbridge_tensor <- function(x, ...) {
+  call <- rb_generic_call(sys.call(), .Generic)
   name <- switch(.Generic, sqrt = "sqrt", exp = "exp", log = "log", abs = "absolute")
   if (is.null(name) || ...length()) {
     generic <- .Generic
     rb_cli_abort("{.fn {generic}} with these arguments is not supported on symbolic tensors.",
-                 class = "rbridge_error_argument", argument = "x")
+                 class = "rbridge_error_argument", argument = "x", call = call)
   }
-  rb_op(name, x = x)
+  rb_op(name, x = x, call = call)
 }
 
 # `%*%` dispatches on S3 classes from R 4.3 on (the matrixOps group); the

@@ -41,8 +41,8 @@ from_config <- function(config, custom_objects = NULL) {
   }
   rb_check_no_custom_objects(custom_objects)
   attr(config, "rbridge_class") <- NULL
-  rb_wrap(rb_call("from_config", config = config, class_name = cls[["class_name"]],
-                  module = cls[["module"]], registered_name = cls[["registered_name"]]))
+  rb_call_object("from_config", config = config, class_name = cls[["class_name"]],
+                 module = cls[["module"]], registered_name = cls[["registered_name"]])
 }
 
 #' Save a model as a `.keras` file, and load it
@@ -119,7 +119,7 @@ load_model <- function(model, custom_objects = NULL, compile = TRUE, safe_mode =
   } else {
     path <- rb_check_filepath(model, "model")
   }
-  rb_wrap(rb_call("load_model", filepath = path))
+  rb_call_object("load_model", filepath = path)
 }
 
 #' Hand an rbridge model to Keras in memory
@@ -191,7 +191,7 @@ load_model_config <- function(filepath, custom_objects = NULL) {
   rb_check_no_custom_objects(custom_objects)
   path <- rb_check_filepath(filepath)
   json <- paste0(readLines(path, warn = FALSE), collapse = "\n")
-  rb_wrap(rb_call("model_from_json", json_string = json))
+  rb_call_object("model_from_json", json_string = json)
 }
 
 #' Save a model's weights to a `.weights.h5` file, and load them
@@ -270,7 +270,7 @@ clone_model <- function(model, input_tensors = NULL, clone_function = NULL,
                    class = "rbridge_error_argument", argument = arg)
     }
   }
-  rb_wrap(rb_call("clone_model", object = handle))
+  rb_call_object("clone_model", object = handle)
 }
 
 

@@ -226,7 +226,7 @@ rb_layer_modifiers <- list(
   lora_rank = rb_as_integer, lora_alpha = rb_as_integer,
   input_shape = rb_as_shape, batch_input_shape = rb_as_shape, noise_shape = rb_as_shape,
   trainable = rb_check_flag, dtype = rb_check_dtype, kernel_initializer = rb_null_default,
-  activation = function(x, arg) rb_as_activation(x, arg)
+  activation = function(x, arg, call) rb_as_activation(x, arg, call = call)
 )
 
 rb_input_modifiers <- list(
