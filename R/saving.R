@@ -137,11 +137,14 @@ load_model <- function(model, custom_objects = NULL, compile = TRUE, safe_mode =
 #' @returns A Keras model (a reticulate Python object).
 #' @family saving
 #' @exportS3Method reticulate::r_to_py
-#' @examplesIf rbridge_available() && reticulate::py_module_available("keras")
-#' model <- keras_model_sequential(input_shape = 3) |> layer_dense(units = 2)
-#' in_keras <- reticulate::r_to_py(model)
-#' in_keras$name
-#' back <- load_model(in_keras)
+#' @examples
+#' # (runs where the Python rbridge uses has Keras)
+#' if (rbridge_available() && reticulate::py_module_available("keras")) {
+#'   model <- keras_model_sequential(input_shape = 3) |> layer_dense(units = 2)
+#'   in_keras <- reticulate::r_to_py(model)
+#'   in_keras$name
+#'   back <- load_model(in_keras)
+#' }
 r_to_py.rbridge_model <- function(x, convert = FALSE) { # nolint: object_name_linter. (an S3 method)
   source <- rbridge_python()$source
   if (identical(source, "rbridge.transport")) {
