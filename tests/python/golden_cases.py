@@ -131,3 +131,8 @@ CASES = {
     "functional_from_intermediate": _from_intermediate,
     "functional_nested_functional_two_outputs": _nested_functional_two_outputs,
 }
+
+# The issue-19 layers' cases (merging, reshaping, normalization, embedding).
+from golden_cases_fdepth import CASES as _LAYER_CASES  # noqa: E402
+
+CASES.update(_LAYER_CASES)
