@@ -165,20 +165,20 @@ OBJECT = "__rbridge_object__"
 (a layer passed as ``activation``, as keras3 passes the Python object)."""
 
 
+def _is_reference(value: object) -> bool:
+    return isinstance(value, dict) and OBJECT in value
+
+
 def _objects_in(args: dict) -> dict:
     """Layer arguments with each reference ``{OBJECT: handle}`` (alone, in
-    lists or in dicts) as its object; other values as they are."""
-
-    def walk(value: object, argument: str) -> object:
-        if isinstance(value, dict):
-            if OBJECT in value:
-                return _obj(value[OBJECT], argument)
-            return {k: walk(v, argument) for k, v in value.items()}
-        if isinstance(value, list):
-            return [walk(v, argument) for v in value]
-        return value
-
-    return {k: walk(v, k) for k, v in args.items()}
+    lists or in dicts) as its object; other values as they are. (No local
+    recursive function: its closure would be a reference cycle per call.)"""
+    return {
+        k: _tree.map_structure(
+            lambda v, k=k: _obj(v[OBJECT], k) if _is_reference(v) else v, v, is_leaf=_is_reference
+        )
+        for k, v in args.items()
+    }
 
 
 def _in(value: object, argument: str) -> object:
@@ -192,7 +192,7 @@ def _in(value: object, argument: str) -> object:
             return _obj(v[OBJECT], argument)
         return v
 
-    return _tree.map_structure(leaf, value, is_leaf=lambda v: isinstance(v, dict) and OBJECT in v)
+    return _tree.map_structure(leaf, value, is_leaf=_is_reference)
 
 
 # ---------------------------------------------------------------- session
