@@ -174,11 +174,13 @@ def _objects_in(args: dict) -> dict:
     lists or in dicts) as its object; other values as they are. (No local
     recursive function: its closure would be a reference cycle per call.)"""
     return {
-        k: _tree.map_structure(
-            lambda v, k=k: _obj(v[OBJECT], k) if _is_reference(v) else v, v, is_leaf=_is_reference
-        )
+        k: _tree.map_structure(functools.partial(_resolved, argument=k), v, is_leaf=_is_reference)
         for k, v in args.items()
     }
+
+
+def _resolved(value: object, argument: str) -> object:
+    return _obj(value[OBJECT], argument) if isinstance(value, dict) and OBJECT in value else value
 
 
 def _in(value: object, argument: str) -> object:
