@@ -279,3 +279,27 @@ def summary_text(
     lines.append(f" Trainable params: {t_count:,} ({_readable_size(t_bytes)})")
     lines.append(f" Non-trainable params: {n_count:,} ({_readable_size(n_bytes)})")
     return "\n".join(lines)
+
+
+def print_summary(
+    model: Model,
+    line_length: int | None = None,
+    positions: Sequence[float] | None = None,
+    print_fn: Callable[[str], object] | None = None,
+    expand_nested: bool = False,
+    show_trainable: bool = False,
+    layer_range: Sequence[str] | None = None,
+) -> None:
+    """Keras's ``summary_utils.print_summary``: :func:`summary_text` shown
+    through :func:`show_summary` (``Model.summary`` calls the two itself)."""
+    show_summary(
+        summary_text(
+            model,
+            line_length=line_length,
+            positions=positions,
+            expand_nested=expand_nested,
+            show_trainable=show_trainable,
+            layer_range=layer_range,
+        ),
+        print_fn,
+    )
