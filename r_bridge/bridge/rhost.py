@@ -65,6 +65,8 @@ Python run in the calling thread, hence share that thread's session).
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
 import struct
 from collections.abc import Iterable
@@ -513,4 +515,14 @@ def attach_r(lib_loc: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] 
     if _attached is None:
         _attached = RPackage(_load_package(ri))
         ri.evalr("invisible(rbridge:::rb_connect())")  # cache this transport now
+        atexit.register(_let_go)
     return _attached
+
+
+def _let_go() -> None:
+    """At exit, before Python tears its modules down: drop this module's R
+    objects and collect, while rpy2 can still free them (freed later, rpy2's
+    finalizers print "Exception ignored ... 'NoneType' object is not callable")."""
+    global _attached, _transport, _py_call
+    _attached = _transport = _py_call = None
+    gc.collect()
