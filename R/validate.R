@@ -83,7 +83,9 @@ rb_as_integer <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_en
   }
   if (!is.double(x)) {
     if (is.integer(x) && !is.object(x)) {
-      if (!length(x) || anyNA(x)) rb_abort_arg(x, arg, if (length(x) == 1L) "a whole number" else "whole numbers", call = call)
+      if (!length(x) || anyNA(x)) {
+        rb_abort_arg(x, arg, if (length(x) == 1L) "a whole number" else "whole numbers", call = call)
+      }
       return(as.vector(x))
     }
     return(x)

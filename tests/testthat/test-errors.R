@@ -68,28 +68,7 @@ test_that("an interrupt while an rbridge error is raised leaves no frame in rlan
   # objects in it) alive. Here the SIGINT lands exactly there, in a child R
   # (a real SIGINT leaves this R unable to take later interrupts as conditions).
   skip_on_os("windows") # (no SIGINT to oneself)
-  script <- tempfile(fileext = ".R")
-  on.exit(unlink(script), add = TRUE)
-  writeLines(c(
-    'hook <- new.env(); hook$armed <- FALSE',
-    'suppressMessages(trace("defer", where = asNamespace("rlang"), print = FALSE, tracer = bquote({',
-    '  if (isTRUE(get("armed", envir = .(hook)))) {',
-    '    assign("armed", FALSE, envir = .(hook))',
-    '    tools::pskill(Sys.getpid(), tools::SIGINT)',
-    '    for (i in 1:100000) NULL # R takes a pending interrupt in loops',
-    '  }',
-    '})))',
-    'user_fn <- function(object) { hook$armed <- TRUE; rbridge:::rb_abort("boom") }',
-    'seen <- character()',
-    'tryCatch({',
-    '  tryCatch(user_fn(new.env()), rbridge_error = function(e) seen <<- c(seen, "error"))',
-    '  for (i in 1:100000) NULL',
-    '}, interrupt = function(c) seen <<- c(seen, "interrupt"))',
-    'cat("armed:", hook$armed, "\\n")',
-    'cat("seen:", seen, "\\n")',
-    'cat("frame_option_null:", is.null(getOption("rlang:::error_frame")), "\\n")'
-  ), script)
-  out <- system2(file.path(R.home("bin"), "Rscript"), script, stdout = TRUE, stderr = TRUE,
+  out <- system2(file.path(R.home("bin"), "Rscript"), test_path("sigint-child.R"), stdout = TRUE, stderr = TRUE,
                  env = paste0("R_LIBS=", paste(.libPaths(), collapse = .Platform$path.sep)))
   expect_true("armed: FALSE " %in% out) # the SIGINT was sent inside rlang's window
   expect_true("seen: error interrupt " %in% out) # taken once the error was raised

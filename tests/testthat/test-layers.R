@@ -188,7 +188,7 @@ test_that("a model can't be an argument of a layer added to it; nothing is kept 
   expect_equal(attr(session_info(), "handles"), base) # every model was freed
   expect_equal(session_counters()$prefix[session_counters()$prefix == "dense"], character())
   local_snapshots_everywhere()
-  expect_snapshot(keras_model_sequential(input_shape = 4, name = "m") |> (\(m) layer_dense(m, units = 4, activation = m))(),
+  expect_snapshot(keras_model_sequential(input_shape = 4, name = "m") |> (\(m) layer_dense(m, units = 4, activation = m))(), # nolint: line_length_linter.
                   error = TRUE)
 })
 

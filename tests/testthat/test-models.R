@@ -241,6 +241,6 @@ test_that("keras_input(tensor =) and input_tensor = wrap an existing tensor; any
   m <- keras_model_sequential(input_tensor = x) |> layer_dense(units = 2)
   expect_equal(m$output$shape, list(NULL, 2L))
   expect_error(keras_input(tensor = 1), "`tensor` must be a symbolic tensor", fixed = TRUE)
-  expect_error(keras_model_sequential(input_tensor = layer_dense(units = 1)), "`input_tensor` must be a symbolic tensor",
+  expect_error(keras_model_sequential(input_tensor = layer_dense(units = 1)), "`input_tensor` must be a symbolic tensor", # nolint: line_length_linter.
                fixed = TRUE)
 })
