@@ -217,6 +217,11 @@ class Concatenate(Merge):
                 "A `Concatenate` layer should be called on a list of "
                 f"at least 1 input. Received: input_shape={input_shape}"
             )
+        if any(shape is not None and len(shape) == 0 for shape in input_shape):
+            raise ValueError(
+                "A `Concatenate` layer's inputs must have at least one dimension (the batch). "
+                f"Received: input_shape={input_shape}"
+            )
         if all(shape is None for shape in input_shape):
             self.built = True
             return

@@ -156,8 +156,21 @@ def _bool(*xs: Any) -> str:
     return "bool"
 
 
+def _no_bool(name: str, fn: Any) -> Any:
+    """``fn``, refusing booleans with a message of ours (numpy's names its
+    own operator and suggests ``~``)."""
+
+    def compute(*xs: Any) -> Any:
+        if all(np.asarray(x).dtype == np.bool_ for x in xs):
+            raise TypeError(f"`{name}` is not defined for booleans: use `logical_not` / `logical_xor`.")
+        return fn(*xs)
+
+    compute.__name__ = fn.__name__
+    return compute
+
+
 add = _elementwise("Add", np.add)
-subtract = _elementwise("Subtract", np.subtract)
+subtract = _elementwise("Subtract", _no_bool("subtract", np.subtract))
 multiply = _elementwise("Multiply", np.multiply)
 maximum = _elementwise("Maximum", np.maximum)
 minimum = _elementwise("Minimum", np.minimum)
@@ -183,7 +196,7 @@ def _float_binary(*xs: Any) -> str:
 
 divide = _elementwise("Divide", np.true_divide, _float_binary)
 true_divide = _elementwise("TrueDivide", np.true_divide, _float_binary)
-negative = _elementwise("Negative", np.negative)
+negative = _elementwise("Negative", _no_bool("negative", np.negative))
 absolute = _elementwise("Absolute", np.abs)
 square = _elementwise("Square", np.square)
 sqrt = _elementwise("Sqrt", np.sqrt, _float_type)

@@ -366,3 +366,18 @@ def test_model_from_json_names_its_argument():
         r_bridge.models.model_from_json(1.5)
     with pytest.raises(ValueError, match="`json_string` is not valid JSON"):
         r_bridge.models.model_from_json("{not json")
+
+
+def test_negative_and_subtract_of_booleans_say_so_in_our_words():
+    # (found by the stress suite's r.hostile part: numpy's message named `~`)
+    for call in (lambda: r_bridge.ops.negative(np.array(False)), lambda: r_bridge.ops.subtract(True, False)):
+        with pytest.raises(TypeError, match="is not defined for booleans"):
+            call()
+    assert r_bridge.ops.subtract(3, 1) == 2
+
+
+def test_concatenate_of_numbers_says_it_wants_batches():
+    r_bridge.clear_session()
+    with pytest.raises(ValueError, match="must have at least one dimension"):
+        layers.concatenate((-1, -2))
+    assert r_bridge.naming.uid_counts() == {}
