@@ -1,7 +1,8 @@
 # R-side figures for bench/run. One process per implementation (reticulate
 # binds one Python per process):
 #
-#   Rscript bench/r_bench.R rbridge speed|memory|transport|rprof [out_dir]
+#   Rscript bench/r_bench.R rbridge speed|memory|transport|link|rprof [out_dir]
+#   (link: RBRIDGE_PYTHON = the Keras env, real Keras in the same Python)
 #   RETICULATE_PYTHON=.venv-keras/bin/python Rscript bench/r_bench.R keras speed|memory
 #
 # The reticulate is the first one on R_LIBS; rbridge's Python comes from
@@ -134,6 +135,43 @@ if (mode == "speed") {
     result("clear_false_us", 1e6 * per_call(function() keras$utils$clear_session(free_memory = FALSE), 200))
     result("noop_us", 1e6 * per_call(function() noop(), 500))
   }
+} else if (mode == "link") {
+  # Real Keras in the same Python (RBRIDGE_PYTHON = the Keras env): the
+  # session is linked (issue 17). rbridge::clear_session(TRUE) against
+  # keras$utils$clear_session(TRUE), both called from R, in alternating
+  # rounds. Each call is timed alone, after the same setup (one layer made
+  # on each side, kept alive, so both clears find the same session); then
+  # the loop a keras3 user runs, which also makes the layers.
+  invisible(layer_dense(units = 10))
+  keras <- reticulate::import("keras")
+  info <- session_info()
+  result("linked", as.numeric(isTRUE(attr(info, "keras_linked"))))
+  keep <- NULL
+  setup <- function() keep <<- list(layer_dense(units = 10), keras$layers$Dense(10L))
+  clear_rb <- function() rbridge::clear_session(TRUE)
+  clear_k <- function() keras$utils$clear_session(TRUE)
+  one <- function(f, n = 5L) {
+    ts <- numeric(n)
+    for (i in seq_len(n)) { setup(); t0 <- now(); f(); ts[i] <- now() - t0 }
+    stats::median(ts)
+  }
+  rounds <- 7L
+  rb <- kk <- numeric(rounds)
+  for (k in seq_len(rounds)) { rb[k] <- one(clear_rb); kk[k] <- one(clear_k) }
+  result("link_clear_true_ms_rbridge", 1e3 * stats::median(rb))
+  result("link_clear_true_ms_keras", 1e3 * stats::median(kk))
+  result("link_clear_true_ratio", stats::median(rb / kk))
+  loop <- function(clear) function() {
+    for (i in 1:20) { a <- layer_dense(units = 10); b <- keras$layers$Dense(10L); clear() }
+  }
+  lr <- lk <- numeric(3L)
+  for (k in 1:3) {
+    t0 <- now(); loop(clear_rb)(); lr[k] <- (now() - t0) / 20
+    t0 <- now(); loop(clear_k)(); lk[k] <- (now() - t0) / 20
+  }
+  result("link_loop_ms_rbridge", 1e3 * stats::median(lr))
+  result("link_loop_ms_keras", 1e3 * stats::median(lk))
+  result("link_loop_ratio", stats::median(lr / lk))
 } else if (mode == "memory") {
   # Example 1's second loop (clear_session() each iteration), RSS sampled.
   for (i in 1:20) { clear(); one_iter() }

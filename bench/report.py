@@ -54,7 +54,7 @@ spr, spk = jload("py_speed_rbridge_*.json"), jload("py_speed_keras_*.json")
 for key, fig in (("dense_us", "`Dense(10)` construction (Python)"),
                  ("example1_us", "Example 1 iteration: `Sequential()` + 10 × `add(Dense(10))` (Python)")):
     sp = paired(spk, spr, key)  # keras / rbridge = speed-up
-    row(fig, us(med(d[key] for d in spr)), us(med(d[key] for d in spk)), f"{sp:,.0f}× faster", "≥ 25× faster", sp >= 25)
+    row(fig, us(med(d[key] for d in spr)), us(med(d[key] for d in spk)), f"{sp:,.0f}× faster", "≥ 100× faster", sp >= 100)
 r = paired(spr, spk, "clear_false_us")
 row("`clear_session(free_memory=False)` (Python)", us(med(d["clear_false_us"] for d in spr)),
     us(med(d["clear_false_us"] for d in spk)), f"{r:.2f}× the time", "not slower (≤ 1×)", r <= 1)
@@ -160,6 +160,17 @@ for c in cfgs:
                      "; ".join(f"{op}: {v:g}/{rr[0]['pyattrs_' + op]:g}/{rr[0]['pyimports_' + op]:g}" for op, v in calls.items()),
                      "—", "—", "1 call, no import", "yes" if all(v == 1 for v in calls.values()) and
                      all(rr[0]["pyimports_" + op] == 0 for op in calls) else "**no**"))
+
+# R with real Keras in the same Python (issue 17), per reticulate version.
+for c in sorted({re.match(r"r_link_(.+)\.txt$", os.path.basename(f)).group(1) for f in glob.glob(os.path.join(out, "r_link_*.txt"))}):
+    d = rload(f"r_link_{c}.txt")[0]
+    ver = cfg_text(next((x for x in cfgs if x.startswith(c + "_")), c), "reticulate")
+    r = d["link_clear_true_ratio"]
+    row(f"`clear_session(TRUE)` from R with Keras loaded (linked), each call alone — reticulate {ver}",
+        f"{d['link_clear_true_ms_rbridge']:.2f} ms", f"{d['link_clear_true_ms_keras']:.2f} ms (`keras$utils$clear_session(TRUE)`, alternated)",
+        f"{r:.2f}×", "≤ 1×", r <= 1)
+    rows.append((f"(info) … in a loop that also makes `layer_dense()` + `keras$layers$Dense()` (rbridge's R collection included) — reticulate {ver}",
+                 f"{d['link_loop_ms_rbridge']:.2f} ms/iter", f"{d['link_loop_ms_keras']:.2f} ms/iter", f"{d['link_loop_ratio']:.2f}×", "—", "—"))
 
 # Figures without arrays, from the first configuration (reticulate 1.28).
 if cfgs:
