@@ -13,6 +13,8 @@ import os
 # r_bridge is imported; tests/interop tests the link).
 os.environ.setdefault("RBRIDGE_KERAS_LINK", "0")
 
+import importlib.util  # noqa: E402
+
 import pytest  # noqa: E402
 
 import r_bridge  # noqa: E402
@@ -37,3 +39,18 @@ def fresh_session():
         config.set_epsilon(saved_config[1])
         config.set_image_data_format(saved_config[2])
         r_bridge.clear_session(free_memory=False)
+
+
+# Real Keras, where installed (the Keras venv): tests that compare with it
+# take the `keras` fixture (or `@pytest.mark.usefixtures("keras")`).
+HAS_KERAS = importlib.util.find_spec("keras") is not None
+
+
+@pytest.fixture(scope="module")
+def keras():
+    if not HAS_KERAS:
+        pytest.skip("keras not installed (run in .venv-keras)")
+    os.environ.setdefault("KERAS_BACKEND", "numpy")
+    import keras
+
+    return keras

@@ -1,8 +1,5 @@
 """r_bridge.api.op and api.activation: keras3's op_*() and activation_*() for the host."""
 
-import importlib.util
-import os
-
 import numpy as np
 import pytest
 
@@ -128,7 +125,6 @@ def naming_uids():
     return session.snapshot()["uids"]
 
 
-HAS_KERAS = importlib.util.find_spec("keras") is not None
 # Activations Keras 3.15 can apply to a KerasTensor (hard_silu, mish and
 # sparsemax raise there: Keras converts their input to an array first).
 SYMBOLIC_ACTIVATIONS = [
@@ -138,14 +134,10 @@ SYMBOLIC_ACTIVATIONS = [
 ]  # fmt: skip
 
 
-@pytest.mark.skipif(not HAS_KERAS, reason="keras not installed (run in .venv-keras)")
 @pytest.mark.parametrize("name", SYMBOLIC_ACTIVATIONS)
-def test_symbolic_activation_matches_keras(name):
+def test_symbolic_activation_matches_keras(keras, name):
     """Keras records the same operation (name, class), output shape and dtype,
     and a model built with it predicts the same values."""
-    os.environ.setdefault("KERAS_BACKEND", "numpy")
-    import keras
-
     keras.utils.clear_session()
     kx = keras.Input((4,))
     ky = keras.activations.get(name)(kx)

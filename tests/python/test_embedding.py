@@ -4,26 +4,11 @@ r_bridge)."""
 
 from __future__ import annotations
 
-import importlib.util
-import os
-
 import numpy as np
 import pytest
 
 import r_bridge
 from r_bridge import layers
-
-HAS_KERAS = importlib.util.find_spec("keras") is not None
-
-
-@pytest.fixture(scope="module")
-def keras():
-    if not HAS_KERAS:
-        pytest.skip("keras not installed (run in .venv-keras)")
-    os.environ.setdefault("KERAS_BACKEND", "numpy")
-    import keras
-
-    return keras
 
 
 @pytest.mark.parametrize("shape", [(5,), (None,), (2, 3)])

@@ -3,28 +3,11 @@ it is installed (the Keras venv), else against numpy."""
 
 from __future__ import annotations
 
-import importlib.util
-import os
-
 import numpy as np
 import pytest
 
 import r_bridge
 from r_bridge import layers
-
-HAS_KERAS = importlib.util.find_spec("keras") is not None
-needs_keras = pytest.mark.skipif(not HAS_KERAS, reason="keras not installed (run in .venv-keras)")
-
-
-@pytest.fixture(scope="module")
-def keras():
-    if not HAS_KERAS:
-        pytest.skip("keras not installed (run in .venv-keras)")
-    os.environ.setdefault("KERAS_BACKEND", "numpy")
-    import keras
-
-    return keras
-
 
 CASES = [
     ("Add", {}, [(4, 5), (4, 5)]),
@@ -51,7 +34,7 @@ def _run(lib, cls, kwargs, shapes, xs):
     return layer.name, tuple(out.shape), np.asarray(model.predict(xs, verbose=0)), np.asarray(eager)
 
 
-@needs_keras
+@pytest.mark.usefixtures("keras")
 @pytest.mark.parametrize("cls,kwargs,shapes", CASES)
 def test_matches_keras(keras, cls, kwargs, shapes):
     rng = np.random.default_rng(0)
@@ -65,7 +48,7 @@ def test_matches_keras(keras, cls, kwargs, shapes):
     assert got[2].dtype == want[2].dtype
 
 
-@needs_keras
+@pytest.mark.usefixtures("keras")
 @pytest.mark.parametrize(
     "cls,kwargs,shapes",
     [
@@ -91,7 +74,7 @@ def test_errors_match_keras(keras, cls, kwargs, shapes):
     assert error(r_bridge) == want
 
 
-@needs_keras
+@pytest.mark.usefixtures("keras")
 def test_functional_forms_and_names_match_keras(keras):
     def names(lib):
         a, b = lib.Input(shape=(3,)), lib.Input(shape=(3,))

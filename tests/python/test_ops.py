@@ -4,27 +4,11 @@ a Functional model built with them computing what Keras's computes."""
 
 from __future__ import annotations
 
-import importlib.util
-import os
-
 import numpy as np
 import pytest
 
 import r_bridge
 from r_bridge import layers, ops
-
-HAS_KERAS = importlib.util.find_spec("keras") is not None
-
-
-@pytest.fixture(scope="module")
-def keras():
-    if not HAS_KERAS:
-        pytest.skip("keras not installed (run in .venv-keras)")
-    os.environ.setdefault("KERAS_BACKEND", "numpy")
-    import keras
-
-    return keras
-
 
 # (description, function of (ops module, x, y)) with x: (None, 4, 3) float32, y: (None, 3) float32
 PROGRAMS = [
