@@ -1,6 +1,6 @@
 # One session with real Keras 3 (issue 17 part 1), from R: rbridge and Keras
 # imported through reticulate share names, and either clear_session() resets
-# both. Run by run-r.R with RBRIDGE_PYTHON set to a Python with Keras 3.
+# both. Run by `.ci/testthat.R OUT VERSION tests/interop` with RBRIDGE_PYTHON set to a Python with Keras 3.
 # The tests run in order in one R process: Python starts once, rbridge first.
 
 skip_if_no_keras <- function() {
