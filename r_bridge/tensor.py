@@ -10,7 +10,7 @@ cycle collector.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from r_bridge.naming import auto_name, validate_name
@@ -67,6 +67,33 @@ class Node:
         self.arguments = arguments
 
 
+# The functions behind KerasTensor's operators and methods, by op name:
+# registered by r_bridge.ops when it is imported (``import r_bridge`` does).
+OPERATIONS: dict[str, Callable[..., Any]] = {}
+
+
+def _binary(op: str, reflected: bool = False) -> Callable[[KerasTensor, Any], Any]:
+    if reflected:
+
+        def method(self: KerasTensor, other: Any) -> Any:
+            return OPERATIONS[op](other, self)
+    else:
+
+        def method(self: KerasTensor, other: Any) -> Any:
+            return OPERATIONS[op](self, other)
+
+    method.__name__ = f"__r{op}__" if reflected else f"__{op}__"
+    return method
+
+
+def _unary(op: str) -> Callable[[KerasTensor], Any]:
+    def method(self: KerasTensor) -> Any:
+        return OPERATIONS[op](self)
+
+    method.__name__ = f"__{op}__"
+    return method
+
+
 class KerasTensor:
     """A symbolic tensor: a shape (``None`` for unknown sizes), a dtype and a name.
 
@@ -105,164 +132,26 @@ class KerasTensor:
         return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
 
     # ------------------------------------------------------------ operators
-    # Each records an op node (r_bridge.ops, imported on use: ops builds on
-    # this module), exactly as Keras's KerasTensor does; ``==`` stays
-    # identity (Keras defines ``!=`` but not ``==``).
-
-    def __add__(self, other):
-        from r_bridge import ops
-
-        return ops.add(self, other)
-
-    def __radd__(self, other):
-        from r_bridge import ops
-
-        return ops.add(other, self)
-
-    def __sub__(self, other):
-        from r_bridge import ops
-
-        return ops.subtract(self, other)
-
-    def __rsub__(self, other):
-        from r_bridge import ops
-
-        return ops.subtract(other, self)
-
-    def __mul__(self, other):
-        from r_bridge import ops
-
-        return ops.multiply(self, other)
-
-    def __rmul__(self, other):
-        from r_bridge import ops
-
-        return ops.multiply(other, self)
-
-    def __matmul__(self, other):
-        from r_bridge import ops
-
-        return ops.matmul(self, other)
-
-    def __rmatmul__(self, other):
-        from r_bridge import ops
-
-        return ops.matmul(other, self)
-
-    def __truediv__(self, other):
-        from r_bridge import ops
-
-        return ops.true_divide(self, other)
-
-    def __rtruediv__(self, other):
-        from r_bridge import ops
-
-        return ops.true_divide(other, self)
-
-    def __floordiv__(self, other):
-        from r_bridge import ops
-
-        return ops.floor_divide(self, other)
-
-    def __rfloordiv__(self, other):
-        from r_bridge import ops
-
-        return ops.floor_divide(other, self)
-
-    def __mod__(self, other):
-        from r_bridge import ops
-
-        return ops.mod(self, other)
-
-    def __rmod__(self, other):
-        from r_bridge import ops
-
-        return ops.mod(other, self)
-
-    def __pow__(self, other):
-        from r_bridge import ops
-
-        return ops.power(self, other)
-
-    def __rpow__(self, other):
-        from r_bridge import ops
-
-        return ops.power(other, self)
-
-    def __lt__(self, other):
-        from r_bridge import ops
-
-        return ops.less(self, other)
-
-    def __le__(self, other):
-        from r_bridge import ops
-
-        return ops.less_equal(self, other)
-
-    def __gt__(self, other):
-        from r_bridge import ops
-
-        return ops.greater(self, other)
-
-    def __ge__(self, other):
-        from r_bridge import ops
-
-        return ops.greater_equal(self, other)
-
-    def __ne__(self, other):
-        from r_bridge import ops
-
-        return ops.not_equal(self, other)
-
-    def __and__(self, other):
-        from r_bridge import ops
-
-        return ops.logical_and(self, other)
-
-    def __rand__(self, other):
-        from r_bridge import ops
-
-        return ops.logical_and(other, self)
-
-    def __or__(self, other):
-        from r_bridge import ops
-
-        return ops.logical_or(self, other)
-
-    def __ror__(self, other):
-        from r_bridge import ops
-
-        return ops.logical_or(other, self)
-
-    def __xor__(self, other):
-        from r_bridge import ops
-
-        return ops.logical_xor(self, other)
-
-    def __rxor__(self, other):
-        from r_bridge import ops
-
-        return ops.logical_xor(other, self)
-
-    def __neg__(self):
-        from r_bridge import ops
-
-        return ops.negative(self)
-
-    def __abs__(self):
-        from r_bridge import ops
-
-        return ops.absolute(self)
-
-    def __invert__(self):
-        from r_bridge import ops
-
-        return ops.logical_not(self)
-
-    def __getitem__(self, key):
-        from r_bridge import ops
-
-        return ops.get_item(self, key)
+    # Each records an op node, exactly as Keras's KerasTensor does, through
+    # the functions r_bridge.ops registers in OPERATIONS (ops builds on this
+    # module: the import points one way); ``==`` stays identity (Keras
+    # defines ``!=`` but not ``==``).
+    __add__, __radd__ = _binary("add"), _binary("add", reflected=True)
+    __sub__, __rsub__ = _binary("subtract"), _binary("subtract", reflected=True)
+    __mul__, __rmul__ = _binary("multiply"), _binary("multiply", reflected=True)
+    __matmul__, __rmatmul__ = _binary("matmul"), _binary("matmul", reflected=True)
+    __truediv__, __rtruediv__ = _binary("true_divide"), _binary("true_divide", reflected=True)
+    __floordiv__, __rfloordiv__ = _binary("floor_divide"), _binary("floor_divide", reflected=True)
+    __mod__, __rmod__ = _binary("mod"), _binary("mod", reflected=True)
+    __pow__, __rpow__ = _binary("power"), _binary("power", reflected=True)
+    __lt__, __le__ = _binary("less"), _binary("less_equal")
+    __gt__, __ge__ = _binary("greater"), _binary("greater_equal")
+    __ne__ = _binary("not_equal")
+    __and__, __rand__ = _binary("logical_and"), _binary("logical_and", reflected=True)
+    __or__, __ror__ = _binary("logical_or"), _binary("logical_or", reflected=True)
+    __xor__, __rxor__ = _binary("logical_xor"), _binary("logical_xor", reflected=True)
+    __neg__, __abs__, __invert__ = _unary("negative"), _unary("absolute"), _unary("logical_not")
+    __getitem__ = _binary("get_item")
 
     __hash__ = object.__hash__  # defining __ne__ must not make tensors unhashable
 
@@ -280,11 +169,7 @@ class KerasTensor:
         )
 
     def reshape(self, newshape: int | tuple[int, ...]) -> KerasTensor:
-        from r_bridge import ops
-
-        return ops.reshape(self, newshape)
+        return OPERATIONS["reshape"](self, newshape)
 
     def squeeze(self, axis: int | tuple[int, ...] | None = None) -> KerasTensor:
-        from r_bridge import ops
-
-        return ops.squeeze(self, axis)
+        return OPERATIONS["squeeze"](self, axis)

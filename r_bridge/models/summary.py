@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeGuard, cast
 
 from r_bridge import config, tree
 from r_bridge.models.progbar import print_msg
@@ -122,10 +122,14 @@ def _format_shape(layer: Layer) -> str:
     return str(tree.map_shape_structure(_shape_text, shape)).replace("'", "")
 
 
-def _is_sequential_like(model: Model) -> bool:
-    from r_bridge.models.functional import Functional
+def _is_graph(model: Model) -> TypeGuard[Functional]:
+    """Whether ``model`` is a Functional model (it has a graph of nodes).
+    Asked of the object, not its class: models import this module."""
+    return hasattr(model, "_summary_nodes")
 
-    if not isinstance(model, Functional):
+
+def _is_sequential_like(model: Model) -> bool:
+    if not _is_graph(model):
         return True
     by_depth: dict[int, list[Node]] = {}
     for node, depth in model._summary_nodes():
@@ -215,8 +219,6 @@ def summary_text(
     layer_range: Sequence[str] | None = None,
 ) -> str:
     """Keras's summary of ``model`` as a string (see ``Model.summary``)."""
-    from r_bridge.models.functional import Functional
-
     sequential_like = _is_sequential_like(model)
     if sequential_like:
         default_length = 88
@@ -256,7 +258,7 @@ def summary_text(
         padded = _ratio_reduce(excess, padded)
     widths = [max(p - 2, 1) for p in padded]
 
-    layers = model._operations if isinstance(model, Functional) else model.layers
+    layers = model._operations if _is_graph(model) else model.layers
     rows: list[list[str]] = []
     first, last = _layer_range(layers, layer_range)
     columns = (not sequential_like, show_trainable, expand_nested)

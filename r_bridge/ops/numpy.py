@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from r_bridge import config
+from r_bridge import config, tensor
 from r_bridge.ops.operation import any_symbolic, register_op, symbolic_call
 from r_bridge.tensor import KerasTensor
 
@@ -622,3 +622,16 @@ def arange(start: Any, stop: Any = None, step: Any = None, dtype: str | None = N
     if dtype is None:
         dtype = result_type(*(v for v in (start, stop, step)))
     return np.arange(start, stop, step, dtype=_std_dtype(dtype))
+
+
+# KerasTensor's operators and methods call these (see r_bridge.tensor).
+tensor.OPERATIONS.update(
+    {
+        name: globals()[name]
+        for name in (
+            "add", "subtract", "multiply", "matmul", "true_divide", "floor_divide", "mod", "power",
+            "less", "less_equal", "greater", "greater_equal", "not_equal", "logical_and", "logical_or",
+            "logical_xor", "negative", "absolute", "logical_not", "get_item", "reshape", "squeeze",
+        )
+    }
+)  # fmt: skip
