@@ -14,6 +14,7 @@ import math
 import numbers
 
 from r_bridge import state
+from r_bridge.messages import shown
 
 # Session-state keys written by this module.
 INTERACTIVE_LOGGING = "interactive_logging"
@@ -60,7 +61,7 @@ def set_floatx(value: str) -> None:
     global _FLOATX
     if value not in _FLOATX_VALUES:
         raise ValueError(
-            f"Unknown `floatx` value: {value!s:.100}. Expected one of {_set_repr(_FLOATX_VALUES)}"
+            f"Unknown `floatx` value: {shown(value)}. Expected one of {_set_repr(_FLOATX_VALUES)}"
         )
     _FLOATX = str(value)
 
@@ -83,7 +84,9 @@ def set_epsilon(value: float) -> None:
     except OverflowError:  # an int too large for a float
         ok = False
     if not ok:
-        raise TypeError(f"`value` must be a finite, non-negative number. Received: value={value!r:.80}")
+        raise TypeError(
+            f"`value` must be a finite, non-negative number. Received: value={shown(value, conversion='r')}"
+        )
     _EPSILON = float(value)
 
 
@@ -109,7 +112,7 @@ def standardize_data_format(data_format: str | None) -> str:
     if data_format not in _DATA_FORMATS:
         raise ValueError(
             f"The `data_format` argument must be one of {_set_repr(_DATA_FORMATS)}. "
-            f"Received: data_format={data_format!s:.100}"
+            f"Received: data_format={shown(data_format)}"
         )
     return data_format
 
@@ -128,7 +131,9 @@ def set_dtype_policy(policy: str) -> None:
 def check_dtype_policy(policy: str) -> str:
     """``policy`` if it is a dtype policy r_bridge knows."""
     if policy not in _POLICIES:
-        raise ValueError(f"Invalid dtype policy: {policy!r:.80}. Expected one of {_set_repr(_POLICIES)}")
+        raise ValueError(
+            f"Invalid dtype policy: {shown(policy, conversion='r')}. Expected one of {_set_repr(_POLICIES)}"
+        )
     return policy
 
 
@@ -152,7 +157,7 @@ def deserialize_dtype_policy(obj: object) -> str:
         inner = obj.get("config") or {}
         if cls not in ("DTypePolicy", "FloatDTypePolicy") or not isinstance(inner, dict):
             raise ValueError(
-                f"Cannot interpret the dtype policy {cls!s:.80}: quantized dtype policies "
+                f"Cannot interpret the dtype policy {shown(cls)}: quantized dtype policies "
                 "(quantization) are not supported by r_bridge."
             )
         obj = inner.get("name")
@@ -165,7 +170,7 @@ def check_tensor_dtype(dtype: str | None) -> str | None:
     """A tensor's ``dtype`` (``None`` or a dtype name, not a policy), with
     Keras's message (``Input(dtype=...)``)."""
     if dtype is not None and (not isinstance(dtype, str) or dtype not in _DTYPES):
-        raise ValueError(f"Invalid dtype: {dtype!s:.80}")
+        raise ValueError(f"Invalid dtype: {shown(dtype)}")
     return dtype
 
 
@@ -177,11 +182,11 @@ def standardize_dtype(dtype: str | None) -> str | None:
     if not isinstance(dtype, str):
         raise ValueError(
             "Cannot interpret `dtype` argument. Expected a string "
-            f"or an instance of DTypePolicy. Received: dtype={dtype!r:.80}"
+            f"or an instance of DTypePolicy. Received: dtype={shown(dtype, conversion='r')}"
         )
     if dtype not in _DTYPES and dtype not in _POLICIES:
         raise ValueError(
-            f"Cannot convert '{dtype:.80}' to a mixed precision "
+            f"Cannot convert '{shown(dtype)}' to a mixed precision "
             "DTypePolicy. Valid policies include 'mixed_float16', "
             "'mixed_bfloat16', and the name of any float dtype such as "
             "'float32'."
@@ -253,7 +258,9 @@ _SETTERS = {
 def get(name: str) -> object:
     """Read the setting ``name`` (see ``as_dict()`` for the names)."""
     if name not in _GETTERS:
-        raise ValueError(f"Unknown setting: {name!r:.100}. Expected one of {_set_repr(_GETTERS)}")
+        raise ValueError(
+            f"Unknown setting: {shown(name, conversion='r')}. Expected one of {_set_repr(_GETTERS)}"
+        )
     return _GETTERS[name]()
 
 
@@ -262,7 +269,9 @@ def set(name: str, value: object) -> object:  # noqa: A001 - mirrors get()
     if name not in _SETTERS:
         if name in _GETTERS:
             raise ValueError(f"Setting {name!r} is read-only.")
-        raise ValueError(f"Unknown setting: {name!r:.100}. Expected one of {_set_repr(_SETTERS)}")
+        raise ValueError(
+            f"Unknown setting: {shown(name, conversion='r')}. Expected one of {_set_repr(_SETTERS)}"
+        )
     old = get(name)
     _SETTERS[name](value)
     return old

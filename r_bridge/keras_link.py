@@ -31,6 +31,7 @@ from types import ModuleType
 from typing import Any
 
 from r_bridge import state
+from r_bridge.messages import MESSAGE_LIMIT, shown
 
 ENV = "RBRIDGE_KERAS_LINK"
 GLOBAL_STATE = "keras.src.backend.common.global_state"
@@ -68,7 +69,9 @@ def set_enabled(enabled: bool) -> None:
     """
     global _enabled
     if not isinstance(enabled, bool):
-        raise TypeError(f"`enabled` must be a bool (True or False). Received: {enabled!r:.100}")
+        raise TypeError(
+            f"`enabled` must be a bool (True or False). Received: {shown(enabled, conversion='r')}"
+        )
     with _lock:
         _enabled = enabled
         if enabled:
@@ -128,7 +131,7 @@ def try_link(imported: bool = False) -> bool:
         if not _usable(gs):
             version = getattr(sys.modules.get("keras"), "__version__", "?")
             _warn_once(
-                f"r_bridge could not link its session to Keras {version!s:.40}: Keras's "
+                f"r_bridge could not link its session to Keras {shown(version)}: Keras's "
                 f"internals ({GLOBAL_STATE}) are not as r_bridge expects. r_bridge and Keras "
                 "keep separate sessions: names may repeat across them and each "
                 "clear_session() resets only its own side."
@@ -138,7 +141,7 @@ def try_link(imported: bool = False) -> bool:
             state._link(gs)
         except Exception as e:  # noqa: BLE001 -- linking must never break r_bridge, nor import keras
             _warn_once(
-                f"r_bridge could not link its session to Keras: {type(e).__name__}: {e!s:.200}. "
+                f"r_bridge could not link its session to Keras: {type(e).__name__}: {shown(e, MESSAGE_LIMIT)}. "
                 "r_bridge and Keras keep separate sessions."
             )
             return False

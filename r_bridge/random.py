@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from r_bridge import state
+from r_bridge.messages import shown
 from r_bridge.naming import auto_name
 
 # Session-state keys written by this module.
@@ -31,7 +32,7 @@ def _check_seed(seed: Any, message: str) -> int:
         raise ValueError(message)
     seed = int(seed)
     if not 0 <= seed <= _MAX_SEED:
-        raise ValueError(f"Argument `seed` must be between 0 and 2**32 - 1. Received: seed={seed!s:.100}")
+        raise ValueError(f"Argument `seed` must be between 0 and 2**32 - 1. Received: seed={shown(seed)}")
     return seed
 
 
@@ -44,7 +45,7 @@ def set_random_seed(seed: int | np.integer) -> None:
     """
     seed = _check_seed(
         seed,
-        f"Expected `seed` argument to be an integer. Received: seed={seed!s:.100} (of type {type(seed)})",
+        f"Expected `seed` argument to be an integer. Received: seed={shown(seed)} (of type {type(seed)})",
     )
     gen = np.random.default_rng(seed)
     _py_random.seed(seed)
@@ -80,7 +81,7 @@ def generator_from_text(text: str | None) -> np.random.Generator | None:
         bit_gen = getattr(np.random, st["bit_generator"])()
         bit_gen.state = st
     except (TypeError, ValueError, KeyError, AttributeError) as e:
-        raise ValueError(f"Invalid saved random generator state: {text!r:.80}") from e
+        raise ValueError(f"Invalid saved random generator state: {shown(text, conversion='r')}") from e
     return np.random.Generator(bit_gen)
 
 
@@ -100,7 +101,9 @@ class SeedGenerator:
     @staticmethod
     def check_seed(seed: Any) -> int:
         """``seed`` as an int in ``[0, 2**32 - 1]`` (Keras's message for a non-int)."""
-        return _check_seed(seed, f"Argument `seed` must be an integer. Received: seed={seed!r:.80}")
+        return _check_seed(
+            seed, f"Argument `seed` must be an integer. Received: seed={shown(seed, conversion='r')}"
+        )
 
     def __init__(self, seed: int | np.integer | None = None, name: str | None = None):
         if seed is not None:

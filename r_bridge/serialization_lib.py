@@ -23,6 +23,7 @@ import numpy as np
 
 from r_bridge import activations, initializers
 from r_bridge import config as _config
+from r_bridge.messages import shown
 from r_bridge.tensor import KerasTensor
 
 # class -> (module, class_name, registered_name), and Keras class name -> class
@@ -96,7 +97,9 @@ def serialize_keras_object(obj: Any) -> Any:
         )
     if callable(obj):
         return activations.serialize(obj)
-    raise ValueError(f"Cannot serialize {obj!r:.100} (of type {type(obj).__name__}) in a Keras config.")
+    raise ValueError(
+        f"Cannot serialize {shown(obj, conversion='r')} (of type {type(obj).__name__}) in a Keras config."
+    )
 
 
 def serialize_tensor(tensor: KerasTensor, history: list | None) -> dict[str, Any]:
@@ -181,11 +184,11 @@ def _deserialize_layer(serialized: dict[str, Any]) -> Any:
     if cls is None or custom:
         what = "a custom object" if custom else "a Keras class that r_bridge does not have"
         raise ValueError(
-            f"Cannot load layer '{name!s:.100}': its class {class_name!s:.100} "
-            f"(module {module!s:.100}) is {what}, which r_bridge cannot represent."
+            f"Cannot load layer '{shown(name)}': its class {shown(class_name)} "
+            f"(module {shown(module)}) is {what}, which r_bridge cannot represent."
         )
     if not isinstance(inner, dict):
-        raise ValueError(f"Cannot load layer '{name!s:.100}': its config is not a dict.")
+        raise ValueError(f"Cannot load layer '{shown(name)}': its config is not a dict.")
     try:
         obj = cls.from_config(dict(inner))  # type: ignore[attr-defined]  # registered classes have it
         build = serialized.get("build_config")
@@ -195,5 +198,5 @@ def _deserialize_layer(serialized: dict[str, Any]) -> Any:
         message = str(e)
         if f"'{name}'" in message:
             raise
-        raise type(e)(f"Cannot load layer '{name!s:.100}' ({class_name}): {message}") from None
+        raise type(e)(f"Cannot load layer '{shown(name)}' ({class_name}): {message}") from None
     return obj

@@ -18,18 +18,19 @@ from collections.abc import Callable
 from typing import Any
 
 from r_bridge import config, keras_link, naming, random, state
+from r_bridge.messages import shown
 
 _UIDS = naming._UIDS  # restored through naming.set_uid_counts(), which checks it
 
 
 def _check_flag(value: object) -> bool:
     if not isinstance(value, bool):
-        raise ValueError(f"Invalid saved flag: {value!r:.80} (expected True or False)")
+        raise ValueError(f"Invalid saved flag: {shown(value, conversion='r')} (expected True or False)")
     return value
 
 
 def _check_seed(value: object) -> int:
-    return random._check_seed(value, f"Invalid saved random seed: {value!r:.80}")
+    return random._check_seed(value, f"Invalid saved random seed: {shown(value, conversion='r')}")
 
 
 # key -> (to a plain value, from a plain value (checked))
@@ -61,10 +62,12 @@ def restore(saved: dict[str, Any]) -> None:
     Everything is checked before anything changes: on error the state is as it was.
     """
     if not isinstance(saved, dict):
-        raise TypeError(f"`state` must be a dict from session_save(). Received: {saved!r:.80}")
+        raise TypeError(
+            f"`state` must be a dict from session_save(). Received: {shown(saved, conversion='r')}"
+        )
     for key in saved:
         if key != _UIDS and key not in _SAVED:
-            raise ValueError(f"Unknown session state key: {key!r:.80}")
+            raise ValueError(f"Unknown session state key: {shown(key, conversion='r')}")
     values = {key: load(saved[key]) for key, (_, load) in _SAVED.items() if saved.get(key) is not None}
     # set_uid_counts() validates the whole dict before storing it.
     naming.set_uid_counts(saved.get(_UIDS) or {})

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
+from r_bridge.messages import shown
 from r_bridge.naming import auto_name, validate_name
 
 if TYPE_CHECKING:  # for hints only: layers import this module
@@ -22,7 +23,7 @@ if TYPE_CHECKING:  # for hints only: layers import this module
 def standardize_shape(shape: Any) -> tuple[int | None, ...]:
     """A tuple of positive ints or ``None``; Keras's message otherwise."""
     if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
-        raise ValueError(f"Cannot convert '{shape!s:.200}' to a shape.")
+        raise ValueError(f"Cannot convert '{shown(shape)}' to a shape.")
     out: list[int | None] = []
     for d in shape:
         if d is None:
@@ -34,12 +35,12 @@ def standardize_shape(shape: Any) -> tuple[int | None, ...]:
             ok = False
         if not ok:
             raise ValueError(
-                f"Cannot convert '{tuple(shape)!s:.200}' to a shape. "
-                f"Found invalid dimension '{d!s:.100}' of type '{type(d)}'. "
+                f"Cannot convert '{shown(tuple(shape))}' to a shape. "
+                f"Found invalid dimension '{shown(d)}' of type '{type(d)}'. "
             )
         if int(d) < 0:
             raise ValueError(
-                f"Cannot convert '{tuple(shape)!s:.200}' to a shape. Negative dimensions are not allowed."
+                f"Cannot convert '{shown(tuple(shape))}' to a shape. Negative dimensions are not allowed."
             )
         out.append(int(d))
     return tuple(out)

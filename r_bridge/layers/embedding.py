@@ -15,6 +15,7 @@ import numpy as np
 
 from r_bridge import initializers
 from r_bridge.layers.layer import Layer
+from r_bridge.messages import shown
 from r_bridge.tensor import KerasTensor
 
 Shape = tuple[int | None, ...]
@@ -23,7 +24,7 @@ Shape = tuple[int | None, ...]
 def _check_dim(name: str, value: Any) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
         raise ValueError(
-            f"`{name}` must be a positive integer. Received: {name}={value!s:.100} "
+            f"`{name}` must be a positive integer. Received: {name}={shown(value)} "
             f"(of type {type(value).__name__})."
         )
     return value
@@ -71,7 +72,7 @@ class Embedding(Layer):
         ):
             if value is not None:
                 raise ValueError(
-                    f"`{name}` is outside r_bridge's scope: pass None. Received: {name}={value!r:.100}"
+                    f"`{name}` is outside r_bridge's scope: pass None. Received: {name}={shown(value, conversion='r')}"
                 )
         if kwargs.pop("input_length", None) is not None:
             import warnings

@@ -9,6 +9,7 @@ from typing import Any
 
 from r_bridge import config
 from r_bridge.layers.layer import Layer
+from r_bridge.messages import shown
 from r_bridge.naming import atomic, auto_name
 from r_bridge.tensor import KerasTensor, Node, standardize_shape
 
@@ -112,7 +113,7 @@ def _adopted_shape(tensor, shape, batch_size, batch_shape, dtype, sparse):
     if not isinstance(tensor, KerasTensor):
         raise ValueError(
             "Argument `input_tensor` must be a KerasTensor. "
-            f"Received invalid type: input_tensor={tensor!r:.80} (of type {type(tensor)})"
+            f"Received invalid type: input_tensor={shown(tensor, conversion='r')} (of type {type(tensor)})"
         )
 
     def incompatible(arg):

@@ -18,6 +18,7 @@ import numpy as np
 
 from r_bridge import config
 from r_bridge.layers.layer import Layer
+from r_bridge.messages import shown
 from r_bridge.naming import atomic
 
 Shape = tuple[int | None, ...]
@@ -87,7 +88,7 @@ class Merge(Layer):
         if not isinstance(inputs, (list, tuple)):
             raise ValueError(
                 "A merge layer should be called on a list of inputs. "
-                f"Received: inputs={inputs!s:.200} (not a list of tensors)"
+                f"Received: inputs={shown(inputs)} (not a list of tensors)"
             )
         inputs = [np.asarray(x) for x in inputs]
         if self._reshape_required:
@@ -116,14 +117,14 @@ def _check_masks(inputs: Any, mask: Any) -> None:
     if mask is None:
         return
     if not isinstance(mask, (tuple, list)):
-        raise ValueError(f"`mask` should be a list. Received: mask={mask!s:.200}")
+        raise ValueError(f"`mask` should be a list. Received: mask={shown(mask)}")
     if not isinstance(inputs, (tuple, list)):
-        raise ValueError(f"`inputs` should be a list. Received: inputs={inputs!s:.200}")
+        raise ValueError(f"`inputs` should be a list. Received: inputs={shown(inputs)}")
     if len(mask) != len(inputs):
         raise ValueError(
             "The lists `inputs` and `mask` should have the same length. "
-            f"Received: inputs={inputs!s:.200} of length {len(inputs)}, and "
-            f"mask={mask!s:.200} of length {len(mask)}"
+            f"Received: inputs={shown(inputs)} of length {len(inputs)}, and "
+            f"mask={shown(mask)} of length {len(mask)}"
         )
 
 
@@ -150,7 +151,7 @@ class Subtract(Merge):
     def _merge_function(self, inputs: list[np.ndarray]) -> np.ndarray:
         if len(inputs) != 2:
             raise ValueError(
-                f"A `Subtract` layer should be called on exactly 2 inputs. Received: inputs={inputs!s:.200}"
+                f"A `Subtract` layer should be called on exactly 2 inputs. Received: inputs={shown(inputs)}"
             )
         return inputs[0] - inputs[1]
 
@@ -356,17 +357,17 @@ class Dot(Merge):
         if not isinstance(axes, int):
             if not isinstance(axes, (list, tuple)):
                 raise TypeError(
-                    f"Invalid type for argument `axes`: it should be a list or an int. Received: axes={axes!s:.100}"
+                    f"Invalid type for argument `axes`: it should be a list or an int. Received: axes={shown(axes)}"
                 )
             if len(axes) != 2:
                 raise ValueError(
                     "Invalid format for argument `axes`: it should contain two elements. "
-                    f"Received: axes={axes!s:.100}"
+                    f"Received: axes={shown(axes)}"
                 )
             if not isinstance(axes[0], int) or not isinstance(axes[1], int):
                 raise ValueError(
                     "Invalid format for argument `axes`: list elements should be integers. "
-                    f"Received: axes={axes!s:.100}"
+                    f"Received: axes={shown(axes)}"
                 )
         super().__init__(**kwargs)
         self.axes = axes
@@ -398,7 +399,7 @@ class Dot(Merge):
     def _merge_function(self, inputs: list[np.ndarray]) -> np.ndarray:
         if len(inputs) != 2:
             raise ValueError(
-                f"A `Dot` layer should be called on exactly 2 inputs. Received: inputs={inputs!s:.200}"
+                f"A `Dot` layer should be called on exactly 2 inputs. Received: inputs={shown(inputs)}"
             )
         x1, x2 = inputs
         axes = _dot_axes(self.axes, [x1.shape, x2.shape])

@@ -17,6 +17,7 @@ import numpy as np
 
 from r_bridge import initializers
 from r_bridge.layers.layer import Layer
+from r_bridge.messages import shown
 
 Shape = tuple[int | None, ...]
 
@@ -26,7 +27,7 @@ def _check_out_of_scope(**kwargs: Any) -> None:
         if value is not None:
             raise ValueError(
                 f"`{name}` is outside r_bridge's scope (regularizers and constraints): "
-                f"pass None. Received: {name}={value!r:.100}"
+                f"pass None. Received: {name}={shown(value, conversion='r')}"
             )
 
 
@@ -67,7 +68,7 @@ def _number(kind: type, value: Any, name: str) -> Any:
         return kind(value)
     except Exception:  # noqa: BLE001 -- whatever the value's own conversion raises
         raise ValueError(
-            f"Argument `{name}` must be a number ({kind.__name__}). Received: {name}={value!r:.100}"
+            f"Argument `{name}` must be a number ({kind.__name__}). Received: {name}={shown(value, conversion='r')}"
         ) from None
 
 
@@ -297,7 +298,7 @@ class LayerNormalization(Layer):
             axis = list(axis)
         elif not isinstance(axis, int):
             raise TypeError(
-                f"Expected an int or a list/tuple of ints for the argument 'axis', but received: {axis!r:.100}"
+                f"Expected an int or a list/tuple of ints for the argument 'axis', but received: {shown(axis, conversion='r')}"
             )
         inits = [initializers.get(beta_initializer), initializers.get(gamma_initializer)]
         _check_out_of_scope(

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 
 from r_bridge.layers.layer import Layer
+from r_bridge.messages import shown
 from r_bridge.ops.numpy import compute_reshape_output_shape, validate_reshape_shape
 from r_bridge.tensor import KerasTensor
 
@@ -70,7 +71,7 @@ class Permute(Layer):
             raise ValueError(
                 "Invalid permutation argument `dims` for Permute Layer. "
                 "The set of indices in `dims` must be consecutive and start "
-                f"from 1. Received dims={dims!s:.100}"
+                f"from 1. Received dims={shown(dims)}"
             )
         super().__init__(**kwargs)
         self.dims = dims

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from r_bridge.messages import shown
 from r_bridge.models.model import Model
 from r_bridge.naming import atomic
 from r_bridge.serialization_lib import deserialize_keras_object, serialize_keras_object
@@ -30,7 +31,7 @@ def clone_model(
             "Arguments clone_function and call_function are only supported for Sequential models "
             f"or Functional models. Received model of type '{type(model).__name__}'"
             if clone_function is not None or call_function is not None
-            else f"Expected `model` argument to be a `Model` instance. Received: model={model!r:.100}"
+            else f"Expected `model` argument to be a `Model` instance. Received: model={shown(model, conversion='r')}"
         )
     for arg, value in (
         ("input_tensors", input_tensors),

@@ -12,7 +12,7 @@ import numpy as np
 
 from r_bridge import tree
 from r_bridge.layers.layer import Layer
-from r_bridge.messages import shown
+from r_bridge.messages import MESSAGE_LIMIT, shown
 from r_bridge.models.progbar import Progbar
 from r_bridge.models.summary import show_summary, summary_text
 from r_bridge.naming import atomic
@@ -277,11 +277,13 @@ def model_from_json(json_string: str, custom_objects: dict | None = None) -> Mod
             "`custom_objects` are not supported by r_bridge: only Keras's built-in layers can be loaded."
         )
     if not isinstance(json_string, (str, bytes, bytearray)):
-        raise TypeError(f"`json_string` must be a JSON string. Received: json_string={json_string!r:.100}")
+        raise TypeError(
+            f"`json_string` must be a JSON string. Received: json_string={shown(json_string, conversion='r')}"
+        )
     try:
         config = json.loads(json_string)
     except ValueError as e:
-        raise ValueError(f"`json_string` is not valid JSON: {e!s:.200}") from None
+        raise ValueError(f"`json_string` is not valid JSON: {shown(e, MESSAGE_LIMIT)}") from None
     with atomic():
         model = deserialize_keras_object(config)
         if not isinstance(model, Model):

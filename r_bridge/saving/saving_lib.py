@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from r_bridge.layers.layer import Layer
+from r_bridge.messages import MESSAGE_LIMIT, shown
 from r_bridge.models.functional import Functional
 from r_bridge.models.model import Model
 from r_bridge.models.sequential import Sequential
@@ -54,13 +55,17 @@ def _h5py() -> Any:
 
 def _check_model(model: Any, what: str) -> Model:
     if not isinstance(model, Layer):
-        raise ValueError(f"Invalid `model` argument: expected a model to {what}. Received: {model!r:.100}")
+        raise ValueError(
+            f"Invalid `model` argument: expected a model to {what}. Received: {shown(model, conversion='r')}"
+        )
     return model  # type: ignore[return-value]
 
 
 def _check_overwrite(filepath: str, overwrite: bool) -> None:
     if not overwrite and os.path.exists(filepath):
-        raise FileExistsError(f"File '{filepath:.200}' already exists (pass overwrite=True to replace it).")
+        raise FileExistsError(
+            f"File '{shown(filepath, MESSAGE_LIMIT)}' already exists (pass overwrite=True to replace it)."
+        )
 
 
 # --------------------------------------------------------------- the walk
@@ -176,7 +181,7 @@ def save_model(model: Model, filepath: PathLike, overwrite: bool = True, **kwarg
     if not str(filepath).endswith(".keras"):
         raise ValueError(
             "Invalid filepath extension for saving. Please add a `.keras` extension "
-            f"(r_bridge saves Keras's native format only). Received: filepath={filepath!s:.200}."
+            f"(r_bridge saves Keras's native format only). Received: filepath={shown(filepath, MESSAGE_LIMIT)}."
         )
     _check_overwrite(filepath, overwrite)
     config_json = json.dumps(serialize_keras_object(model))  # fails before any file is made
@@ -222,17 +227,17 @@ def load_model(
     ):
         if str(filepath).endswith(".keras"):
             raise ValueError(
-                f"File not found: filepath={filepath!s:.200}. Please ensure the file is an accessible "
+                f"File not found: filepath={shown(filepath, MESSAGE_LIMIT)}. Please ensure the file is an accessible "
                 "`.keras` zip file."
             )
         raise ValueError(
-            f"File format not supported: filepath={filepath!s:.200}. r_bridge only supports "
+            f"File format not supported: filepath={shown(filepath, MESSAGE_LIMIT)}. r_bridge only supports "
             "Keras 3's `.keras` files."
         )
     with zipfile.ZipFile(filepath, "r") as zf:
         names = set(zf.namelist())
         if _CONFIG not in names:
-            raise ValueError(f"Invalid .keras file {filepath!s:.200}: it has no {_CONFIG}.")
+            raise ValueError(f"Invalid .keras file {shown(filepath, MESSAGE_LIMIT)}: it has no {_CONFIG}.")
         config = json.loads(zf.read(_CONFIG))
         weights = zf.read(_WEIGHTS) if _WEIGHTS in names else None
     return _model_from_parts(config, weights)
@@ -258,7 +263,9 @@ def save_weights(model: Model, filepath: PathLike, overwrite: bool = True) -> No
     model = _check_model(model, "save")
     filepath = os.fspath(filepath)
     if not str(filepath).endswith(".weights.h5"):
-        raise ValueError(f"The filename must end in `.weights.h5`. Received: filepath={filepath!s:.200}")
+        raise ValueError(
+            f"The filename must end in `.weights.h5`. Received: filepath={shown(filepath, MESSAGE_LIMIT)}"
+        )
     _check_overwrite(filepath, overwrite)
     buffer = io.BytesIO()
     _write_weights(model, buffer)
@@ -286,5 +293,5 @@ def load_weights(model: Model, filepath: PathLike, skip_mismatch: bool = False) 
     else:
         raise ValueError(
             "File format not supported: filepath="
-            f"{filepath!s:.200}. r_bridge reads weights from `.weights.h5` and `.keras` files."
+            f"{shown(filepath, MESSAGE_LIMIT)}. r_bridge reads weights from `.weights.h5` and `.keras` files."
         )
