@@ -102,7 +102,7 @@ class KerasTensor:
     ``keras_tensor_1``, ... (consuming the session's counter, as Keras does).
     """
 
-    __slots__ = ("shape", "dtype", "name", "_node", "__weakref__")
+    __slots__ = ("shape", "dtype", "name", "_node", "_index", "__weakref__")
 
     def __init__(
         self,
@@ -115,6 +115,9 @@ class KerasTensor:
         self.dtype = dtype
         self.name = validate_name(name) if name else auto_name("KerasTensor")
         self._node = node
+        # Which of its call's outputs this is (flat order), ``None`` for the
+        # one output of a call: a call with several outputs is one node.
+        self._index: int | None = None
 
     # r_bridge's tensors are dense numpy arrays: never sparse nor ragged.
     sparse = False

@@ -503,8 +503,7 @@ class Layer:
                     self._maybe_build(args, kwargs)
                     inputs = _flat_tensors(kwargs)
                     out = self.compute_output_spec(**kwargs)
-                    node = Node(self, inputs, (args, kwargs))
-                    out = tree.map_structure(lambda t: _own_output(t, inputs, node), out)
+                    out = _own_outputs(out, inputs, Node(self, inputs, (args, kwargs)))
                 self._output_shape = tree.map_structure(lambda t: t.shape, out)
                 return out
             self._maybe_build(args, kwargs)
@@ -516,8 +515,7 @@ class Layer:
                 self._maybe_build(args, kwargs)
                 inputs = _flat_tensors((args, kwargs))
                 out = self.compute_output_spec(*args, **kwargs)
-                node = Node(self, inputs, (args, kwargs))
-                out = tree.map_structure(lambda t: _own_output(t, inputs, node), out)
+                out = _own_outputs(out, inputs, Node(self, inputs, (args, kwargs)))
             self._output_shape = tree.map_structure(lambda t: t.shape, out)
             self._last_call = (_weak(inputs[0] if len(inputs) == 1 else inputs), _weak(out))
             if self._first_call is None:
@@ -735,12 +733,18 @@ def _shape_argument(value, arg):
         raise err from None
 
 
-def _own_output(t, inputs, node):
-    """``t`` (from compute_output_spec) as this call's output tensor."""
-    if not isinstance(t, KerasTensor) or any(t is i for i in inputs):
-        t = KerasTensor(t.shape, dtype=t.dtype)
-    t._node = node
-    return t
+def _own_outputs(out, inputs, node):
+    """The tensors of ``out`` (from compute_output_spec) as the outputs of
+    the call ``node``; with several, each knows its index among them."""
+    leaves = tree.flatten(out)
+    owned: list[KerasTensor] = []
+    for t in leaves:
+        if not isinstance(t, KerasTensor) or any(t is x for x in inputs) or any(t is o for o in owned):
+            t = KerasTensor(t.shape, dtype=t.dtype)
+        t._node = node
+        t._index = len(owned) if len(leaves) > 1 else None
+        owned.append(t)
+    return tree.pack_sequence_as(out, owned)
 
 
 def _weak(x):

@@ -24,14 +24,6 @@ from r_bridge.tree import Path, Structure
 _AUTO_TENSOR_NAME = re.compile(r"keras_tensor(?:_(\d+))?")
 
 
-class _OutputNode(Node):
-    """The node of output ``index`` of a call with several outputs (one
-    node per output tensor: tensors know their node, not their index)."""
-
-    __slots__ = ("index",)
-    index: int
-
-
 def _check_tensors(x: Structure, what: str) -> list[KerasTensor]:
     flat = tree.flatten(x)
     for t in flat:
@@ -466,14 +458,23 @@ class Functional(Model):
         computes a node, with the arguments of the symbolic call (their
         tensors replaced by values). Returns the output values, flat."""
         values = dict(zip(self._input_keys, flat_values))
-        results: dict[int, Any] = {}
-        shared: dict[tuple[int, tuple[int, ...]], Any] = {}
+        results: dict[int, Any] = {}  # id(node) -> the call's output (structure)
+        flat_results: dict[int, list[Any]] = {}  # the same, flat, for calls with several outputs
 
         def known(t):
             return id(t) in values or id(t._node) in results
 
         def value(t):
-            return values[id(t)] if id(t) in values else results[id(t._node)]
+            if id(t) in values:
+                return values[id(t)]
+            key = id(t._node)
+            if t._index is None:
+                return results[key]
+            if key not in flat_results:
+                flat_results[key] = (
+                    tree.flatten_shapes(results[key]) if shapes else tree.flatten(results[key])
+                )
+            return flat_results[key][t._index]
 
         for node in self._nodes:
             if not all(known(t) for t in node.inputs):
@@ -482,15 +483,7 @@ class Functional(Model):
                 args, kwargs = [value(t) for t in node.inputs], {}
             else:
                 args, kwargs = _fill(node.arguments, value)
-            index = getattr(node, "index", None)
-            if index is None:
-                results[id(node)] = call(node.layer, args, kwargs)
-                continue
-            key = (id(node.layer), tuple(id(t) for t in node.inputs))
-            if key not in shared:
-                shared[key] = call(node.layer, args, kwargs)
-            leaves = tree.flatten_shapes(shared[key]) if shapes else tree.flatten(shared[key])
-            results[id(node)] = leaves[index]
+            results[id(node)] = call(node.layer, args, kwargs)
         for (path, _), t in zip(tree.flatten_with_path(self._outputs_struct), self._flat_outputs):
             if not known(t):
                 raise ValueError(f"Output with path `{_path(path)}` is not connected to `inputs`")
@@ -526,14 +519,12 @@ class Functional(Model):
         flat_shapes = tree.flatten_shapes(shapes)
         flat_out_tensors = self._flat_outputs
         with atomic():
+            node = Node(self, flat)
             outs = []
             for i, (shape, ref) in enumerate(zip(flat_shapes, flat_out_tensors)):
-                if len(flat_out_tensors) == 1:
-                    node = Node(self, flat)
-                else:
-                    node = _OutputNode(self, flat)
-                    node.index = i
                 outs.append(KerasTensor(shape, dtype=ref.dtype, node=node))
+                if len(flat_out_tensors) > 1:
+                    outs[-1]._index = i
         self._output_shape = _unpack_singleton(
             tree.pack_sequence_as(self._outputs_struct, [tuple(s) for s in flat_shapes])
         )
@@ -548,11 +539,10 @@ class Functional(Model):
         return self.call(inputs, training=training, mask=mask, **kwargs)
 
     # ------------------------------------------------------ serialization
-    def _call_indices(self) -> dict[int, tuple[int, int]]:
-        """``id(node) -> (call index, tensor index)`` as Keras numbers them in
-        a config's nodes: the calls of each layer within this graph in the
-        order they were made, from 0; a call with several outputs is one
-        call with one tensor index per output. (``input_layers`` and
+    def _call_indices(self) -> dict[int, int]:
+        """``id(node) -> call index`` as Keras numbers them in a config's
+        nodes: the calls of each layer within this graph in the order they
+        were made, from 0. (``input_layers`` and
         ``output_layers`` count a Functional layer's calls from 1: Keras
         counts its own graph as its call 0 there, and only there.)
 
@@ -566,21 +556,19 @@ class Functional(Model):
                 match = _AUTO_TENSOR_NAME.fullmatch(t.name)
                 number = float(match.group(1) or 0) if match else math.inf
                 made[id(t._node)] = min(made.get(id(t._node), math.inf), number)
-        calls: dict[int, dict[Any, list[Node]]] = {}
+        calls: dict[int, list[Node]] = {}
         for node, _ in self._all_nodes:
-            index = getattr(node, "index", None)
-            key = id(node) if index is None else (tuple(id(t) for t in node.inputs), "outputs")
-            calls.setdefault(id(node.layer), {}).setdefault(key, []).append(node)
-        out: dict[int, tuple[int, int]] = {}
-        for layer_calls in calls.values():
-            groups = list(layer_calls.values())
-            ranked = sorted(
-                range(len(groups)), key=lambda i: (min(made.get(id(n), math.inf) for n in groups[i]), i)
-            )
+            calls.setdefault(id(node.layer), []).append(node)
+        out: dict[int, int] = {}
+        for nodes in calls.values():
+            ranked = sorted(range(len(nodes)), key=lambda i: (made.get(id(nodes[i]), math.inf), i))
             for position, i in enumerate(ranked):
-                for node in groups[i]:
-                    out[id(node)] = (position, getattr(node, "index", None) or 0)
+                out[id(nodes[i])] = position
         return out
+
+    def _tensor_index(self, t: KerasTensor) -> int:
+        """Which output of its call ``t`` is (0 for a model input)."""
+        return 0 if id(t) in self._input_keys else (t._index or 0)
 
     def get_config(self) -> dict[str, Any]:
         """Keras's Functional config: ``name``, ``trainable``, ``layers`` (each
@@ -594,9 +582,8 @@ class Functional(Model):
 
         def history(t: KerasTensor, top: bool = False) -> list[Any]:
             node = self._node_of(t)
-            call, index = where[id(node)]
             first = 1 if top and isinstance(node.layer, Functional) else 0
-            return [node.layer.name, call + first, index]
+            return [node.layer.name, where[id(node)] + first, self._tensor_index(t)]
 
         def tensor(x: Any) -> Any:
             return (
@@ -607,12 +594,12 @@ class Functional(Model):
         for layer in self._layers:
             calls: dict[int, dict[str, Any]] = {}
             for node, _ in self._all_nodes:
-                if node.layer is not layer or not node.inputs or where[id(node)][0] in calls:
+                if node.layer is not layer or not node.inputs or where[id(node)] in calls:
                     continue
                 arguments = getattr(node, "arguments", None)
                 args, kwargs = arguments if arguments is not None else (list(node.inputs), {})
                 kwargs = _recorded_kwargs(layer, args, kwargs)
-                calls[where[id(node)][0]] = {
+                calls[where[id(node)]] = {
                     "args": tree.map_structure(tensor, list(args)),
                     "kwargs": tree.map_structure(tensor, kwargs),
                 }

@@ -153,7 +153,7 @@ def _connections(model: Functional, layer: Layer) -> str:
         for t in node.inputs:
             source = model._node_of(t)
             inbound = source.layer if source is not None else None
-            index = getattr(source, "index", 0) or 0
+            index = model._tensor_index(t)
             parts.append(f"{inbound.name if inbound else t.name}[{model._node_index(source)}][{index}]")
     return ", ".join(parts) or "-"
 

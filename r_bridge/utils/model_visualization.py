@@ -156,8 +156,7 @@ def _make_node(pydot: Any, layer: Layer, flags: dict[str, bool]) -> Any:
 
 def _producer(tensor: Any) -> tuple[Layer, int]:
     """The layer that makes ``tensor`` and which of its outputs it is."""
-    node = tensor._node
-    return node.layer, getattr(node, "index", 0) or 0
+    return tensor._node.layer, tensor._index or 0
 
 
 def _innermost_source(source: Layer, output_index: int) -> Layer:
@@ -309,8 +308,7 @@ def model_to_dot(
 def _producer_in(model: Any, tensor: Any) -> tuple[Layer, int]:
     """The layer of ``model``'s graph that makes ``tensor`` (a model input's
     own input layer when the tensor came from outside)."""
-    node = model._node_of(tensor)
-    return node.layer, getattr(node, "index", 0) or 0
+    return model._node_of(tensor).layer, model._tensor_index(tensor)
 
 
 def plot_model(

@@ -78,13 +78,29 @@ def _nested_shared(lib, layers):
     return lib.Model(i, [a, b], name="outer")
 
 
+def _multi_output(lib, layers):
+    """A custom layer with two outputs, each used on its own (one call, two
+    tensors: "split[0][0]" and "split[0][1]")."""
+
+    class Split(layers.Layer):
+        def call(self, x):
+            return [x * 2.0, x + 1.0]
+
+        def compute_output_shape(self, shape):
+            return [shape, shape]
+
+    i = lib.Input((3,), name="x")
+    a, b = Split(name="split")(i)
+    return lib.Model(i, [a, b, layers.Add(name="sum")([a, layers.Dense(3, name="d")(b)])], name="multi")
+
+
 def _keras_summary(model, **kw):
     out = []
     model.summary(print_fn=out.append, **kw)
     return "\n".join(out).rstrip("\n")
 
 
-_BUILDERS = [_branching, _stack, _chain, _deferred, _unbuilt, _nested_shared]
+_BUILDERS = [_branching, _stack, _chain, _deferred, _unbuilt, _nested_shared, _multi_output]
 # positions for the branching model's 4 columns, or the others' 3.
 _POSITIONS = {
     _branching: [0.3, 0.5, 0.7, 1.0],
@@ -93,6 +109,7 @@ _POSITIONS = {
     _deferred: [0.4, 0.6, 1.0],
     _unbuilt: [0.4, 0.6, 1.0],
     _nested_shared: [0.25, 0.5, 0.6, 1.0],
+    _multi_output: [0.25, 0.5, 0.6, 1.0],
 }
 
 
@@ -117,6 +134,20 @@ def test_summary_text_equals_keras(build, kw):
     if kw.get("positions"):
         kw = dict(kw, positions=_POSITIONS[build])
     assert rm.summary_text(**kw) == _keras_summary(km, **kw)
+
+
+def test_multi_output_layer_predicts_as_keras():
+    """Each output of a multi-output call is its own part of the call's
+    result (not the whole list), as in Keras."""
+    keras.utils.clear_session()
+    r_bridge.clear_session()
+    km = _multi_output(keras, keras.layers)
+    rm = _multi_output(r_bridge, rl)
+    rm.set_weights(km.get_weights())
+    x = np.arange(6, dtype="float32").reshape(2, 3)
+    for got, want in zip(rm.predict(x, verbose=0), km.predict(x, verbose=0), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-6)
+    assert [t.shape for t in rm.outputs] == [tuple(t.shape) for t in km.outputs]
 
 
 def _strip_timing(text):
