@@ -57,19 +57,25 @@ rb_hand_over <- function() {
 # object is the result, and it keeps the record's reference too, so nothing
 # waits to be given back.
 rb_take <- function(res, wrap, same) {
+  handle <- .subset2(res, "handle")
+  if (is.character(handle) && length(handle) == 1L) { # one record: the usual result, kept short
+    .rb$unclaimed <- handle # (noted first, in one statement: see below)
+    if (!wrap) return(res)
+    if (!is.null(same)) {
+      self <- rb_self(same)
+      if (identical(handle, .subset2(self, "handle"))) {
+        rb_claim(handle) # (cut short between the two: a leak, never a double release)
+        self$refs <- .subset2(self, "refs") + 1L
+        return(same)
+      }
+    }
+    return(rb_from_py(res, owned = TRUE))
+  }
   if (identical(names(res)[1L], ".rbridge_error")) return(res)
   # Noted first, in one statement: setTimeLimit() is not held back, and a
   # handle not claimed when it fires goes back with the next crossing.
   .rb$unclaimed <- rb_record_handles(res)
   if (!wrap) return(res)
-  if (!is.null(same)) {
-    self <- rb_self(same)
-    if (identical(res[["handle"]], .subset2(self, "handle"))) {
-      rb_claim(.subset2(self, "handle")) # (cut short between the two: a leak, never a double release)
-      self$refs <- .subset2(self, "refs") + 1L
-      return(same)
-    }
-  }
   rb_from_py(res, owned = TRUE)
 }
 
