@@ -69,7 +69,7 @@ rb_take <- function(res, wrap, same) {
         return(same)
       }
     }
-    return(rb_from_py(res, owned = TRUE))
+    return(if (rb_is_record(res)) rb_wrap(res, owned = TRUE) else rb_from_py(res, owned = TRUE))
   }
   if (identical(names(res)[1L], ".rbridge_error")) return(res)
   # Noted first, in one statement: setTimeLimit() is not held back, and a
@@ -83,7 +83,7 @@ rb_take <- function(res, wrap, same) {
 # occurrence: each record is one reference).
 rb_claim <- function(handle) {
   unclaimed <- .rb$unclaimed
-  if (identical(unclaimed, handle)) { # the usual case: the crossing returned one record
+  if (length(unclaimed) == 1L && unclaimed == handle) { # the usual case: the crossing returned one record
     .rb$unclaimed <- character()
     return(invisible())
   }

@@ -29,8 +29,8 @@ rb_is_record <- function(x) {
 rb_wrap <- function(rec, owned = FALSE) {
   self <- list2env(rec, parent = rb_namespace, size = 8L)
   self$refs <- 1L # references of the handle this self owns (see rb_finalize())
-  kind <- .subset2(rec, "kind")
-  if (identical(kind, "tensor")) self$shape <- rb_shape_from_py(.subset2(rec, "shape"))
+  kind <- .subset2(rec, "kind") # (a string: see rb_is_record())
+  if (kind == "tensor") self$shape <- rb_shape_from_py(.subset2(rec, "shape"))
   if (owned) rb_own_now(self) else rb_own(self)
   switch(kind,
     layer = {
