@@ -129,7 +129,10 @@ rb_queued_handles <- function() rb_queue_handles(.rb$queue)
 rb_own_now <- function(self) {
   reg.finalizer(self, rb_finalize, onexit = FALSE)
   .rb$created <- .rb$created + 1
-  rb_claim(.subset2(self, "handle"))
+  handle <- .subset2(self, "handle")
+  unclaimed <- .rb$unclaimed
+  # (rb_claim()'s usual case inline: the crossing returned this one record)
+  if (length(unclaimed) == 1L && unclaimed == handle) .rb$unclaimed <- character() else rb_claim(handle)
 }
 
 # The handles of the object records in a result (records: lists whose
