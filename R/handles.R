@@ -14,11 +14,13 @@
 # safe, so they only queue.
 
 .rb <- new.env(parent = emptyenv())
-# Handles to give back with the next crossing: one binding each, so that a
-# collection that finalizes thousands of objects queues each in constant
-# time (appending to a vector copies it every time).
+# Handles to give back with the next crossing, by handle: how many
+# references of it to give back (a handle names one Python object, and each
+# record of it that R got counts one reference). One binding per handle, so
+# a collection that finalizes thousands of objects queues each in constant
+# time (appending to a vector copies it every time), and a finalizer writes
+# it with one `[[<-` (no number formatted into a key).
 .rb$queue <- new.env(hash = TRUE, parent = emptyenv())
-.rb$queued <- 0              # handles ever queued (the queue's keys)
 .rb$unclaimed <- character() # handles returned by the last crossing, not yet claimed
 .rb$inbox <- NULL            # the handle table's inbox$extend (reticulate), else NULL
 .rb$created <- 0             # R objects made, for the R collection strategy (session.R)
@@ -40,7 +42,7 @@ rb_hand_over <- function() {
   unclaimed <- .rb$unclaimed
   .rb$unclaimed <- character()
   .rb$queue <- new.env(hash = TRUE, parent = emptyenv())
-  out <- c(unlist(as.list(queue, all.names = TRUE), use.names = FALSE), unclaimed)
+  out <- c(rb_queue_handles(queue), unclaimed)
   if (!length(out)) return(NULL)
   inbox <- .rb$inbox
   if (is.null(inbox)) return(out)
@@ -55,50 +57,61 @@ rb_hand_over <- function() {
 # object is the result, and it keeps the record's reference too, so nothing
 # waits to be given back.
 rb_take <- function(res, wrap, same) {
+  handle <- .subset2(res, "handle")
+  if (is.character(handle) && length(handle) == 1L) { # one record: the usual result, kept short
+    .rb$unclaimed <- handle # (noted first, in one statement: see below)
+    if (!wrap) return(res)
+    if (!is.null(same)) {
+      self <- rb_self(same)
+      if (identical(handle, .subset2(self, "handle"))) {
+        rb_claim(handle) # (cut short between the two: a leak, never a double release)
+        self$refs <- .subset2(self, "refs") + 1L
+        return(same)
+      }
+    }
+    return(if (rb_is_record(res)) rb_wrap(res, owned = TRUE) else rb_from_py(res, owned = TRUE))
+  }
   if (identical(names(res)[1L], ".rbridge_error")) return(res)
   # Noted first, in one statement: setTimeLimit() is not held back, and a
   # handle not claimed when it fires goes back with the next crossing.
   .rb$unclaimed <- rb_record_handles(res)
   if (!wrap) return(res)
-  if (!is.null(same)) {
-    self <- rb_self(same)
-    if (identical(res[["handle"]], .subset2(self, "handle"))) {
-      rb_claim(.subset2(self, "handle")) # (cut short between the two: a leak, never a double release)
-      self$refs <- (.subset2(self, "refs") %||% 1L) + 1L
-      return(same)
-    }
-  }
   rb_from_py(res, owned = TRUE)
 }
 
 # The R object that keeps a record's reference claims its handle (one
 # occurrence: each record is one reference).
 rb_claim <- function(handle) {
-  i <- match(handle, .rb$unclaimed)
-  if (!is.na(i)) .rb$unclaimed <- .rb$unclaimed[-i]
+  unclaimed <- .rb$unclaimed
+  if (length(unclaimed) == 1L && unclaimed == handle) { # the usual case: the crossing returned one record
+    .rb$unclaimed <- character()
+    return(invisible())
+  }
+  i <- match(handle, unclaimed)
+  if (!is.na(i)) .rb$unclaimed <- unclaimed[-i]
   invisible()
 }
 
 # The finalizer of an R object's self: queue its handle, once per
-# reference the self owns.
+# reference the self owns (`refs`, set when it was made).
 rb_finalize <- function(self) {
   # Short, no loop and interrupts held back: R checks for interrupts and
   # setTimeLimit() while it evaluates, and a finalizer cut short loses its
   # handle (a time limit is not held back: the less code, the smaller the
-  # window). All the references go under one key.
+  # window). The count is read and written back in one statement.
   suspendInterrupts({
-    refs <- .subset2(self, "refs")
-    rb_queue(if (is.null(refs)) .subset2(self, "handle") else rep.int(.subset2(self, "handle"), refs))
+    queue <- .rb$queue
+    handle <- .subset2(self, "handle")
+    queue[[handle]] <- sum(.subset2(queue, handle), .subset2(self, "refs")) # (sum(NULL, n) is n)
     .rb$finalized <- .rb$finalized + 1
   })
   invisible()
 }
 
-# Queue handles (one or several, under one key).
-rb_queue <- function(handles) {
-  n <- .rb$queued + 1
-  .rb$queued <- n
-  assign(as.character(n), handles, envir = .rb$queue) # a unique key (exact below 1e15)
+# The handles in a queue, each as many times as references are queued.
+rb_queue_handles <- function(queue) {
+  counts <- unlist(as.list(queue, all.names = TRUE, sorted = FALSE))
+  if (is.null(counts)) character() else rep.int(names(counts), counts)
 }
 
 # Take over a record's reference in `self`: claim it and register the
@@ -110,13 +123,16 @@ rb_own <- function(self) {
 }
 
 # The handles waiting in the queue.
-rb_queued_handles <- function() unlist(as.list(.rb$queue, all.names = TRUE), use.names = FALSE) %||% character()
+rb_queued_handles <- function() rb_queue_handles(.rb$queue)
 
 # With interrupts held back (rb_own(), or a crossing for rb_wrap(owned = TRUE)).
 rb_own_now <- function(self) {
   reg.finalizer(self, rb_finalize, onexit = FALSE)
   .rb$created <- .rb$created + 1
-  rb_claim(.subset2(self, "handle"))
+  handle <- .subset2(self, "handle")
+  unclaimed <- .rb$unclaimed
+  # (rb_claim()'s usual case inline: the crossing returned this one record)
+  if (length(unclaimed) == 1L && unclaimed == handle) .rb$unclaimed <- character() else rb_claim(handle)
 }
 
 # The handles of the object records in a result (records: lists whose

@@ -6,11 +6,11 @@
 # invisibly; a symbolic tensor (or list of them) -> the output; an array ->
 # the layer's output on it, computed eagerly. All in one atomic crossing.
 rb_create_layer <- function(kind, object, args, call = rlang::caller_env()) {
-  if (is.null(object)) return(rb_call_object("make_layer", kind = kind, args = args, .call = call))
+  if (is.null(object)) return(rb_cross("make_layer", list(kind = kind, args = args), call, wrap = TRUE))
   if (inherits(object, "rbridge_model")) {
     rb_check_not_self(args, object, call)
-    out <- rb_call_object("make_layer", kind = kind, args = args, object = rb_handle(object, call),
-                          .call = call, .same = object)
+    out <- rb_cross("make_layer", list(kind = kind, args = args, object = rb_handle(object, call)), call,
+                    wrap = TRUE, same = object)
     return(if (identical(out, object)) invisible(out) else out)
   }
   if (rb_is_tensors(object)) {
@@ -25,11 +25,11 @@ rb_create_layer <- function(kind, object, args, call = rlang::caller_env()) {
 }
 
 # `model |> layer_dense(activation = model)` would make the model hold
-# itself (and call itself forever): refused, naming the argument.
+# itself (and call itself forever): refused, naming the argument. (Only a
+# list can be an object's reference, see rb_object_arg().)
 rb_check_not_self <- function(args, model, call) {
-  self <- rb_object_arg(model)
   for (nm in names(args)) {
-    if (identical(args[[nm]], self)) {
+    if (is.list(args[[nm]]) && identical(args[[nm]], rb_object_arg(model))) {
       rb_cli_abort(c("{.arg {nm}} can't be the model the layer is added to.",
                      i = "The model would hold itself, and calling it would never end."),
                    class = "rbridge_error_argument", argument = nm, call = call)

@@ -23,33 +23,39 @@ rb_is_record <- function(x) {
 
 # Wrap one object record, taking over (claiming) its reference; `owned`:
 # called inside the crossing that returned it, interrupts already held back.
+# Kept lean (it runs for every object a crossing returns): the self is the
+# record itself as an environment, and a layer or model is a copy of a
+# template function, class included, given that self.
 rb_wrap <- function(rec, owned = FALSE) {
-  self <- new.env(parent = environment(rb_wrap), size = 8L)
-  self$handle <- rec[["handle"]]
-  self$kind <- rec[["kind"]]
-  self$class <- rec[["class"]]
-  self$name <- rec[["name"]]
-  if (identical(rec[["kind"]], "tensor")) {
-    self$shape <- rb_shape_from_py(rec[["shape"]])
-    self$dtype <- rec[["dtype"]]
-  }
+  self <- list2env(rec, parent = rb_namespace, size = 8L)
+  self$refs <- 1L # references of the handle this self owns (see rb_finalize())
+  kind <- .subset2(rec, "kind") # (a string: see rb_is_record())
+  if (kind == "tensor") self$shape <- rb_shape_from_py(.subset2(rec, "shape"))
   if (owned) rb_own_now(self) else rb_own(self)
-  if (identical(rec[["kind"]], "tensor")) {
-    obj <- self
-  } else {
-    obj <- rb_callable(self)
-  }
-  class(obj) <- rb_classes[[rec[["kind"]]]]
+  switch(kind,
+    layer = {
+      obj <- rb_layer_template
+      environment(obj) <- self
+    },
+    model = {
+      obj <- rb_model_template
+      environment(obj) <- self
+    },
+    {
+      obj <- self
+      class(obj) <- rb_classes[[kind]]
+    }
+  )
   obj
 }
 
+rb_namespace <- environment()
+
 # A layer or model as an R function of its inputs, keras3's
-# `function(object, ...)`.
-rb_callable <- function(self) {
-  fn <- function(object, ...) rb_invoke(parent.env(environment()), object, ...)
-  environment(fn) <- self
-  fn
-}
+# `function(object, ...)`, whose enclosing environment is its self.
+rb_callable <- function(object, ...) rb_invoke(parent.env(environment()), object, ...)
+rb_layer_template <- structure(rb_callable, class = rb_classes$layer)
+rb_model_template <- structure(rb_callable, class = rb_classes$model)
 
 # A result from Python as R values: records become objects (each keeps the
 # reference its record counts), lists and dicts are walked.

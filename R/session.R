@@ -175,7 +175,7 @@ session_info <- function() {
   snap <- rb_call("session_snapshot")
   # Read before anything below allocates: a collection there would queue
   # releases that this call did not see (the figure is as of the crossing).
-  pending <- length(.rb$queue)
+  pending <- length(rb_queued_handles())
   uids <- snap[["uids"]]
   prefix <- as.character(names(uids))
   count <- as.integer(unlist(uids, use.names = FALSE))

@@ -49,7 +49,9 @@ rb_cross <- function(fn, args, call = rlang::caller_env(), wrap = FALSE, same = 
                                error = function(e) rb_raise_transport(e, call))
     if (is.list(res)) rb_take(res, wrap, same) else res
   })
-  if (is.list(res) && identical(names(res)[1L], ".rbridge_error")) rb_raise_python(res, call)
+  if (is.list(res) && !is.null(.subset2(res, ".rbridge_error")) && identical(names(res)[1L], ".rbridge_error")) {
+    rb_raise_python(res, call)
+  }
   res
 }
 

@@ -191,34 +191,46 @@ rb_null_default <- function(x, arg = rlang::caller_arg(x), call = rlang::caller_
 rb_capture_args <- function(modifiers = list(), ignore = "object") {
   env <- parent.frame()
   mc <- match.call(sys.function(-1L), sys.call(-1L), expand.dots = FALSE, envir = parent.frame(2L))
-  nms <- names(mc)[-1L] %||% character()
-  dots <- "..." %in% nms
-  keep <- !(nms %in% ignore)
-  if (dots) keep <- keep & nms != "..."
-  args <- mget(nms[keep], envir = env)
-  if (dots) {
-    extra <- eval(quote(rlang::list2(...)), env) # a trailing empty argument is allowed, as keras3
-    enames <- names(extra)
-    if (length(extra) && (is.null(enames) || !all(nzchar(enames)))) {
-      rb_cli_abort("All arguments in {.arg ...} must be named.",
-                   class = "rbridge_error_argument", call = env, argument = "...")
+  args <- list()
+  dots <- FALSE
+  for (nm in names(mc)[-1L]) { # the supplied arguments, in the order of the formals
+    if (nm == "...") {
+      dots <- TRUE
+    } else if (!any(nm == ignore)) {
+      args[nm] <- list(env[[nm]])
     }
-    args <- c(args, extra[!(enames %in% ignore)])
   }
+  if (dots) args <- c(args, rb_capture_dots(env, ignore))
   for (nm in names(args)) {
-    mod <- modifiers[[nm]]
     value <- args[[nm]]
+    mod <- modifiers[[nm]]
     if (!is.null(mod)) {
       value <- mod(value, nm, call = env)
-      if (identical(value, rb_omit)) {
+      if (is.object(value) && identical(value, rb_omit)) {
         args[[nm]] <- NULL
         next
       }
     }
-    value <- rb_check_plain(value, nm, call = env)
-    if (!is.null(value)) args[[nm]] <- value
+    if (is.null(value)) next # (kept: `args[[nm]] <- NULL` would drop it)
+    # (rb_check_plain()'s first test, inline: most values are plain vectors)
+    if (!(is.atomic(value) && is.null(attributes(value)) && !anyNA(value) && !is.complex(value) &&
+          !is.raw(value))) {
+      value <- rb_check_plain(value, nm, call = env)
+    }
+    args[[nm]] <- value
   }
   args
+}
+
+# The arguments in the `...` of `env`, all named; those in `ignore` dropped.
+rb_capture_dots <- function(env, ignore) {
+  extra <- eval(quote(rlang::list2(...)), env) # a trailing empty argument is allowed, as keras3
+  enames <- names(extra)
+  if (length(extra) && (is.null(enames) || !all(nzchar(enames)))) {
+    rb_cli_abort("All arguments in {.arg ...} must be named.",
+                 class = "rbridge_error_argument", call = env, argument = "...")
+  }
+  extra[!(enames %in% ignore)]
 }
 
 # keras3's per-argument conversions, by argument name, shared by every

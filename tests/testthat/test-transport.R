@@ -99,3 +99,19 @@ test_that("an object saved in another R process is refused, not mistaken for a l
   expect_error(count_params(stale), "not from this session", class = "rbridge_error")
   expect_equal(count_params(mine), 20L)
 })
+
+test_that("two R objects of one Python object each give back their reference, once", {
+  skip_if_no_python()
+  clear_session(FALSE)
+  model <- keras_model_sequential(input_shape = 2) |> layer_dense(units = 1)
+  a <- model$layers[[1]]
+  b <- model$layers[[1]]
+  handle <- rbridge:::rb_handle(a)
+  expect_identical(rbridge:::rb_handle(b), handle) # one handle, two references
+  rm(a, b)
+  gc()
+  expect_identical(sum(rbridge:::rb_queued_handles() == handle), 2L)
+  clear_session(FALSE)
+  expect_length(rbridge:::rb_queued_handles(), 0)
+  expect_equal(count_params(model), 3L) # the model's own reference still holds the layer
+})

@@ -69,3 +69,34 @@ test_that("rb_check_plain() lets plain values through and refuses the rest", {
   expect_error(f(array(1, c(1, 1, 1)), "x"), "not an array", fixed = TRUE)
   expect_error(f(as.raw(1), "x"), "`x` must be")
 })
+
+test_that("argument capture matches arguments as R does, by any route", {
+  f <- function(object, units, activation = NULL, ...) {
+    object <- if (missing(object)) NULL else object
+    rbridge:::rb_capture_args(list(units = rbridge:::rb_as_integer))
+  }
+  g <- function(...) f(...)
+  expect_identical(f(units = 2), list(units = 2L))
+  expect_identical(f("model", units = 2), list(units = 2L))
+  expect_identical("model" |> f(units = 2, activation = "relu"), list(units = 2L, activation = "relu"))
+  expect_identical(f(units = 2, "model"), list(units = 2L))
+  expect_identical(f("model", 2), list(units = 2L))
+  expect_identical(f(activation = "relu", units = 2), list(units = 2L, activation = "relu")) # formals' order
+  expect_identical(f(uni = 2), list(units = 2L)) # a partial name
+  expect_identical(f(units = 2, name = "d"), list(units = 2L, name = "d"))
+  expect_identical(g(units = 2), list(units = 2L))
+  expect_identical(g("model", 2, name = "d"), list(units = 2L, name = "d"))
+  expect_identical(do.call(f, list("model", units = 2)), list(units = 2L))
+  expect_identical(f(), list())
+  h <- function(input_shape = NULL, name = NULL, ..., trainable = TRUE) {
+    rbridge:::rb_capture_args(ignore = character())
+  }
+  expect_identical(h(4), list(input_shape = 4))
+  expect_identical(h(trainable = FALSE, 4), list(input_shape = 4, trainable = FALSE))
+  expect_identical(h(4, name = "s", dtype = "x"), list(input_shape = 4, name = "s", dtype = "x"))
+  local_fn <- function(object, x, steps = NULL) {
+    handle <- "bound before the capture"
+    rbridge:::rb_capture_args(ignore = c("object", "x"))
+  }
+  expect_identical(local_fn(1, x = 2, steps = 3), list(steps = 3))
+})
