@@ -192,7 +192,7 @@ def clear_session(free_memory: bool = True) -> None:
         with _lock:  # (a thread that sees the new tracker meanwhile runs no hooks)
             keras.clear_session(free_memory=False)
             _seen = keras.GLOBAL_STATE_TRACKER
-    errors = _run_hooks()
+    errors = _run_hooks() if _hooks else None  # (none registered: no call)
     if free_memory:
         gc.collect()
     if errors:
