@@ -391,10 +391,23 @@ def _may_hold_layers(layer: Layer) -> bool:
     ``type`` (every layer class's is :class:`~r_bridge.layers.layer.Layer`'s
     metaclass). False for a plain layer such as ``Dense``."""
     d = layer.__dict__
-    return "_layers" in d or not _PLAIN_METACLASS.issuperset(map(type, map(type, list(d.values()))))
+    if "_layers" in d:
+        return True
+    values = list(d.values())  # (a copy: another thread may assign)
+    if _PLAIN_TYPES.issuperset(map(type, values)):
+        return False  # every value of a type seen before to be no layer class
+    types = set(map(type, values))
+    if not _PLAIN_METACLASS.issuperset(map(type, types)):
+        return True
+    if len(_PLAIN_TYPES) < 512:  # (bounded: the set keeps its classes alive)
+        _PLAIN_TYPES.update(types)
+    return False
 
 
 _PLAIN_METACLASS = frozenset({type})
+# Classes whose metaclass is `type` (so no layer class), seen among layers'
+# attribute values: str, list, function, an initializer's class...
+_PLAIN_TYPES: set[type] = set()
 
 
 def _contains(layer: Layer, target: Layer) -> bool:
