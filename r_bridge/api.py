@@ -106,14 +106,28 @@ def _atomic(fn: Callable) -> Callable:
 
 
 # ---------------------------------------------------------------- values
+@functools.lru_cache(maxsize=512)
+def _kind(cls: Any) -> str | None:
+    """``"tensor"``, ``"model"`` or ``"layer"`` for a class whose objects can
+    be held, else ``None`` (one cached lookup per record, not three
+    ``isinstance`` calls)."""
+    if issubclass(cls, KerasTensor):
+        return "tensor"
+    if issubclass(cls, Layer):
+        return "model" if issubclass(cls, Model) else "layer"
+    return None
+
+
 def record(obj: object) -> dict:
     """Hold ``obj`` for the host (one more reference) and describe it."""
-    if not isinstance(obj, (Layer, KerasTensor)):  # checked before it is held
+    kind = _kind(cast(Any, type(obj)))
+    if kind is None:  # checked before it is held
         raise TypeError(
             f"Only layers, models and symbolic tensors can be held. Received a {type(obj).__name__}."
         )
     handle = table.add(obj)
-    if isinstance(obj, KerasTensor):
+    if kind == "tensor":
+        obj = cast(KerasTensor, obj)
         return {
             "handle": handle,
             "kind": "tensor",
@@ -122,8 +136,7 @@ def record(obj: object) -> dict:
             "shape": list(obj.shape),
             "dtype": str(obj.dtype),
         }
-    kind = "model" if isinstance(obj, Model) else "layer"
-    return {"handle": handle, "kind": kind, "class": type(obj).__name__, "name": obj.name}
+    return {"handle": handle, "kind": kind, "class": type(obj).__name__, "name": cast(Layer, obj).name}
 
 
 def _out(value: object) -> object:
@@ -173,10 +186,15 @@ def _objects_in(args: dict) -> dict:
     """Layer arguments with each reference ``{OBJECT: handle}`` (alone, in
     lists or in dicts) as its object; other values as they are. (No local
     recursive function: its closure would be a reference cycle per call.)"""
+    if type(args) is dict and _SCALARS.issuperset(map(type, args.values())):
+        return args  # nothing to resolve (the usual case; the caller unpacks a copy)
     return {
         k: _tree.map_structure(functools.partial(_resolved, argument=k), v, is_leaf=_is_reference)
         for k, v in args.items()
     }
+
+
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _resolved(value: object, argument: str) -> object:
@@ -287,7 +305,13 @@ def make_layer(kind: str, args: dict | None = None, object: object = None) -> ob
         raise ValueError(
             f"Unknown layer kind: {_shown(kind, conversion='r')}. Expected one of {sorted(LAYER_KINDS)}"
         )
-    target = None if object is None else _in(object, "object")
+    target: Any
+    if object is None:
+        target = None
+    elif type(object) is str:  # a handle (what _in() makes of it, without the walk)
+        target = _obj(object, "object")
+    else:
+        target = _in(object, "object")
     if target is not None and not isinstance(target, (Sequential, KerasTensor, list, np.ndarray)):
         raise TypeError(
             f"`object` must be a Sequential model, a symbolic tensor or an array, not a {type(target).__name__}."

@@ -315,12 +315,13 @@ def get(identifier: str | dict | Initializer | None) -> Initializer | None:
     serialized config, or a callable ``f(shape) -> array`` to a callable;
     ``None`` stays ``None``, as in Keras (a layer's ``add_weight`` then uses
     its default initializer)."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, str):
+    if type(identifier) is str:  # the usual case: a name seen before, one lookup
         default = _DEFAULTS.get(identifier)
         if default is not None:
             return default
+    if identifier is None:
+        return None
+    if isinstance(identifier, str):
         name = _NAMES.get(identifier, identifier)
         if name in _CLASSES:
             # By name: the default instance, made once (initializers hold no

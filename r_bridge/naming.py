@@ -16,7 +16,8 @@ import collections
 import functools
 import re
 import sys
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar, cast
 
 from r_bridge import state
 
@@ -27,7 +28,13 @@ _ATOMIC = "r_bridge_atomic"
 
 
 def _uids() -> collections.defaultdict[str, int]:
-    return state.get_global_attribute(_UIDS, default=collections.defaultdict(int), set_to_default=True)
+    """This session's counters (made and stored on first use: not a new
+    ``defaultdict`` as the default of every read)."""
+    uids = state.get_global_attribute(_UIDS)
+    if uids is None:
+        uids = collections.defaultdict(int)
+        state.set_global_attribute(_UIDS, uids)
+    return uids
 
 
 @functools.lru_cache(maxsize=4096)
@@ -45,15 +52,26 @@ def to_snake_case(name: str) -> str:
 
 def uniquify(name: str) -> str:
     """``name`` the first time, then ``name_1``, ``name_2``, ... (per session)."""
-    uids = _uids()
-    unique = f"{name}_{uids[name]}" if name in uids else name
-    uids[name] += 1
-    return unique
+    uids = state.get_global_attribute(_UIDS)
+    if uids is None:
+        uids = _uids()
+    count = uids.get(name)
+    uids[name] = 1 if count is None else count + 1
+    return name if count is None else f"{name}_{count}"
 
 
 def auto_name(prefix: str) -> str:
-    """A unique name from a class name: ``auto_name("Dense")`` -> ``"dense"``."""
-    return uniquify(to_snake_case(prefix))
+    """A unique name from a class name: ``auto_name("Dense")`` -> ``"dense"``.
+
+    (:func:`uniquify` of the snake-cased prefix, written out: every layer
+    made without a name comes here.)"""
+    name = to_snake_case(prefix)
+    uids = state.get_global_attribute(_UIDS)
+    if uids is None:
+        uids = _uids()
+    count = uids.get(name)
+    uids[name] = 1 if count is None else count + 1
+    return name if count is None else f"{name}_{count}"
 
 
 def get_uid(prefix: str = "") -> int:
@@ -94,14 +112,16 @@ class atomic:
 
     Every constructor and ``add()`` runs in one, so bad input never consumes
     a name (Keras sometimes does; r_bridge promises an unchanged session).
+    :func:`atomic_call` is the same block around one call, for the hot path
+    (every layer's construction).
 
     Re-entrant: only the outermost block of a thread snapshots the counters
     (one copy of the counter dict, one entry per prefix in use) and restores
     them on an exception; a block opened inside it (in the same thread and
-    session) costs a few attribute reads and does nothing on exit, the
-    outermost one covering it. With Keras linked (:mod:`r_bridge.keras_link`)
-    the counters are shared with Keras, so a rollback restores the names
-    Keras dealt inside the block too.
+    session) costs a few reads and does nothing on exit, the outermost one
+    covering it. With Keras linked (:mod:`r_bridge.keras_link`) the counters
+    are shared with Keras, so a rollback restores the names Keras dealt
+    inside the block too.
 
     A class rather than a generator, so that an interrupt (``KeyboardInterrupt``
     from a signal handler) can never leave a suspended generator behind
@@ -109,24 +129,26 @@ class atomic:
     back to an old snapshot and deal names twice:
 
     * ``__enter__`` only reads, but for its last step: marking the session
-      as covered by this block. If it is interrupted before that, nothing
-      was changed and ``__exit__`` is not needed.
+      as covered by this block (the mark is the frame that entered it). If
+      it is interrupted before that, nothing was changed and ``__exit__`` is
+      not needed.
     * ``__exit__`` rolls back in one assignment; if an interrupt arrives
       while it does so, it rolls back again, then raises the interrupt.
-      After a successful block it only clears the mark, with attribute
-      syntax (no call, so no point where a signal is delivered). (An
-      interrupt delivered on entry to the outermost ``__exit__``, before its
-      first line, cannot be caught in Python: the block's names then stay
-      consumed, but nothing is dealt twice.)
+      After a successful block it only clears the mark, with subscripts (no
+      call, so no point where a signal is delivered). (An interrupt
+      delivered on entry to the outermost ``__exit__``, before its first
+      line, cannot be caught in Python: the block's names then stay
+      consumed, but nothing is dealt twice. :func:`atomic_call` has no such
+      point.)
     * A mark left behind by a block whose ``__exit__`` never ran (interrupted
       as above, or a host that entered it by hand and never exited) is
       recognised as stale: a block counts as nested only while the frame
       that entered the outermost one is still on this thread's stack; else
-      it becomes the outermost block itself. (Not a weak reference to the
-      block: an interrupt on entry to ``__exit__`` keeps the block alive as
-      that frame's ``self`` in the traceback, which R or a debugger keeps.
-      A frame that catches the interrupt of its own ``with`` block and then
-      opens more blocks is still on the stack: r_bridge's frames don't.)
+      it becomes the outermost block itself. (Not a weak reference: an
+      interrupt on entry to ``__exit__`` keeps the block and its frame alive
+      in the traceback, which R or a debugger keeps. A frame that catches
+      the interrupt of its own ``with`` block and then opens more blocks is
+      still on the stack: r_bridge's frames don't.)
     * It rolls back only into the session it saved: if ``clear_session()``
       ran meanwhile (in this thread, e.g. from a layer's ``build``, or in
       another one), the new session is left alone; a block opened after such
@@ -134,29 +156,28 @@ class atomic:
     """
 
     __slots__ = ("_saved", "_frame")
-    _saved: tuple[Any, dict[str, int] | None] | None
-    _frame: Any  # the frame that entered the outermost block (None once exited)
+    # (session, counters copied on entry or None, the session's dict for this
+    # thread), or None for a nested block.
+    _saved: tuple[Any, dict[str, int] | None, dict[str, Any]] | None
+    _frame: Any  # the frame that entered the outermost block: the mark (None once exited)
 
     def __enter__(self) -> atomic:
         # Keep the session object itself (clear_session() replaces it; held,
         # its identity cannot be reused) and read the counters from it, not
-        # from whatever session is current a moment later.
+        # from whatever session is current a moment later. A session is a
+        # threading.local: its __dict__ is this thread's part, read and
+        # written as a plain dict (no attribute lookup on the local).
         session = state._STATE if state._keras is None and state._route is None else state.session()
-        outer = getattr(session, _ATOMIC, None)
+        d = session.__dict__
         frame: Any = sys._getframe(1)
-        if outer is not None:
-            # Nested while the outermost block's frame is on the stack (a
-            # few frames up); else the mark is stale (see above).
-            theirs, up = outer._frame, frame
-            while up is not None:
-                if up is theirs:
-                    self._saved = None  # nested: the outermost block restores
-                    return self
-                up = up.f_back
-        uids = getattr(session, _UIDS, None)
-        self._saved = (session, None if uids is None else dict(uids))
+        outer = d.get(_ATOMIC)
+        if outer is not None and _on_stack(outer, frame):
+            self._saved = None  # nested: the outermost block restores
+            return self
+        uids = d.get(_UIDS)
+        self._saved = (session, None if uids is None else uids.copy(), d)
         self._frame = frame
-        session.r_bridge_atomic = self  # last: the mark that covers nested blocks
+        d[_ATOMIC] = frame  # last: the mark that covers nested blocks
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> Literal[False]:
@@ -164,34 +185,90 @@ class atomic:
         if saved is None:
             return False
         if exc_type is None:
-            # Attribute syntax, no call: nothing here where a signal can be
+            # Subscripts, no call: nothing here where a signal can be
             # delivered, so a successful block stays successful.
-            if saved[0].r_bridge_atomic is self:
-                saved[0].r_bridge_atomic = None
+            d = saved[2]
+            if d[_ATOMIC] is self._frame:
+                d[_ATOMIC] = None
             self._frame = None
             return False
         try:
-            self._rollback(saved)
+            _rollback(saved)
         except BaseException:
-            self._rollback(saved)  # interrupted while rolling back: finish, then raise
+            _rollback(saved)  # interrupted while rolling back: finish, then raise
             raise
         finally:
-            self._release(saved[0])
+            _unmark(saved[2], self._frame)
+            self._frame = None  # (the frame holds this block: no cycle left behind)
         return False
 
-    def _release(self, session: object) -> None:
-        if getattr(session, _ATOMIC, None) is self:
-            setattr(session, _ATOMIC, None)
-        self._frame = None  # (the frame holds this block: no cycle left behind)
 
-    @staticmethod
-    def _rollback(saved: tuple[Any, dict[str, int] | None]) -> None:
-        session, counts = saved
-        if state.session() is not session:
-            return  # cleared meanwhile: the new session is not ours to undo
-        # Written into the saved session object, not the current one: if
-        # another thread clears right now, only the discarded session gets it.
-        setattr(session, _UIDS, collections.defaultdict(int, counts or {}))
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def atomic_call(fn: _F) -> _F:
+    """``fn`` run inside an :class:`atomic` block: the same protocol in one
+    function, without a block object and its two method calls (a layer's
+    construction is one such call: ``Layer``'s metaclass ``__call__``).
+
+    The mark is the caller's frame. After ``fn`` returns, the block closes
+    with subscripts only; an interrupt on return from ``fn`` is inside the
+    ``try`` (rolled back), and one on entry to the rollback is caught by the
+    second rollback, so no point is left where an interrupt consumes the
+    call's names."""
+
+    @functools.wraps(fn)
+    def atomic_wrapper(*args: Any, **kwargs: Any) -> Any:
+        session = state._STATE if state._keras is None and state._route is None else state.session()
+        d = session.__dict__
+        frame: Any = sys._getframe(1)
+        outer = d.get(_ATOMIC)
+        if outer is not None and _on_stack(outer, frame):
+            return fn(*args, **kwargs)  # nested: the outermost block restores
+        uids = d.get(_UIDS)
+        saved = (session, None if uids is None else uids.copy(), d)
+        d[_ATOMIC] = frame  # last: the mark that covers nested blocks
+        try:
+            value = fn(*args, **kwargs)
+        except BaseException:
+            try:
+                _rollback(saved)
+            except BaseException:
+                _rollback(saved)  # interrupted while rolling back: finish, then raise
+                raise
+            finally:
+                _unmark(d, frame)
+            raise
+        if d[_ATOMIC] is frame:  # (subscripts: no point where a signal is delivered)
+            d[_ATOMIC] = None
+        return value
+
+    return cast(_F, atomic_wrapper)
+
+
+def _on_stack(mark: Any, frame: Any) -> bool:
+    """Whether ``mark`` (the frame that opened the outermost block) is
+    ``frame`` or one of its callers: the block is still open; else its mark
+    is stale (its exit never ran)."""
+    while frame is not None:
+        if frame is mark:
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _unmark(d: dict[str, Any], mark: Any) -> None:
+    if d.get(_ATOMIC) is mark:
+        d[_ATOMIC] = None
+
+
+def _rollback(saved: tuple[Any, dict[str, int] | None, dict[str, Any]]) -> None:
+    session, counts, d = saved
+    if state.session() is not session:
+        return  # cleared meanwhile: the new session is not ours to undo
+    # Written into the saved session, not the current one: if another
+    # thread clears right now, only the discarded session gets it.
+    d[_UIDS] = collections.defaultdict(int, counts or {})
 
 
 def validate_name(name: object) -> str:

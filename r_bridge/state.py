@@ -97,20 +97,23 @@ def get_global_attribute(name: str, default: Any = None, set_to_default: bool = 
     ``default``, storing it first when ``set_to_default`` is true (Keras's
     semantics, so callers can mutate the stored default in place).
     """
-    if _keras is None:
-        if _route is None:
-            where = _STATE
-        else:
-            where, name = _route(name)
-    else:  # linked: Keras's tracker, r_bridge's own keys prefixed
-        where = _keras.GLOBAL_STATE_TRACKER
-        if where is not _seen:
-            _cleared_by_keras(where)
-        name = _KEYS[name]
-    # r_bridge's own state from the thread's dict: getattr() on a missing
-    # attribute of a threading.local raises and catches an AttributeError
-    # (bench/README.md).
-    attr = where.__dict__.get(name) if where is _STATE else getattr(where, name, None)
+    if _keras is None and _route is None:
+        # r_bridge's own state from the thread's dict: getattr() on a missing
+        # attribute of a threading.local raises and catches an AttributeError
+        # (bench/README.md).
+        where = _STATE
+        attr = where.__dict__.get(name)
+        if attr is not None or default is None:
+            return attr
+    else:
+        if _keras is None:
+            where, name = _route(name)  # type: ignore[misc]
+        else:  # linked: Keras's tracker, r_bridge's own keys prefixed
+            where = _keras.GLOBAL_STATE_TRACKER
+            if where is not _seen:
+                _cleared_by_keras(where)
+            name = _KEYS[name]
+        attr = where.__dict__.get(name) if where is _STATE else getattr(where, name, None)
     if attr is None and default is not None:
         attr = default
         if set_to_default:
@@ -189,7 +192,7 @@ def clear_session(free_memory: bool = True) -> None:
         with _lock:  # (a thread that sees the new tracker meanwhile runs no hooks)
             keras.clear_session(free_memory=False)
             _seen = keras.GLOBAL_STATE_TRACKER
-    errors = _run_hooks()
+    errors = _run_hooks() if _hooks else None  # (none registered: no call)
     if free_memory:
         gc.collect()
     if errors:

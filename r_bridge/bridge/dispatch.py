@@ -118,12 +118,19 @@ def dispatch(fn: str, args: object = None, releases: object = None) -> object:
             undo = _naming.atomic()
             undo.__enter__()
             table.track(given)
-        queued = _releases(releases)
-        if table.inbox:
+        if releases is not None:
+            queued = _releases(releases)
+            if table.inbox:
+                table.drain()
+            if queued:
+                table.release(queued, progress[0])
+        elif table.inbox:
             table.drain()
-        if queued:
-            table.release(queued, progress[0])
-        func = _function(fn)
+        # The registry's dict read here (the usual case); _function() for
+        # anything else, which it refuses.
+        func = registry.functions.get(fn) if type(fn) is str else None
+        if func is None:
+            func = _function(fn)
         if not args:
             value = func()
         elif isinstance(args, dict):

@@ -56,7 +56,8 @@ class Dense(Layer):
         name: str | None = None,
         **kwargs: Any,
     ):
-        units = _check_units(units)
+        if type(units) is not int or units <= 0:  # (a positive int: nothing to check or convert)
+            units = _check_units(units)
         act = activations.get(activation)
         kernel_init = initializers.get(kernel_initializer)
         bias_init = initializers.get(bias_initializer)

@@ -15,7 +15,7 @@ from numpy.typing import ArrayLike
 
 from r_bridge import config, initializers, state, tree
 from r_bridge.messages import shown
-from r_bridge.naming import atomic, auto_name, validate_name
+from r_bridge.naming import atomic, atomic_call, auto_name, validate_name
 from r_bridge.tensor import KerasTensor, Node, standardize_shape
 
 # Session-state key written by this module: the training flag of the
@@ -27,14 +27,15 @@ SYMBOLIC_TRACE = "layer_symbolic_trace"
 
 
 _NUMPY_DTYPES = {"bfloat16": "float32"}  # numpy has no bfloat16
+# A dtype policy's numpy dtype, where it is not the policy's name (mixed
+# policies keep their variables in float32).
+_POLICY_DTYPES = {**_NUMPY_DTYPES, "mixed_float16": "float32", "mixed_bfloat16": "float32"}
 
 
 def compute_dtype() -> str:
     """numpy dtype for new weights and inputs, from the session's dtype policy."""
     policy = config.dtype_policy()
-    if policy.startswith("mixed_"):
-        return "float32"
-    return _NUMPY_DTYPES.get(policy, policy)
+    return _POLICY_DTYPES.get(policy, policy)
 
 
 def _recording_build(build):
@@ -64,7 +65,34 @@ def _recording_build(build):
     return wrapper
 
 
-class Layer:
+class _LayerType(type):
+    """The type of every layer class: constructing a layer (``cls(...)``:
+    ``__new__`` and every ``__init__`` along the MRO, a mixin's too) runs in
+    one :class:`~r_bridge.naming.atomic` block, so a constructor that fails
+    or is interrupted consumes no name. One block per object, opened once
+    here (:func:`~r_bridge.naming.atomic_call`: one call, no block object),
+    instead of a wrapper around each class's ``__init__``."""
+
+    __call__ = atomic_call(type.__call__)
+
+    @property
+    def __signature__(cls) -> inspect.Signature:
+        # What inspect.signature(cls) gives without the __call__ above (which
+        # it would report as (*args, **kwargs)): the parameters of the
+        # class's __new__ or __init__ (whichever the nearest class in the MRO
+        # defines, as inspect picks), without the first.
+        for base in cls.__mro__:
+            if "__new__" in base.__dict__ and base is not object:
+                factory = cls.__new__
+                break
+            if "__init__" in base.__dict__:
+                factory = cls.__init__  # type: ignore[misc]  # (the class's, as inspect reads it)
+                break
+        sig = inspect.signature(factory)
+        return sig.replace(parameters=list(sig.parameters.values())[1:])
+
+
+class Layer(metaclass=_LayerType):
     """Base class of every layer and model.
 
     Keras's subclassing API: override :meth:`call` (numpy forward pass;
@@ -86,10 +114,10 @@ class Layer:
             the first added to a ``Sequential``, an ``Input(shape=input_shape)``
             is added before it.
 
-    Every argument is checked before the layer takes a name. Every
-    ``__init__`` (this one, and each subclass's, Keras's or the user's) runs
-    inside :class:`~r_bridge.naming.atomic`, so a constructor that fails or
-    is interrupted (``KeyboardInterrupt``) consumes no name.
+    Every argument is checked before the layer takes a name. Constructing
+    any layer (this class, a subclass of Keras's or the user's) runs inside
+    :class:`~r_bridge.naming.atomic`, so a constructor that fails or is
+    interrupted (``KeyboardInterrupt``) consumes no name.
     """
 
     # Set in __init__.
@@ -110,15 +138,10 @@ class Layer:
     _last_call: tuple | None = None  # and to the latest one's
 
     def __init_subclass__(cls, **kwargs):
-        """Wrap a subclass's own ``__init__`` so a failed or interrupted
-        construction takes no name, and its own ``build()`` as Keras does:
-        afterwards the layer is built and remembers the shape it was built
-        for (the summary shows the output shape of a layer built by hand)."""
+        """Wrap a subclass's own ``build()`` as Keras does: afterwards the
+        layer is built and remembers the shape it was built for (the summary
+        shows the output shape of a layer built by hand)."""
         super().__init_subclass__(**kwargs)
-        # The resolved __init__, so that a mixin's (not a Layer) is wrapped too:
-        # every class's outermost __init__ is a wrapper, which enters the block.
-        if not getattr(cls.__init__, "_rbridge_atomic", False):
-            cls.__init__ = _atomic_init(cls.__init__)
         if "build" in cls.__dict__:
             cls.build = _recording_build(cls.__dict__["build"])
 
@@ -140,9 +163,10 @@ class Layer:
                 "Expected `trainable` to be a boolean. "
                 f"Received: trainable={shown(trainable, conversion='r')} (of type {type(trainable)})"
             )
-        if isinstance(dtype, dict):  # a serialized DTypePolicy, from a config
-            dtype = config.deserialize_dtype_policy(dtype)
-        dtype = config.standardize_dtype(dtype)
+        if dtype is not None:
+            if isinstance(dtype, dict):  # a serialized DTypePolicy, from a config
+                dtype = config.deserialize_dtype_policy(dtype)
+            dtype = config.standardize_dtype(dtype)
         input_shape_arg = None
         if input_shape is not None:
             input_shape_arg = (
@@ -159,13 +183,12 @@ class Layer:
         # One read of the session's policy: its name for get_config(), the
         # numpy dtype of the weights from it.
         policy = dtype if dtype is not None else config.dtype_policy()
-        dtype = "float32" if policy.startswith("mixed_") else policy
         self._weights = []
         self._weight_names = []
         self._weight_trainable = []
         self.name = name if name is not None else auto_name(type(self).__name__)
         self._trainable = trainable
-        self.dtype = _NUMPY_DTYPES.get(dtype, dtype)
+        self.dtype = _POLICY_DTYPES.get(policy, policy)
         self._dtype_policy = policy  # the policy's name, for get_config()
         if input_shape_arg is not None:
             self._input_shape_arg = input_shape_arg
@@ -757,27 +780,6 @@ def _unweak(refs):
     return None if any(v is None for v in tree.flatten(value)) else value
 
 
-def _atomic_init(init):
-    """``init`` run inside :class:`atomic` (see :class:`Layer`) when it is
-    the outermost ``__init__`` of the object's class; the ``__init__`` it
-    calls through ``super()`` run inside that block, without their own."""
-    if getattr(init, "_rbridge_atomic", False):
-        return init
-
-    def __init__(self, *args, **kwargs):
-        if type(self).__init__ is not __init__:  # called from the outermost one
-            init(self, *args, **kwargs)
-            return
-        with atomic():
-            init(self, *args, **kwargs)
-
-    for attr in ("__name__", "__qualname__", "__doc__", "__module__", "__wrapped__"):
-        setattr(__init__, attr, getattr(init, attr, None) if attr != "__wrapped__" else init)
-    __init__.__signature__ = inspect.signature(init)
-    __init__._rbridge_atomic = True
-    return __init__
-
-
 def _is_symbolic(x) -> bool:
     return any(isinstance(v, KerasTensor) for v in tree.flatten(x))
 
@@ -791,6 +793,3 @@ def _shapes(x):
     if x is None:
         return None
     return tuple(getattr(x, "shape", np.shape(x)))
-
-
-Layer.__init__ = _atomic_init(Layer.__init__)  # type: ignore[method-assign]  # on purpose, as subclasses'

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
+import operator
 from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
 
@@ -163,14 +165,14 @@ class Sequential(Model):
                 "Only instances of `keras.Layer` can be added to a Sequential model. "
                 f"Received: {shown(item)} (of type {type(item)})"
             )
-        if self._layers or getattr(item, "_input_shape_arg", None) is None:
+        if self._layers or item._input_shape_arg is None:
             # Nothing to make before the checks: when the stack will not be
             # built (no input yet, or rebuild=False) nothing takes a name,
             # so the new stack is committed in one step, without the switch.
             layers = self._checked_stack(item)
             if not rebuild or _known_input_shape(layers) is None:
-                self._commit(layers, None)
-                return
+                self.__dict__.update(_layers=layers, _functional=None, built=False, _output_shape=None)
+                return  # (what _commit(layers, None) does, without its call)
 
         def make() -> tuple[list[Layer], Functional | None]:
             layers = list(self._layers)
@@ -185,13 +187,17 @@ class Sequential(Model):
         """``layers`` (default: the stack) with ``item`` on top, after Keras's
         checks; changes nothing on the model."""
         if layers is None:
-            layers = list(self._layers)
-        if _contains(item, self):
+            layers = self._layers
+        if item is self or (_may_hold_layers(item) and _contains(item, self)):
             raise ValueError(
                 f"Sequential model '{self.name}' can't contain itself: adding "
                 f"'{item.name}' to it would make a cycle."
             )
-        if any(other.name == item.name and other is not item for other in layers):
+        # The names compared in C; the careful test (the same layer added
+        # twice is no clash, as in Keras) only when one is equal.
+        if item.name in map(_NAME, layers) and any(
+            other.name == item.name and other is not item for other in layers
+        ):
             raise ValueError(
                 "All layers added to a Sequential model should have unique names. "
                 f"Name '{item.name}' is already the name of a layer in this model. "
@@ -202,8 +208,7 @@ class Sequential(Model):
                 f"Sequential model '{self.name}' has already been configured to use input "
                 f"shape {layers[0].batch_shape}. You cannot add a different Input layer to it."
             )
-        layers.append(item)
-        return layers
+        return [*layers, item]  # a new list (the model's own is replaced whole)
 
     def pop(self, rebuild: bool = True) -> Layer:
         """Remove and return the last layer.
@@ -364,7 +369,45 @@ def _known_input_shape(layers: list[Layer]) -> Structure:
     first = layers[0]
     if isinstance(first, InputLayer):
         return first.batch_shape
+    if not _defines_input_shape(type(first).__mro__) and "input_shape" not in first.__dict__:
+        return None  # a plain layer (asking would raise and catch an AttributeError)
     return _input_shape(first)
+
+
+@functools.lru_cache(maxsize=1024)
+def _defines_input_shape(mro: tuple[type, ...]) -> bool:
+    """Whether a class of this MRO has ``input_shape`` (a model's property).
+    Keyed by the MRO, not the class: a model subclass called with inputs and
+    outputs gets Functional among its bases later."""
+    return any("input_shape" in c.__dict__ for c in mro)
+
+
+_NAME = operator.attrgetter("name")
+
+
+def _may_hold_layers(layer: Layer) -> bool:
+    """Whether ``layer`` may hold other layers, decided in C: a stack
+    (``_layers``), or an attribute whose class has a metaclass other than
+    ``type`` (every layer class's is :class:`~r_bridge.layers.layer.Layer`'s
+    metaclass). False for a plain layer such as ``Dense``."""
+    d = layer.__dict__
+    if "_layers" in d:
+        return True
+    values = list(d.values())  # (a copy: another thread may assign)
+    if _PLAIN_TYPES.issuperset(map(type, values)):
+        return False  # every value of a type seen before to be no layer class
+    types = set(map(type, values))
+    if not _PLAIN_METACLASS.issuperset(map(type, types)):
+        return True
+    if len(_PLAIN_TYPES) < 512:  # (bounded: the set keeps its classes alive)
+        _PLAIN_TYPES.update(types)
+    return False
+
+
+_PLAIN_METACLASS = frozenset({type})
+# Classes whose metaclass is `type` (so no layer class), seen among layers'
+# attribute values: str, list, function, an initializer's class...
+_PLAIN_TYPES: set[type] = set()
 
 
 def _contains(layer: Layer, target: Layer) -> bool:

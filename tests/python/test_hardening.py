@@ -193,6 +193,25 @@ def test_flatten_on_a_list_or_dict_names_the_layer(wrap, symbolic):
 
 
 # ------------------------------------------------------------ self-reference
+def test_a_layer_holding_the_model_in_an_attribute_is_not_added_to_it():
+    """The cycle test looks into plain layers too (Sequential.add decides
+    cheaply whether a layer can hold one: here it does, as an attribute of
+    the layer or of a layer it holds)."""
+    model = r_bridge.Sequential([layers.Dense(2)])
+    holder, outer = layers.Dense(3), layers.Dense(3)
+    holder.keep = model
+    outer.inner = holder
+    before = naming.uid_counts()
+    for added in (holder, outer):
+        with pytest.raises(ValueError, match=f"^Sequential model '{model.name}' can't contain itself"):
+            model.add(added)
+    assert naming.uid_counts() == before
+    assert len(model.layers) == 1
+    holder.keep = None  # no longer holds it: added
+    model.add(holder)
+    assert model.layers[-1] is holder
+
+
 def test_a_sequential_model_is_not_added_to_itself():
     """R's ``model(model)`` adds the model to itself; Keras recurses without
     end on the next call, and the model holds itself (a cycle)."""
