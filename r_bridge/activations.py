@@ -16,6 +16,8 @@ from typing import TypeVar
 import numpy as np
 from numpy.typing import ArrayLike
 
+from r_bridge.messages import shown
+
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
@@ -313,7 +315,7 @@ def serialize(activation: Activation) -> str:
     if isinstance(name, str) and _ALL.get(name) is activation:
         return name
     raise ValueError(
-        f"Cannot serialize the custom activation {activation!r:.80}: custom objects are not "
+        f"Cannot serialize the custom activation {shown(activation, conversion='r')}: custom objects are not "
         "supported by r_bridge's configs and files (use a built-in activation name)."
     )
 
@@ -340,10 +342,10 @@ def get(identifier: str | dict | Activation | None) -> Activation:
             identifier = str(identifier.get("class_name"))
         else:
             raise ValueError(
-                f"Could not interpret activation function identifier: {identifier!s:.100} "
+                f"Could not interpret activation function identifier: {shown(identifier)} "
                 "(custom objects are not supported by r_bridge)"
             )
     obj = _ALL.get(identifier) if isinstance(identifier, str) else identifier
     if callable(obj):
         return obj
-    raise ValueError(f"Could not interpret activation function identifier: {identifier!s:.100}")
+    raise ValueError(f"Could not interpret activation function identifier: {shown(identifier)}")

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from r_bridge import random
+from r_bridge.messages import shown
 
 #: What :func:`get` returns: ``f(shape) -> array``.
 Initializer = Callable[[tuple[int, ...]], ArrayLike]
@@ -62,13 +63,13 @@ class KerasInitializer:
         unknown = set(config) - set(self._defaults)
         if unknown:
             raise ValueError(
-                f"Unrecognized arguments for initializer {self.class_name}: {sorted(unknown)!s:.200}"
+                f"Unrecognized arguments for initializer {self.class_name}: {shown(sorted(unknown))}"
             )
         self._config = {**self._defaults, **config}
         seed = self._config.get("seed")
         if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
             raise ValueError(
-                f"`seed` of initializer {self.class_name} must be an integer or None. Received: seed={seed!r:.80}"
+                f"`seed` of initializer {self.class_name} must be an integer or None. Received: seed={shown(seed, conversion='r')}"
             )
 
     def _rng(self) -> np.random.Generator:
@@ -175,12 +176,12 @@ class VarianceScaling(KerasInitializer):
         if c["mode"] not in ("fan_in", "fan_out", "fan_avg"):
             raise ValueError(
                 "Invalid `mode` argument: expected one of {'fan_in', 'fan_out', 'fan_avg'}. "
-                f"Received: {c['mode']!s:.80}"
+                f"Received: {shown(c['mode'])}"
             )
         if c["distribution"] not in ("truncated_normal", "untruncated_normal", "uniform", "normal"):
             raise ValueError(
                 "Invalid `distribution` argument: expected one of {'normal', 'uniform', "
-                f"'truncated_normal', 'untruncated_normal'}}. Received: {c['distribution']!s:.80}"
+                f"'truncated_normal', 'untruncated_normal'}}. Received: {shown(c['distribution'])}"
             )
 
     def _draw(self, rng, shape):
@@ -279,7 +280,7 @@ def serialize(initializer: Initializer | None) -> dict[str, Any] | None:
         return None
     if not isinstance(initializer, KerasInitializer):
         raise ValueError(
-            f"Cannot serialize the custom initializer {initializer!r:.80}: custom objects are not "
+            f"Cannot serialize the custom initializer {shown(initializer, conversion='r')}: custom objects are not "
             "supported by r_bridge's configs and files (use a built-in initializer name)."
         )
     return {
@@ -300,7 +301,7 @@ def deserialize(config: dict[str, Any]) -> KerasInitializer:
         or config.get("registered_name") not in (None, cls.class_name)
     ):
         raise ValueError(
-            f"Could not interpret initializer identifier: {config.get('class_name')!s:.100} "
+            f"Could not interpret initializer identifier: {shown(config.get('class_name'))} "
             "(custom objects are not supported by r_bridge)"
         )
     return cls.from_config(dict(config.get("config") or {}))
@@ -331,4 +332,4 @@ def get(identifier: str | dict | Initializer | None) -> Initializer | None:
         return deserialize(identifier)
     elif callable(identifier):
         return identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier!s:.100}")
+    raise ValueError(f"Could not interpret initializer identifier: {shown(identifier)}")

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Any, Literal, TypeVar, cast
 
 from r_bridge import state
+from r_bridge.messages import shown
 
 _UIDS = "object_name_uids"
 # The outermost open atomic block of this thread's session (see `atomic`): an
@@ -277,7 +278,7 @@ def validate_name(name: object) -> str:
         raise ValueError(
             "Argument `name` must be a string and "
             "cannot contain character `/`. "
-            f"Received: name={name!s:.100} (of type {type(name)})"
+            f"Received: name={shown(name)} (of type {type(name)})"
         )
     return name
 
@@ -322,7 +323,7 @@ class name_scope:
     ):
         if not isinstance(name, str) or "/" in name:
             raise ValueError(
-                f"Argument `name` must be a string and cannot contain character `/`. Received: name={name!s:.100}"
+                f"Argument `name` must be a string and cannot contain character `/`. Received: name={shown(name)}"
             )
         self.name = name
         self.caller = caller

@@ -13,6 +13,7 @@ import numpy as np
 
 from r_bridge import activations, config, initializers
 from r_bridge.layers.layer import Layer
+from r_bridge.messages import shown
 from r_bridge.random import SeedGenerator
 
 
@@ -20,7 +21,7 @@ def _check_units(units: Any) -> int:
     if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units <= 0:
         raise ValueError(
             "Received an invalid value for `units`, expected a positive integer. "
-            f"Received: units={units!s:.100}"
+            f"Received: units={shown(units)}"
         )
     return int(units)
 
@@ -62,7 +63,9 @@ class Dense(Layer):
         kernel_init = initializers.get(kernel_initializer)
         bias_init = initializers.get(bias_initializer)
         if not isinstance(use_bias, bool):
-            raise TypeError(f"`use_bias` must be a bool. Received: use_bias={use_bias!r:.100}")
+            raise TypeError(
+                f"`use_bias` must be a bool. Received: use_bias={shown(use_bias, conversion='r')}"
+            )
         super().__init__(name=name, **kwargs)
         self.units = units
         self.activation = act
@@ -123,14 +126,14 @@ def _check_noise_shape(noise_shape):
     where = "Invalid value received for argument `noise_shape`. "
     if isinstance(noise_shape, str):
         raise ValueError(
-            where + f"Expected a tuple or list of integers. Received: noise_shape={noise_shape:.80}"
+            where + f"Expected a tuple or list of integers. Received: noise_shape={shown(noise_shape)}"
         )
     try:
         noise_shape = tuple(noise_shape)
     except TypeError:
         raise ValueError(
             where + "Expected an iterable of integers (e.g., a tuple or list). "
-            f"Received: noise_shape={noise_shape!r:.80}"
+            f"Received: noise_shape={shown(noise_shape, conversion='r')}"
         ) from None
     for i, dim in enumerate(noise_shape):
         if dim is None:
@@ -138,7 +141,7 @@ def _check_noise_shape(noise_shape):
         if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
             raise ValueError(
                 where + "Expected all elements to be integers or None. "
-                f"Received element at index {i}: {dim!r:.80} (type: {type(dim).__name__})"
+                f"Received element at index {i}: {shown(dim, conversion='r')} (type: {type(dim).__name__})"
             )
         if dim <= 0:
             raise ValueError(
@@ -174,7 +177,7 @@ class Dropout(Layer):
         if isinstance(rate, bool) or not isinstance(rate, (int, float, np.number)) or not 0 <= rate <= 1:
             raise ValueError(
                 "Invalid value received for argument `rate`. Expected a float value "
-                f"between 0 and 1. Received: rate={rate!s:.100}"
+                f"between 0 and 1. Received: rate={shown(rate)}"
             )
         noise_shape = _check_noise_shape(noise_shape)
         if seed is not None:
@@ -278,6 +281,6 @@ def _check_one_tensor(layer: Layer, x: Any, is_shape: bool = False) -> None:
     if not is_shape and isinstance(x, (np.ndarray, np.generic)):
         return
     raise ValueError(
-        f"Inputs to a layer should be tensors. Got '{x!s:.100}' (of type {type(x)}) "
+        f"Inputs to a layer should be tensors. Got '{shown(x)}' (of type {type(x)}) "
         f"as input for layer '{layer.name}'."
     )
