@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
-from numpy.typing import ArrayLike
 
 from r_bridge import random
 from r_bridge.messages import shown
 
+if TYPE_CHECKING:  # (numpy.typing costs a millisecond at import)
+    from numpy.typing import ArrayLike
+
 #: What :func:`get` returns: ``f(shape) -> array``.
-Initializer = Callable[[tuple[int, ...]], ArrayLike]
+Initializer = Callable[[tuple[int, ...]], "ArrayLike"]
 
 _MODULE = "keras.initializers"
 

@@ -9,8 +9,6 @@ session state: :func:`r_bridge.clear_session` drops it, and
 
 from __future__ import annotations
 
-import json
-import random as _py_random
 from typing import Any
 
 import numpy as np
@@ -48,7 +46,9 @@ def set_random_seed(seed: int | np.integer) -> None:
         f"Expected `seed` argument to be an integer. Received: seed={shown(seed)} (of type {type(seed)})",
     )
     gen = np.random.default_rng(seed)
-    _py_random.seed(seed)
+    import random  # on use: `import r_bridge` stays lean
+
+    random.seed(seed)
     np.random.seed(seed)
     state.set_global_attribute(GLOBAL_SEED, seed)
     state.set_global_attribute(GLOBAL_SEED_GENERATOR, gen)
@@ -69,6 +69,8 @@ def generator_to_text(gen: np.random.Generator | None) -> str | None:
     Text, because its 128-bit integers would not survive a trip through R."""
     if gen is None:
         return None
+    import json
+
     return json.dumps(gen.bit_generator.state)
 
 
@@ -77,6 +79,8 @@ def generator_from_text(text: str | None) -> np.random.Generator | None:
     if text is None:
         return None
     try:
+        import json
+
         st = json.loads(text)
         bit_gen = getattr(np.random, st["bit_generator"])()
         bit_gen.state = st

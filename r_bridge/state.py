@@ -113,7 +113,8 @@ def get_global_attribute(name: str, default: Any = None, set_to_default: bool = 
             if where is not _seen:
                 _cleared_by_keras(where)
             name = _KEYS[name]
-        attr = where.__dict__.get(name) if where is _STATE else getattr(where, name, None)
+        # (Keras's tracker is a threading.local too: its dict, no AttributeError.)
+        attr = where.__dict__.get(name)
     if attr is None and default is not None:
         attr = default
         if set_to_default:

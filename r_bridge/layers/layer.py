@@ -8,15 +8,17 @@ import warnings
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from itertools import repeat
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
-from numpy.typing import ArrayLike
 
 from r_bridge import config, initializers, state, tree
 from r_bridge.messages import shown
 from r_bridge.naming import atomic, atomic_call, auto_name, validate_name
 from r_bridge.tensor import KerasTensor, Node, standardize_shape
+
+if TYPE_CHECKING:  # (numpy.typing costs a millisecond at import)
+    from numpy.typing import ArrayLike
 
 # Session-state key written by this module: the training flag of the
 # outermost layer call in progress (inner layers inherit it, as in Keras).

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -81,6 +80,8 @@ class Model(Layer):
     def to_json(self, **kwargs: Any) -> str:
         """The model's config as a JSON string, as Keras writes it
         (``kwargs`` go to ``json.dumps``); :func:`model_from_json` reads it."""
+        import json  # on use: `import r_bridge` stays lean
+
         return json.dumps(serialize_keras_object(self), **kwargs)
 
     def save(self, filepath: str | os.PathLike, overwrite: bool = True, **kwargs: Any) -> None:
@@ -281,6 +282,8 @@ def model_from_json(json_string: str, custom_objects: dict | None = None) -> Mod
             f"`json_string` must be a JSON string. Received: json_string={shown(json_string, conversion='r')}"
         )
     try:
+        import json
+
         config = json.loads(json_string)
     except ValueError as e:
         raise ValueError(f"`json_string` is not valid JSON: {shown(e, MESSAGE_LIMIT)}") from None

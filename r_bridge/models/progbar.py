@@ -10,15 +10,12 @@ as Keras's ``io_utils.print_msg`` sends it to absl logging.
 
 from __future__ import annotations
 
-import logging
 import math
 import os
 import sys
 import time
 
 from r_bridge import config
-
-_log = logging.getLogger("r_bridge")
 
 
 def print_msg(message: str, line_break: bool = True) -> None:
@@ -33,7 +30,9 @@ def print_msg(message: str, line_break: bool = True) -> None:
             stream.write(text.replace("━", "=").encode(enc, errors="ignore").decode(enc))
         stream.flush()
     else:
-        _log.info(message)
+        import logging  # on use: `import r_bridge` stays lean (bench/README.md)
+
+        logging.getLogger("r_bridge").info(message)
 
 
 def _format_time(per_unit: float, unit: str) -> str:

@@ -10,7 +10,6 @@ only a single word longer than its column is cut, ending in ``…``.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, TypeGuard, cast
 
@@ -235,6 +234,8 @@ def summary_text(
         positions = [p * 0.90 for p in positions] + [1.0]
         header.append("Trainable")
         aligns.append("center")
+    import shutil  # on use: `import r_bridge` stays lean
+
     default_length = min(default_length, shutil.get_terminal_size().columns - 4)
     line_length = line_length or default_length
     if isinstance(line_length, bool) or not isinstance(line_length, int) or line_length < 1:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime
 import io
-import json
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -147,6 +146,8 @@ def _read_weights(model: Layer, fileobj: Any, skip_mismatch: bool = False) -> No
 
 # --------------------------------------------------------------- models
 def _metadata() -> str:
+    import json  # on use: `import r_bridge` stays lean
+
     from r_bridge import __version__
 
     return json.dumps(
@@ -184,6 +185,8 @@ def save_model(model: Model, filepath: PathLike, overwrite: bool = True, **kwarg
             f"(r_bridge saves Keras's native format only). Received: filepath={shown(filepath, MESSAGE_LIMIT)}."
         )
     _check_overwrite(filepath, overwrite)
+    import json
+
     config_json = json.dumps(serialize_keras_object(model))  # fails before any file is made
     weights = io.BytesIO()
     _write_weights(model, weights)
@@ -238,6 +241,8 @@ def load_model(
         names = set(zf.namelist())
         if _CONFIG not in names:
             raise ValueError(f"Invalid .keras file {shown(filepath, MESSAGE_LIMIT)}: it has no {_CONFIG}.")
+        import json
+
         config = json.loads(zf.read(_CONFIG))
         weights = zf.read(_WEIGHTS) if _WEIGHTS in names else None
     return _model_from_parts(config, weights)
