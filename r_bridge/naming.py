@@ -62,17 +62,8 @@ def uniquify(name: str) -> str:
 
 
 def auto_name(prefix: str) -> str:
-    """A unique name from a class name: ``auto_name("Dense")`` -> ``"dense"``.
-
-    (:func:`uniquify` of the snake-cased prefix, written out: every layer
-    made without a name comes here.)"""
-    name = to_snake_case(prefix)
-    uids = state.get_global_attribute(_UIDS)
-    if uids is None:
-        uids = _uids()
-    count = uids.get(name)
-    uids[name] = 1 if count is None else count + 1
-    return name if count is None else f"{name}_{count}"
+    """A unique name from a class name: ``auto_name("Dense")`` -> ``"dense"``."""
+    return uniquify(to_snake_case(prefix))
 
 
 def get_uid(prefix: str = "") -> int:
