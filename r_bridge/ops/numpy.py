@@ -10,14 +10,17 @@ become ``floatx``/``int32`` arrays.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import math
+import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
 
 from r_bridge import config, tensor
+from r_bridge.messages import shown
 from r_bridge.ops.operation import any_symbolic, register_op, symbolic_call
 from r_bridge.tensor import KerasTensor
 
@@ -602,14 +605,61 @@ def array(x: Any, dtype: str | None = None) -> np.ndarray:
     return convert_to_tensor(x, dtype=dtype)
 
 
+_CHECK_FROM = 1 << 26  # bytes: smaller arrays are never refused (and cost no check)
+
+
+def _available_memory() -> float:
+    """Bytes the system can still give (Linux: ``MemAvailable``)."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return float(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_AVPHYS_PAGES"))
+    except (AttributeError, OSError, ValueError):  # no way to tell: no check
+        return math.inf
+
+
+def _check_allocation(count: Any, dtype: str, shape: Any) -> None:
+    """Refuse an array that would leave the machine without memory, with
+    numpy's MemoryError message. numpy gets memory from the system lazily,
+    so the process is killed when the values are written; and R's copy of
+    a result is twice as large again (doubles). So the array, R's copy and
+    the conversion must fit in what is available: at most a third of it.
+    (R's ``op_ones(shape = .Machine$integer.max)`` was killed.)"""
+    try:
+        nbytes = float(count) * np.dtype(dtype).itemsize
+    except (TypeError, ValueError, OverflowError):
+        return  # numpy's own check says what is wrong
+    if nbytes > _CHECK_FROM and nbytes > _available_memory() / 3:
+        raise MemoryError(
+            f"Unable to allocate {nbytes / 2**30:.2f} GiB for an array with shape {shown(shape)} "
+            f"and data type {np.dtype(dtype).name}"
+        )
+
+
+def _size(shape: Any) -> Any:
+    dims = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    return math.prod(int(d) for d in dims) if all(d >= 0 for d in dims) else 0
+
+
 def ones(shape: int | Sequence[int], dtype: str | None = None) -> np.ndarray:
     """An array of ones (dtype ``floatx`` by default)."""
-    return np.ones(shape, dtype=_std_dtype(dtype) or config.floatx())
+    dtype = _std_dtype(dtype) or config.floatx()
+    with contextlib.suppress(TypeError, ValueError):
+        _check_allocation(_size(shape), dtype, shape)
+    return np.ones(shape, dtype=dtype)
 
 
 def zeros(shape: int | Sequence[int], dtype: str | None = None) -> np.ndarray:
     """An array of zeros (dtype ``floatx`` by default)."""
-    return np.zeros(shape, dtype=_std_dtype(dtype) or config.floatx())
+    dtype = _std_dtype(dtype) or config.floatx()
+    with contextlib.suppress(TypeError, ValueError):
+        _check_allocation(_size(shape), dtype, shape)
+    return np.zeros(shape, dtype=dtype)
 
 
 def arange(start: Any, stop: Any = None, step: Any = None, dtype: str | None = None) -> np.ndarray:
@@ -621,6 +671,9 @@ def arange(start: Any, stop: Any = None, step: Any = None, dtype: str | None = N
         step = 1
     if dtype is None:
         dtype = result_type(*(v for v in (start, stop, step)))
+    count = (stop - start) / step if step else 0  # (a negative count: nothing to allocate)
+    with contextlib.suppress(TypeError, ValueError, OverflowError):
+        _check_allocation(math.ceil(count), _std_dtype(dtype) or "float64", (math.ceil(count),))
     return np.arange(start, stop, step, dtype=_std_dtype(dtype))
 
 

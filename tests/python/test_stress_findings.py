@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from r_bridge import api, config, naming
+from r_bridge import api, config, naming, ops
 from r_bridge.layers import Activation, Dense, Dropout, Layer
 
 
@@ -132,3 +132,23 @@ def test_an_interrupted_constructor_consumes_no_name_but_at_the_exit_entry(make)
         if where != EXIT_ENTRY:
             assert naming.uid_counts() == before, f"interrupt at event {n} ({where})"
     assert points > 10
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda n: ops.ones(n),
+        lambda n: ops.zeros((n, 2)),
+        lambda n: ops.arange(n),
+    ],
+    ids=["ones", "zeros", "arange"],
+)
+def test_an_array_larger_than_the_machine_can_give_is_refused(make):
+    """R's op_ones(shape = .Machine$integer.max) was killed by the system
+    (numpy takes memory lazily; R's copy doubles it): refused with numpy's
+    MemoryError message before anything is allocated."""
+    from r_bridge.ops import numpy as onp
+
+    n = int(onp._available_memory()) + 1  # bytes / itemsize elements: more than a third of it
+    with pytest.raises(MemoryError, match=r"^Unable to allocate .* GiB for an array with shape"):
+        make(n)
