@@ -179,6 +179,32 @@ def test_decode_does_not_copy():
     assert a[0] == 9.0
 
 
+def _ndarrays(value):
+    """The ndarrays anywhere in ``value`` (dicts, lists, tuples)."""
+    out, stack = [], [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, np.ndarray):
+            out.append(v)
+        elif isinstance(v, (dict, list, tuple)):
+            stack += list(v.values() if isinstance(v, dict) else v)
+    return out
+
+
+def test_buffers_found_at_every_depth_the_shortcut_looks_at():
+    """Plain values (a layer's arguments, a record) skip the walk; an array
+    anywhere, even under the depth the shortcut checks, is still found."""
+    enc = {arrays.ARRAY: r_bytes([1.0, 2.0]), "dim": [2]}
+    plain = {"kind": "dense", "args": {"units": 10, "name": None}, "object": ["a", 1.5, True]}
+    assert arrays.decode(plain) is plain and arrays.encode(plain) is plain
+    for value in (enc, [enc], {"x": enc}, {"args": {"x": enc}}, {"args": [[enc]]}, ({"x": enc},)):
+        assert [a.tolist() for a in _ndarrays(arrays.decode(value))] == [[1.0, 2.0]], value
+    x = np.ones(2)
+    for value in (x, [x], {"x": x}, {"a": {"x": x}}, {"a": [[x]]}, (x,)):
+        out = arrays.encode(value)
+        assert _ndarrays(out) == [] and _ndarrays(arrays.decode(out))[0].tolist() == [1.0, 1.0], value
+
+
 def test_dispatch_buffers_round_trip_through_predict():
     m = dispatch("make_sequential", {"input": {"shape": [3]}})
     dispatch("make_layer", {"kind": "dense", "args": {"units": 2}, "object": m["handle"]})
