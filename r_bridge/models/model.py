@@ -57,13 +57,14 @@ class Model(Layer):
     def __init__(self, *args: Any, **kwargs: Any):
         # A subclass constructed from inputs and outputs becomes Functional
         # (Keras's inject_functional_model_class): Functional joins its bases.
-        from r_bridge.models.functional import Functional
+        if _functional_arguments(args, kwargs):
+            from r_bridge.models.functional import Functional
 
-        if _functional_arguments(args, kwargs) and not isinstance(self, Functional):
-            _inject_functional(type(self), Functional)
-            Functional.__init__(self, *args, **kwargs)  # type: ignore[arg-type]
-        else:
-            Layer.__init__(self, *args, **kwargs)
+            if not isinstance(self, Functional):
+                _inject_functional(type(self), Functional)
+                Functional.__init__(self, *args, **kwargs)  # type: ignore[arg-type]
+                return
+        Layer.__init__(self, *args, **kwargs)
 
     @property
     def layers(self) -> list[Layer]:
