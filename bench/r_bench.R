@@ -332,6 +332,51 @@ if (mode == "speed") {
   result("noop_alt_us", 1e6 * stats::median(nb))
   result("layer_dense_ratio", stats::median(ld / nb))
   result("pipe_dense_ratio", stats::median(pd / nb))
+
+  # Where layer_dense(units = 10)'s time goes (issue 18 item 3): each step
+  # timed alone, in alternating batches with the whole call and the no-op.
+  # "crossing": the same transport (rbridge's R function of the dispatcher)
+  # to a Python function that takes the same arguments and returns the same
+  # record, made in advance: reticulate's share, both ways. "python": the
+  # dispatcher's make_layer, timed in Python. "capture": rb_capture_args()
+  # in a function with layer_dense()'s formals. "wrap": a record made into
+  # the R layer (its self, its finalizer; the made-up handle it queues is
+  # ignored by Python).
+  reticulate::py_run_string(paste(
+    "import sys, time, types",
+    "from r_bridge.bridge.dispatch import dispatch as _rb_dispatch",
+    "_rb_m = sys.modules.setdefault('rbridge_bench_steps', types.ModuleType('rbridge_bench_steps'))",
+    "_rb_rec = {'handle': '000000000000:1', 'kind': 'layer', 'class': 'Dense', 'name': 'dense'}",
+    "_rb_m.record = lambda fn, args, releases: _rb_rec",
+    "def _rb_python_us(n):",
+    "    a = {'kind': 'dense', 'args': {'units': 10}}",
+    "    t0 = time.perf_counter()",
+    "    for _ in range(n): _rb_dispatch('make_layer', a, None)",
+    "    return 1e6 * (time.perf_counter() - t0) / n",
+    "_rb_m.python_us = _rb_python_us",
+    sep = "\n"))
+  crossing <- rbridge:::rb_py_function("rbridge_bench_steps", "record")
+  python_us <- reticulate::import("rbridge_bench_steps")$python_us
+  capture <- function() NULL
+  formals(capture) <- formals(layer_dense)
+  body(capture) <- quote(rbridge:::rb_capture_args(rbridge:::rb_layer_modifiers))
+  rec <- crossing("make_layer", list(kind = "dense", args = list(units = 10L)), NULL)
+  steps <- list(
+    whole = function() layer_dense(units = 10),
+    noop = function() noop(),
+    crossing = function() crossing("make_layer", list(kind = "dense", args = list(units = 10L)), NULL),
+    capture = function() capture(units = 10),
+    wrap = function() rbridge:::rb_wrap(rec)
+  )
+  st <- matrix(0, rounds, length(steps) + 1L, dimnames = list(NULL, c(names(steps), "python")))
+  for (k in seq_len(rounds)) {
+    for (s in names(steps)) st[k, s] <- 1e6 * batch(steps[[s]])
+    st[k, "python"] <- python_us(n)
+    clear_session(FALSE)
+  }
+  for (s in colnames(st)) result(paste0("dense_step_", s, "_us"), stats::median(st[, s]))
+  result("dense_step_rest_us", stats::median(st[, "whole"] - st[, "crossing"] - st[, "python"] -
+                                               st[, "capture"] - st[, "wrap"]))
 } else if (mode == "rprof") {
   dir.create(out_dir, showWarnings = FALSE, recursive = TRUE)
   one_iter()

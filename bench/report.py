@@ -234,6 +234,25 @@ if trs:
     steps_txt = "| step | " + " | ".join(labels[c] for c in trs) + " |\n|---|" + "---:|" * len(trs) + "\n"
     steps_txt += "\n".join(f"| {what} | " + " | ".join(f(t) for t in trs.values()) + " |" for what, f in lines)
 
+# Where layer_dense(units = 10)'s time goes (issue 18 item 3), per configuration.
+dense_txt = ""
+dts = {c: t for c, t in trs.items() if "dense_step_whole_us" in t[0]} if trs else {}
+if dts:
+    def dcell(t, key):
+        return f"{med(d[key] for d in t):.1f}"
+
+    dlines = [
+        ("whole call: `layer_dense(units = 10)`", "dense_step_whole_us"),
+        ("reticulate no-op `f()` (the reference)", "dense_step_noop_us"),
+        ("the crossing alone: rbridge's R function of the dispatcher, to a Python function that returns the same record (reticulate's share, both ways)", "dense_step_crossing_us"),
+        ("Python's work: the dispatcher's `make_layer` (timed in Python)", "dense_step_python_us"),
+        ("R: argument capture (`rb_capture_args()`, keras3's `capture_args()`)", "dense_step_capture_us"),
+        ("R: the record made into the R layer (its self and finalizer)", "dense_step_wrap_us"),
+        ("R: the rest (interrupt and error guards, taking the result, the finalizer's run and hand-over at collection)", "dense_step_rest_us"),
+    ]
+    dense_txt = "| step (µs, medians of batches alternated with the whole call) | " + " | ".join(labels[c] for c in dts) + " |\n|---|" + "---:|" * len(dts) + "\n"
+    dense_txt += "\n".join(f"| {what} | " + " | ".join(dcell(t, k) for t in dts.values()) + " |" for what, k in dlines)
+
 # ---------------------------------------------------------------- memory
 mr, mk = jload("py_memory_rbridge.json"), jload("py_memory_keras.json")
 if mr and mk:
@@ -308,6 +327,8 @@ for impl in ("rbridge", "keras"):
                     f"({p['seconds_per_iter'] * 1e3:.2f} ms/iter under cProfile)\n")
 
 steps = f"\n\nWhere the R time of the array calls goes (steps timed alone, medians):\n\n{steps_txt}" if steps_txt else ""
+if dense_txt:
+    steps += f"\n\nWhere the time of `layer_dense(units = 10)` from R goes (each step timed alone):\n\n{dense_txt}"
 body = f"{machine}\n\n{table}{steps}\n\nScaling curve (Python, r_bridge):\n\n{scale_txt}\n\ncProfile:\n{profile}"
 print(body)
 
