@@ -11,6 +11,8 @@ NaN, Inf and R's NA (a NaN payload) travel bit for bit.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import numpy as np
 
 from r_bridge import tree
@@ -25,18 +27,24 @@ def _holds_no_array(value: object) -> bool:
     dicts or lists of scalars: what most calls pass and return (a layer's
     arguments, a record), decided without the walk (which costs 5x the
     dispatcher's own time on clear_session()). Anything else is walked."""
-    kind = type(value)
-    if kind in _SCALARS:
+    if type(value) in _SCALARS:
         return True
-    if kind is not dict and kind is not list:
+    if type(value) is dict:
+        items: Iterable[object] = value.values()
+    elif type(value) is list:
+        items = value
+    else:
         return False
-    for item in value.values() if kind is dict else value:  # type: ignore[attr-defined]
-        kind = type(item)
-        if kind in _SCALARS:
+    for item in items:
+        if type(item) in _SCALARS:
             continue
-        if kind is not dict and kind is not list:
+        if type(item) is dict:
+            inner: Iterable[object] = item.values()
+        elif type(item) is list:
+            inner = item
+        else:
             return False
-        if not _SCALARS.issuperset(map(type, item.values() if kind is dict else item)):
+        if not _SCALARS.issuperset(map(type, inner)):
             return False
     return True
 
