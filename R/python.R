@@ -85,18 +85,27 @@ rb_connect <- function(call = rlang::caller_env()) {
 }
 
 # The Python function `name` of `module` as an R function that converts
-# its value: reticulate's own R function of it, except from reticulate 1.29
-# on (rlang's dynamic dots), where that one first re-evaluates its call to
-# split the arguments. There the public py_call() + py_to_r() skip that:
-# a crossing takes 25 % less time on 1.46 (clear_session(FALSE): 1.6x ->
-# 1.2x a reticulate no-op, bench/README.md). Before 1.29 reticulate's own
-# is the leaner (1.28: by 10 %).
+# its value, as the R function reticulate makes of it does, but with less
+# R around the call:
+# * reticulate >= 1.29 (rlang's dynamic dots): reticulate's function first
+#   re-evaluates its own call to split the arguments. The public py_call() +
+#   py_to_r() skip that: a crossing takes 25 % less time on 1.46
+#   (clear_session(FALSE): 1.6x -> 1.25x a reticulate no-op).
+# * reticulate 1.28 (the one release below 1.29 that DESCRIPTION allows, so
+#   its internals can no longer change): its C++ entry points py_call_impl()
+#   + py_ref_to_r(), without the R wrapper's argument splitting and
+#   py_to_r()'s two S3 dispatches (clear_session(FALSE) 1.55x -> 1.35x).
+# bench/README.md has the measurements.
 rb_py_function <- function(module, name) {
-  if (utils::packageVersion("reticulate") < "1.29") return(reticulate::import(module)[[name]])
   f <- reticulate::py_get_attr(reticulate::import(module, convert = FALSE), name)
-  py_call <- reticulate::py_call # (looked up once: `::` costs a call)
-  py_to_r <- reticulate::py_to_r
-  function(fn, args, releases) py_to_r(py_call(f, fn, args, releases))
+  if (utils::packageVersion("reticulate") >= "1.29") {
+    py_call <- reticulate::py_call # (looked up once: `::` costs a call)
+    py_to_r <- reticulate::py_to_r
+    return(function(fn, args, releases) py_to_r(py_call(f, fn, args, releases)))
+  }
+  call_impl <- utils::getFromNamespace("py_call_impl", "reticulate")
+  ref_to_r <- utils::getFromNamespace("py_ref_to_r", "reticulate")
+  function(fn, args, releases) ref_to_r(call_impl(f, list(fn, args, releases), NULL))
 }
 
 rb_check_version <- function(version, where, call = rlang::caller_env()) {
