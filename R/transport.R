@@ -7,10 +7,9 @@
 # record (a list whose first name is ".rbridge_error") that rb_call() raises
 # as a classed R error. No message is parsed.
 #
-# The dispatcher is reached through reticulate's public API (a Python
-# function taken from the module with `$` is an R function on every
-# reticulate version), or, when R is embedded in Python, through the
-# function the host puts in options(rbridge.transport) (see ?rbridge_python).
+# The dispatcher is reached through reticulate (rb_py_function(), python.R),
+# or, when R is embedded in Python, through the function the host puts in
+# options(rbridge.transport) (see ?rbridge_python).
 #
 # Interrupts are held back while a crossing runs (suspendInterrupts()): an
 # interrupt that lands inside reticulate's C code crashes R (seen with
