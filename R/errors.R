@@ -14,15 +14,17 @@
 rb_max_message <- 1000L
 
 # Cut each element of `x` longer than `n` characters the way Python does:
-# its first and last n/2 characters, saying how many were left out.
+# as many of its first and last characters as fit in `n` characters with
+# the marker that says how many were left out.
 rb_cut <- function(x, n = rb_max_message) {
   len <- nchar(x, type = "chars", allowNA = TRUE)
   long <- !is.na(len) & len > n
   if (any(long)) {
-    half <- n %/% 2L
     s <- x[long]
     l <- len[long]
-    x[long] <- paste0(substr(s, 1L, half), " \u2026[", l - n, " characters cut]\u2026 ",
+    room <- n - nchar(paste0(" \u2026[", l, " characters cut]\u2026 ")) # (the marker's count is smaller)
+    half <- pmax(room %/% 2L, 1L)
+    x[long] <- paste0(substr(s, 1L, half), " \u2026[", l - 2L * half, " characters cut]\u2026 ",
                       substr(s, l - half + 1L, l))
   }
   x

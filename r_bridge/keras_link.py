@@ -31,7 +31,7 @@ from types import ModuleType
 from typing import Any
 
 from r_bridge import state
-from r_bridge.messages import MESSAGE_LIMIT, shown
+from r_bridge.messages import LONG_ECHO_LIMIT, shown
 
 ENV = "RBRIDGE_KERAS_LINK"
 GLOBAL_STATE = "keras.src.backend.common.global_state"
@@ -141,7 +141,7 @@ def try_link(imported: bool = False) -> bool:
             state._link(gs)
         except Exception as e:  # noqa: BLE001 -- linking must never break r_bridge, nor import keras
             _warn_once(
-                f"r_bridge could not link its session to Keras: {type(e).__name__}: {shown(e, MESSAGE_LIMIT)}. "
+                f"r_bridge could not link its session to Keras: {type(e).__name__}: {shown(e, LONG_ECHO_LIMIT)}. "
                 "r_bridge and Keras keep separate sessions."
             )
             return False

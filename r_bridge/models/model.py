@@ -11,7 +11,7 @@ import numpy as np
 
 from r_bridge import tree
 from r_bridge.layers.layer import Layer
-from r_bridge.messages import MESSAGE_LIMIT, shown
+from r_bridge.messages import LONG_ECHO_LIMIT, shown
 from r_bridge.models.progbar import Progbar
 from r_bridge.models.summary import show_summary, summary_text
 from r_bridge.naming import atomic
@@ -287,7 +287,7 @@ def model_from_json(json_string: str, custom_objects: dict | None = None) -> Mod
 
         config = json.loads(json_string)
     except ValueError as e:
-        raise ValueError(f"`json_string` is not valid JSON: {shown(e, MESSAGE_LIMIT)}") from None
+        raise ValueError(f"`json_string` is not valid JSON: {shown(e, LONG_ECHO_LIMIT)}") from None
     with atomic():
         model = deserialize_keras_object(config)
         if not isinstance(model, Model):

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from r_bridge.layers.layer import Layer
-from r_bridge.messages import MESSAGE_LIMIT, shown
+from r_bridge.messages import LONG_ECHO_LIMIT, shown
 from r_bridge.models.functional import Functional
 from r_bridge.models.model import Model
 from r_bridge.models.sequential import Sequential
@@ -63,7 +63,7 @@ def _check_model(model: Any, what: str) -> Model:
 def _check_overwrite(filepath: str, overwrite: bool) -> None:
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(
-            f"File '{shown(filepath, MESSAGE_LIMIT)}' already exists (pass overwrite=True to replace it)."
+            f"File '{shown(filepath, LONG_ECHO_LIMIT)}' already exists (pass overwrite=True to replace it)."
         )
 
 
@@ -182,7 +182,7 @@ def save_model(model: Model, filepath: PathLike, overwrite: bool = True, **kwarg
     if not str(filepath).endswith(".keras"):
         raise ValueError(
             "Invalid filepath extension for saving. Please add a `.keras` extension "
-            f"(r_bridge saves Keras's native format only). Received: filepath={shown(filepath, MESSAGE_LIMIT)}."
+            f"(r_bridge saves Keras's native format only). Received: filepath={shown(filepath, LONG_ECHO_LIMIT)}."
         )
     _check_overwrite(filepath, overwrite)
     import json
@@ -230,17 +230,17 @@ def load_model(
     ):
         if str(filepath).endswith(".keras"):
             raise ValueError(
-                f"File not found: filepath={shown(filepath, MESSAGE_LIMIT)}. Please ensure the file is an accessible "
+                f"File not found: filepath={shown(filepath, LONG_ECHO_LIMIT)}. Please ensure the file is an accessible "
                 "`.keras` zip file."
             )
         raise ValueError(
-            f"File format not supported: filepath={shown(filepath, MESSAGE_LIMIT)}. r_bridge only supports "
+            f"File format not supported: filepath={shown(filepath, LONG_ECHO_LIMIT)}. r_bridge only supports "
             "Keras 3's `.keras` files."
         )
     with zipfile.ZipFile(filepath, "r") as zf:
         names = set(zf.namelist())
         if _CONFIG not in names:
-            raise ValueError(f"Invalid .keras file {shown(filepath, MESSAGE_LIMIT)}: it has no {_CONFIG}.")
+            raise ValueError(f"Invalid .keras file {shown(filepath, LONG_ECHO_LIMIT)}: it has no {_CONFIG}.")
         import json
 
         config = json.loads(zf.read(_CONFIG))
@@ -269,7 +269,7 @@ def save_weights(model: Model, filepath: PathLike, overwrite: bool = True) -> No
     filepath = os.fspath(filepath)
     if not str(filepath).endswith(".weights.h5"):
         raise ValueError(
-            f"The filename must end in `.weights.h5`. Received: filepath={shown(filepath, MESSAGE_LIMIT)}"
+            f"The filename must end in `.weights.h5`. Received: filepath={shown(filepath, LONG_ECHO_LIMIT)}"
         )
     _check_overwrite(filepath, overwrite)
     buffer = io.BytesIO()
@@ -298,5 +298,5 @@ def load_weights(model: Model, filepath: PathLike, skip_mismatch: bool = False) 
     else:
         raise ValueError(
             "File format not supported: filepath="
-            f"{shown(filepath, MESSAGE_LIMIT)}. r_bridge reads weights from `.weights.h5` and `.keras` files."
+            f"{shown(filepath, LONG_ECHO_LIMIT)}. r_bridge reads weights from `.weights.h5` and `.keras` files."
         )

@@ -81,7 +81,7 @@ def test_interrupts_and_exits_come_back_as_records():
 def test_messages_are_cut_and_keyerrors_unquoted():
     assert error_record(KeyError("plain"))["message"] == "plain"
     long = error_record(ValueError("x" * 10**6))["message"]
-    assert len(long) < MAX_MESSAGE + 100 and "characters cut" in long
+    assert len(long) <= MAX_MESSAGE and "characters cut" in long
 
 
 class _Opaque:
@@ -280,7 +280,28 @@ def test_one_cut_rule_for_echoed_values_and_messages():
 
     assert cut("abc", 3) == "abc"
     text = "a" * 50 + "b" * 60 + "c" * 50
-    assert cut(text, 100) == "a" * 50 + " …[60 characters cut]… " + "c" * 50
-    assert shown("x" * 10**5).startswith("x" * (ECHO_LIMIT // 2) + " …[")
+    assert cut(text, 100) == "a" * 38 + " …[84 characters cut]… " + "c" * 38
+    assert len(shown("x" * 10**5)) <= ECHO_LIMIT and shown("x" * 10**5).startswith("x" * 30 + "x")
+    # The limit holds with the marker (the stress suite's 100,000-character
+    # file name gave a 1,024-character message), and the marker's count is
+    # what was left out.
+    import re
+
+    for n in (101, 1000, 1001, 10**5, 10**6 + 7):
+        text = "".join(chr(65 + i % 26) for i in range(n))
+        for limit in (40, 99, 100, 1000):
+            out = cut(text, limit)
+            if n <= limit:
+                assert out == text
+                continue
+            head, count, tail = re.fullmatch(r"(.*) …\[(\d+) characters cut\]… (.*)", out).groups()
+            assert len(out) <= limit and len(head) == len(tail) >= 1
+            assert text.startswith(head) and text.endswith(tail) and len(head) + int(count) + len(tail) == n
+    # A file path is echoed at half a message, so the message holds it, cut
+    # once, and the dispatcher does not cut it again.
+    for path in ("x" * 10**5, "x" * 10**5 + ".keras"):
+        message = dispatch("load_model", {"filepath": path})["message"]
+        assert len(message) <= MAX_MESSAGE and message.count("characters cut") == 1, message[:80]
+        assert message.startswith("File ") and message.endswith(("file.", "files."))
     assert shown("it's", conversion="r") == '"it\'s"'
     assert error_record(ValueError("y" * 10**5))["message"] == cut("y" * 10**5, MAX_MESSAGE)
