@@ -286,7 +286,9 @@ rb_check_filepath <- function(x, arg = "filepath") {
   if (!is.character(x) || length(x) != 1L || is.na(x) || !nzchar(x)) {
     rb_abort_arg(x, arg, "a file path (a single string)")
   }
-  path.expand(x)
+  # Only a path starting with "~" needs it (path.expand() of any path longer
+  # than the system allows warns, echoing all of it).
+  if (startsWith(x, "~")) path.expand(x) else x
 }
 
 rb_check_no_custom_objects <- function(custom_objects) {
