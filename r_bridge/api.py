@@ -186,15 +186,12 @@ def _objects_in(args: dict) -> dict:
     """Layer arguments with each reference ``{OBJECT: handle}`` (alone, in
     lists or in dicts) as its object; other values as they are. (No local
     recursive function: its closure would be a reference cycle per call.)"""
-    if type(args) is dict and _SCALARS.issuperset(map(type, args.values())):
+    if type(args) is dict and _tree.SCALARS.issuperset(map(type, args.values())):
         return args  # nothing to resolve (the usual case; the caller unpacks a copy)
     return {
         k: _tree.map_structure(functools.partial(_resolved, argument=k), v, is_leaf=_is_reference)
         for k, v in args.items()
     }
-
-
-_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def _resolved(value: object, argument: str) -> object:

@@ -29,6 +29,37 @@ def is_nested(x: Structure) -> bool:
     return isinstance(x, (list, tuple, dict))
 
 
+#: The types of plain scalars (what a host sends and receives as they are).
+SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _dict_or_list_items(x: object) -> Iterable[Any] | None:
+    # Exact types: a subclass may hold anything.
+    if type(x) is dict:
+        return x.values()
+    if type(x) is list:
+        return x
+    return None
+
+
+def is_shallow_plain(x: Structure) -> bool:
+    """Whether ``x`` is a scalar, or a dict or list of scalars and of dicts
+    or lists of scalars (a layer's arguments, a record): decided in two
+    levels, without a walk. Anything deeper answers ``False``."""
+    if type(x) in SCALARS:
+        return True
+    items = _dict_or_list_items(x)
+    if items is None:
+        return False
+    for item in items:
+        if type(item) in SCALARS:
+            continue
+        inner = _dict_or_list_items(item)
+        if inner is None or not SCALARS.issuperset(map(type, inner)):
+            return False
+    return True
+
+
 def is_shape(x: object) -> bool:
     """Whether ``x`` is a shape: a list or tuple of ints (numpy's too) or ``None``."""
     return isinstance(x, (list, tuple)) and all(d is None or isinstance(d, (int, np.integer)) for d in x)
